@@ -1,0 +1,42 @@
+// Recognises "the database cannot be reached" among the shapes pg, the adapter
+// and Prisma give it, so the client gets a 503 it may retry instead of a 500.
+
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+]);
+// Prisma: can't reach server, timed out, closed the connection, pool timeout.
+const PRISMA_CODES = new Set(["P1001", "P1002", "P1017", "P2024"]);
+// PostgreSQL SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown).
+const SQLSTATE = /^(08|57P0)/;
+const MESSAGES = [
+  "Connection terminated",
+  "connection timeout",
+  "timeout exceeded when trying to connect",
+  "Can't reach database server",
+  "the database system is shutting down",
+  "the database system is starting up",
+];
+
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== "object" || depth > 4) return false;
+  const { code, message, cause } = error as { code?: unknown; message?: unknown; cause?: unknown };
+  if (
+    typeof code === "string" &&
+    (NETWORK_CODES.has(code) || PRISMA_CODES.has(code) || SQLSTATE.test(code))
+  ) {
+    return true;
+  }
+  if (typeof message === "string" && MESSAGES.some((text) => message.includes(text))) return true;
+  if (
+    error instanceof AggregateError &&
+    error.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))
+  ) {
+    return true;
+  }
+  return isDatabaseUnavailable(cause, depth + 1);
+}

@@ -1,0 +1,127 @@
+// Maps every error to problem+json. Each error is logged once, here.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { isDatabaseUnavailable } from "./database-errors.js";
+import { AppError, type FieldError, UnavailableError } from "./errors.js";
+import type { Problem } from "./problem.schema.js";
+
+const PROBLEM_CONTENT_TYPE = "application/problem+json; charset=utf-8";
+
+export function sendProblem(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  problem: Omit<Problem, "type" | "instance" | "request_id">,
+) {
+  const body: Problem = {
+    type: "about:blank",
+    ...problem,
+    instance: request.url,
+    request_id: String(request.id),
+  };
+  return reply
+    .code(problem.status)
+    .header("content-type", PROBLEM_CONTENT_TYPE)
+    .serializer(JSON.stringify)
+    .send(body);
+}
+
+/** "/items/0/weight" -> "items.0.weight"; the request part (body, querystring, params) is not repeated. */
+function fieldPath(instancePath: string): string {
+  return instancePath.replace(/^\//, "").split("/").filter(Boolean).join(".");
+}
+
+function validationErrors(
+  error: FastifyError & {
+    validation: {
+      instancePath: string;
+      message?: string;
+      keyword: string;
+      params: Record<string, unknown>;
+    }[];
+  },
+): FieldError[] {
+  return error.validation.flatMap((issue) => {
+    const base = fieldPath(issue.instancePath);
+    if (issue.keyword === "unrecognized_keys" && Array.isArray(issue.params.keys)) {
+      return (issue.params.keys as string[]).map((key) => ({
+        path: base ? `${base}.${key}` : key,
+        message: "unknown field",
+      }));
+    }
+    return [{ path: base || "(root)", message: issue.message ?? "invalid value" }];
+  });
+}
+
+export function registerErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const errors = validationErrors(error);
+      const where = error.validationContext ?? "request";
+      return sendProblem(reply, request, {
+        title: "Request validation failed",
+        status: 400,
+        code: "validation_failed",
+        detail: `Invalid ${where}: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`,
+        errors,
+      });
+    }
+    if (error instanceof AppError) {
+      if (error.status >= 500) request.log.warn({ err: error }, error.message);
+      return sendProblem(reply, request, {
+        title: error.title,
+        status: error.status,
+        code: error.code,
+        detail: error.message,
+        ...(error.errors ? { errors: error.errors } : {}),
+      });
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, "database unavailable");
+      const unavailable = new UnavailableError();
+      return sendProblem(reply, request, {
+        title: unavailable.title,
+        status: 503,
+        code: unavailable.code,
+        detail: unavailable.message,
+      });
+    }
+    // Fastify's own client errors: malformed JSON, wrong content type, body too large.
+    if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
+      const malformed = error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError;
+      return sendProblem(reply, request, {
+        title: malformed ? "Malformed JSON" : "Bad request",
+        status: error.statusCode,
+        code: malformed ? "malformed_json" : clientErrorCode(error),
+        detail: error.message,
+        ...(malformed ? { errors: [{ path: "(body)", message: error.message }] } : {}),
+      });
+    }
+    request.log.error({ err: error }, "unhandled error");
+    return sendProblem(reply, request, {
+      title: "Internal Server Error",
+      status: 500,
+      code: "internal_error",
+      detail: `An unexpected error occurred; quote request id ${request.id} when reporting it.`,
+    });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, {
+      title: "Not found",
+      status: 404,
+      code: "route_not_found",
+      detail: `No route ${request.method} ${request.url.split("?")[0]}.`,
+    }),
+  );
+}
+
+function clientErrorCode(error: FastifyError): string {
+  switch (error.statusCode) {
+    case 413:
+      return "payload_too_large";
+    case 415:
+      return "unsupported_media_type";
+    default:
+      return "bad_request";
+  }
+}

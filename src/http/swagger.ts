@@ -1,0 +1,37 @@
+// The OpenAPI document, generated from the same zod schemas that validate requests.
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { FastifyInstance } from "fastify";
+import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
+
+const DESCRIPTION = `Distributes appeals from leads (Telegram and WhatsApp bots, web forms, CRMs) to human operators.
+
+For each appeal the service picks, among the operators that have a weight for the appeal's source, are active and
+are below their \`max_load\`, one at random in proportion to the weights. Appeals no one can take wait as
+\`pending\` and are assigned, oldest first, the moment capacity frees up.
+
+Errors are \`application/problem+json\` (RFC 9457) with a stable \`code\` and, for invalid input, an \`errors\`
+list naming each field. A request that fails writes nothing. Both \`/path\` and \`/path/\` answer the same.`;
+
+export async function registerSwagger(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: { title: "Lead distribution service", version: "0.1.0", description: DESCRIPTION },
+      tags: [
+        { name: "operators", description: "People who handle appeals" },
+        {
+          name: "sources",
+          description: "Channels appeals come in through, and operator weights per channel",
+        },
+        { name: "appeals", description: "Contacts from leads, and their assignment" },
+        { name: "leads", description: "Customers, one per external id across all sources" },
+        { name: "stats", description: "Distribution statistics" },
+        { name: "service", description: "Health and readiness" },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+}

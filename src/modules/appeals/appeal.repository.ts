@@ -1,0 +1,113 @@
+// Reads of appeals and idempotency keys. Writes that move an appeal's status live
+// in distribution.repository.ts, next to the invariant they keep.
+import type { AppealStatus, PrismaClient } from "../../generated/prisma/client.js";
+
+export type AppealView = {
+  id: number;
+  leadId: number;
+  leadExternalId: string;
+  sourceId: number;
+  sourceName: string;
+  operator: { id: number; name: string } | null;
+  status: AppealStatus;
+  message: string | null;
+  createdAt: Date;
+  assignedAt: Date | null;
+  closedAt: Date | null;
+};
+
+export type AppealFilter = {
+  status?: AppealStatus | undefined;
+  operatorId?: number | undefined;
+  sourceId?: number | undefined;
+  leadId?: number | undefined;
+};
+
+const appealInclude = {
+  lead: { select: { externalId: true } },
+  source: { select: { name: true } },
+  operator: { select: { id: true, name: true } },
+} as const;
+
+type AppealWithRelations = {
+  id: number;
+  leadId: number;
+  sourceId: number;
+  status: AppealStatus;
+  message: string | null;
+  createdAt: Date;
+  assignedAt: Date | null;
+  closedAt: Date | null;
+  lead: { externalId: string };
+  source: { name: string };
+  operator: { id: number; name: string } | null;
+};
+
+function toView(row: AppealWithRelations): AppealView {
+  return {
+    id: row.id,
+    leadId: row.leadId,
+    leadExternalId: row.lead.externalId,
+    sourceId: row.sourceId,
+    sourceName: row.source.name,
+    operator: row.operator,
+    status: row.status,
+    message: row.message,
+    createdAt: row.createdAt,
+    assignedAt: row.assignedAt,
+    closedAt: row.closedAt,
+  };
+}
+
+export class AppealRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async findById(id: number): Promise<AppealView | null> {
+    const row = await this.prisma.appeal.findUnique({ where: { id }, include: appealInclude });
+    return row ? toView(row) : null;
+  }
+
+  /** Newest first, keyset-paginated: `afterId` is the last id of the previous page. */
+  async list(
+    filter: AppealFilter,
+    page: { limit: number; beforeId?: number | undefined },
+  ): Promise<AppealView[]> {
+    const rows = await this.prisma.appeal.findMany({
+      where: {
+        status: filter.status,
+        operatorId: filter.operatorId,
+        sourceId: filter.sourceId,
+        leadId: filter.leadId,
+        ...(page.beforeId !== undefined && { id: { lt: page.beforeId } }),
+      },
+      include: appealInclude,
+      orderBy: { id: "desc" },
+      take: page.limit,
+    });
+    return rows.map(toView);
+  }
+
+  /** Every appeal of one lead, oldest first. */
+  async listForLead(leadId: number): Promise<AppealView[]> {
+    const rows = await this.prisma.appeal.findMany({
+      where: { leadId },
+      include: appealInclude,
+      orderBy: { id: "asc" },
+    });
+    return rows.map(toView);
+  }
+
+  /** The appeal first stored under this idempotency key, with the hash of its request. */
+  findIdempotencyKey(key: string): Promise<{ requestHash: string; appealId: number } | null> {
+    return this.prisma.idempotencyKey.findUnique({
+      where: { key },
+      select: { requestHash: true, appealId: true },
+    });
+  }
+
+  /** Forgets keys older than the retention period; returns how many. */
+  async deleteIdempotencyKeysBefore(cutoff: Date): Promise<number> {
+    const { count } = await this.prisma.idempotencyKey.deleteMany({ where: { createdAt: { lt: cutoff } } });
+    return count;
+  }
+}

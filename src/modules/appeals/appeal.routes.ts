@@ -1,0 +1,85 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { idParamsSchema } from "../../http/common.schemas.js";
+import { problemResponses } from "../../http/problem.schema.js";
+import {
+  appealCreatedSchema,
+  appealPageSchema,
+  appealSchema,
+  createAppealBodySchema,
+  idempotencyHeadersSchema,
+  listAppealsQuerySchema,
+} from "./appeal.schemas.js";
+import type { AppealService } from "./appeal.service.js";
+
+export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = async (app, { appeals }) => {
+  app.post(
+    "/appeals",
+    {
+      schema: {
+        tags: ["appeals"],
+        summary: "Register an appeal and assign it to an operator",
+        description:
+          "Finds or creates the lead by lead_external_id (updating its name, phone and email with the non-empty " +
+          "values sent) and assigns the appeal to an operator of the source chosen at random in proportion to the " +
+          "weights, among the active ones below their max_load. When none can take it the appeal is stored as " +
+          "pending (still 201) and assigned, oldest first, as soon as capacity appears. An unknown source_id is a " +
+          "404 and stores nothing. With an Idempotency-Key header a retry gets the same appeal back (as it is now) " +
+          "with 200 and the header Idempotency-Replayed: true; the same key with a different body is a 422.",
+        headers: idempotencyHeadersSchema,
+        body: createAppealBodySchema,
+        response: {
+          201: appealCreatedSchema,
+          200: appealCreatedSchema.describe("A replay of an earlier request with the same Idempotency-Key"),
+          ...problemResponses(404, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { appeal, replayed } = await appeals.create(request.body, request.headers["idempotency-key"]);
+      if (replayed) reply.header("idempotency-replayed", "true");
+      return reply.code(replayed ? 200 : 201).send(appeal);
+    },
+  );
+
+  app.get(
+    "/appeals",
+    {
+      schema: {
+        tags: ["appeals"],
+        summary: "List appeals, newest first, with filters",
+        querystring: listAppealsQuerySchema,
+        response: { 200: appealPageSchema, ...problemResponses() },
+      },
+    },
+    async (request) => appeals.list(request.query),
+  );
+
+  app.get(
+    "/appeals/:id",
+    {
+      schema: {
+        tags: ["appeals"],
+        summary: "Get an appeal",
+        params: idParamsSchema,
+        response: { 200: appealSchema, ...problemResponses(404) },
+      },
+    },
+    async (request) => appeals.get(request.params.id),
+  );
+
+  app.patch(
+    "/appeals/:id/close",
+    {
+      schema: {
+        tags: ["appeals"],
+        summary: "Close an appeal",
+        description:
+          "Frees the operator's slot: the oldest pending appeal that operator can take is assigned at once. " +
+          "Closing a closed appeal is a 200 that changes nothing.",
+        params: idParamsSchema,
+        response: { 200: appealSchema, ...problemResponses(404) },
+      },
+    },
+    async (request) => appeals.close(request.params.id),
+  );
+};

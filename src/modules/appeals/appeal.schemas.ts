@@ -1,0 +1,99 @@
+// The appeals contract: validates requests, types handlers, generates OpenAPI.
+import { z } from "zod";
+import { paginationQuery, timestampSchema } from "../../http/common.schemas.js";
+
+export const appealStatusSchema = z
+  .enum(["pending", "active", "closed"])
+  .describe("pending: no operator could take it yet; active: assigned; closed: handled");
+
+const operatorRef = z
+  .object({ id: z.number().int(), name: z.string() })
+  .nullable()
+  .describe("null while pending");
+
+/** Optional lead details: an empty string means "not given", like an absent field. */
+const optionalText = (max: number, description: string) =>
+  z.string().trim().max(max).optional().describe(description);
+
+export const createAppealBodySchema = z
+  .strictObject({
+    lead_external_id: z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .describe("The lead's id in the bot or messenger (e.g. tg_user_123); one lead across every source"),
+    source_id: z.number().int().positive().describe("The source the appeal came through"),
+    message: z.string().max(10_000).optional().describe("What the lead wrote"),
+    lead_name: optionalText(200, "Updates the lead's name when non-empty"),
+    lead_phone: optionalText(50, "Updates the lead's phone when non-empty"),
+    lead_email: z
+      .union([z.literal(""), z.email().max(254)])
+      .optional()
+      .describe("Updates the lead's email when non-empty"),
+  })
+  .meta({ id: "CreateAppeal" });
+
+export const idempotencyHeadersSchema = z.object({
+  "idempotency-key": z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe(
+      "Retrying with the same key returns the first answer and writes nothing; keys are kept 24 hours",
+    ),
+});
+
+export const appealCreatedSchema = z
+  .object({
+    appeal_id: z.number().int(),
+    lead_id: z.number().int(),
+    lead_external_id: z.string(),
+    source_id: z.number().int(),
+    source_name: z.string(),
+    operator: operatorRef,
+    status: appealStatusSchema,
+    message: z.string().nullable(),
+    created_at: timestampSchema,
+  })
+  .meta({ id: "AppealCreated" });
+
+export const appealSchema = z
+  .object({
+    id: z.number().int(),
+    lead_id: z.number().int(),
+    lead_external_id: z.string(),
+    source_id: z.number().int(),
+    source_name: z.string(),
+    operator: operatorRef,
+    status: appealStatusSchema,
+    message: z.string().nullable(),
+    created_at: timestampSchema,
+    assigned_at: timestampSchema.nullable(),
+    closed_at: timestampSchema.nullable(),
+  })
+  .meta({ id: "Appeal" });
+
+const filterId = (what: string) =>
+  z.coerce.number().int().positive().max(2_147_483_647).optional().describe(`Only appeals of this ${what}`);
+
+export const listAppealsQuerySchema = z.strictObject({
+  status: appealStatusSchema.optional(),
+  operator_id: filterId("operator"),
+  source_id: filterId("source"),
+  lead_id: filterId("lead"),
+  ...paginationQuery,
+});
+
+export const appealPageSchema = z
+  .object({
+    items: z.array(appealSchema),
+    next_cursor: z.string().nullable().describe("Pass as cursor to get the next page; null on the last page"),
+  })
+  .meta({ id: "AppealPage" });
+
+export type CreateAppealInput = z.infer<typeof createAppealBodySchema>;
+export type AppealDto = z.infer<typeof appealSchema>;
+export type AppealCreatedDto = z.infer<typeof appealCreatedSchema>;
+export type ListAppealsQuery = z.infer<typeof listAppealsQuerySchema>;

@@ -1,0 +1,145 @@
+// Appeal intake, closing and queries: the use cases bots and operators' tools call.
+import { createHash } from "node:crypto";
+import { isUniqueViolation } from "../../db/prisma-errors.js";
+import { IdempotencyMismatchError, NotFoundError } from "../../http/errors.js";
+import type { AppealRepository, AppealView } from "./appeal.repository.js";
+import type { AppealCreatedDto, AppealDto, CreateAppealInput, ListAppealsQuery } from "./appeal.schemas.js";
+import type { DistributionService } from "./distribution.service.js";
+
+/** Keys are kept at least this long (API.md); older ones may be forgotten. */
+export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+export class AppealService {
+  constructor(
+    private readonly appeals: AppealRepository,
+    private readonly distribution: DistributionService,
+  ) {}
+
+  /**
+   * Stores the appeal and assigns it. With an idempotency key, a retry gets the
+   * same appeal back and writes nothing; the same key with another body is a 422.
+   */
+  async create(
+    input: CreateAppealInput,
+    idempotencyKey?: string,
+  ): Promise<{ appeal: AppealCreatedDto; replayed: boolean }> {
+    const requestHash = idempotencyKey === undefined ? null : hashRequest(input);
+    try {
+      const result = await this.distribution.intake({
+        sourceId: input.source_id,
+        leadExternalId: input.lead_external_id,
+        leadName: nonEmpty(input.lead_name),
+        leadPhone: nonEmpty(input.lead_phone),
+        leadEmail: nonEmpty(input.lead_email),
+        message: input.message ?? null,
+        idempotencyKey: idempotencyKey ?? null,
+        requestHash,
+      });
+      if (result.outcome === "unknown_source") {
+        throw new NotFoundError(`Source ${input.source_id} does not exist; nothing was stored.`, [
+          { path: "source_id", message: `source ${input.source_id} does not exist` },
+        ]);
+      }
+      return { appeal: toCreatedDto(await this.require(result.appealId)), replayed: false };
+    } catch (error) {
+      // The key was stored by an earlier (or concurrent, now committed) request.
+      if (idempotencyKey !== undefined && requestHash !== null && isUniqueViolation(error)) {
+        return { appeal: await this.replay(idempotencyKey, requestHash), replayed: true };
+      }
+      throw error;
+    }
+  }
+
+  async get(id: number): Promise<AppealDto> {
+    return toAppealDto(await this.require(id));
+  }
+
+  async list(query: ListAppealsQuery): Promise<{ items: AppealDto[]; next_cursor: string | null }> {
+    const rows = await this.appeals.list(
+      {
+        status: query.status,
+        operatorId: query.operator_id,
+        sourceId: query.source_id,
+        leadId: query.lead_id,
+      },
+      { limit: query.limit + 1, beforeId: query.cursor === undefined ? undefined : Number(query.cursor) },
+    );
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(toAppealDto),
+      next_cursor: rows.length > query.limit && last ? String(last.id) : null,
+    };
+  }
+
+  async listForLead(leadId: number): Promise<AppealDto[]> {
+    return (await this.appeals.listForLead(leadId)).map(toAppealDto);
+  }
+
+  /** Closing a closed appeal is not an error: it answers the appeal unchanged. */
+  async close(id: number): Promise<AppealDto> {
+    if ((await this.distribution.close(id)) === "not_found") throw appealNotFound(id);
+    return this.get(id);
+  }
+
+  async forgetOldIdempotencyKeys(now = new Date()): Promise<number> {
+    return this.appeals.deleteIdempotencyKeysBefore(new Date(now.getTime() - IDEMPOTENCY_RETENTION_MS));
+  }
+
+  private async replay(key: string, requestHash: string): Promise<AppealCreatedDto> {
+    const stored = await this.appeals.findIdempotencyKey(key);
+    if (!stored) throw new Error(`idempotency key ${key} conflicted but cannot be read back`);
+    if (stored.requestHash !== requestHash) throw new IdempotencyMismatchError(key);
+    return toCreatedDto(await this.require(stored.appealId));
+  }
+
+  private async require(id: number): Promise<AppealView> {
+    const appeal = await this.appeals.findById(id);
+    if (!appeal) throw appealNotFound(id);
+    return appeal;
+  }
+}
+
+function appealNotFound(id: number): NotFoundError {
+  return new NotFoundError(`Appeal ${id} does not exist.`);
+}
+
+function nonEmpty(value: string | undefined): string | null {
+  return value === undefined || value === "" ? null : value;
+}
+
+/** The same request, whatever the order of its fields, hashes the same. */
+function hashRequest(input: CreateAppealInput): string {
+  const canonical = JSON.stringify(Object.entries(input).sort(([a], [b]) => a.localeCompare(b)));
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+function toCreatedDto(appeal: AppealView): AppealCreatedDto {
+  return {
+    appeal_id: appeal.id,
+    lead_id: appeal.leadId,
+    lead_external_id: appeal.leadExternalId,
+    source_id: appeal.sourceId,
+    source_name: appeal.sourceName,
+    operator: appeal.operator,
+    status: appeal.status,
+    message: appeal.message,
+    created_at: appeal.createdAt.toISOString(),
+  };
+}
+
+export function toAppealDto(appeal: AppealView): AppealDto {
+  return {
+    id: appeal.id,
+    lead_id: appeal.leadId,
+    lead_external_id: appeal.leadExternalId,
+    source_id: appeal.sourceId,
+    source_name: appeal.sourceName,
+    operator: appeal.operator,
+    status: appeal.status,
+    message: appeal.message,
+    created_at: appeal.createdAt.toISOString(),
+    assigned_at: appeal.assignedAt?.toISOString() ?? null,
+    closed_at: appeal.closedAt?.toISOString() ?? null,
+  };
+}

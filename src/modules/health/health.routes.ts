@@ -1,0 +1,57 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { Database } from "../../db/prisma.js";
+import { sendProblem } from "../../http/error-handler.js";
+import { problemSchema } from "../../http/problem.schema.js";
+
+const READY_TIMEOUT_MS = 2_000;
+
+export const healthRoutes: FastifyPluginAsyncZod<{ database: Pick<Database, "pool"> }> = async (
+  app,
+  { database },
+) => {
+  app.get(
+    "/health",
+    {
+      schema: {
+        tags: ["service"],
+        summary: "Liveness: 200 while the process runs",
+        response: { 200: z.object({ status: z.literal("ok") }) },
+      },
+    },
+    async () => ({ status: "ok" as const }),
+  );
+
+  app.get(
+    "/ready",
+    {
+      schema: {
+        tags: ["service"],
+        summary: "Readiness: 200 when the database answers, 503 otherwise",
+        response: { 200: z.object({ status: z.literal("ready") }), 503: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      try {
+        await withTimeout(database.pool.query("SELECT 1"), READY_TIMEOUT_MS);
+        return { status: "ready" as const };
+      } catch (error) {
+        request.log.warn({ err: error }, "readiness check failed");
+        return sendProblem(reply, request, {
+          title: "Service unavailable",
+          status: 503,
+          code: "unavailable",
+          detail: "The database does not answer.",
+        });
+      }
+    },
+  );
+};
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,79 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { idParamsSchema } from "../../http/common.schemas.js";
+import { problemResponses } from "../../http/problem.schema.js";
+import { appealSchema } from "../appeals/appeal.schemas.js";
+import { externalIdParamsSchema, leadPageSchema, leadSchema, listLeadsQuerySchema } from "./lead.schemas.js";
+import type { LeadService } from "./lead.service.js";
+
+/** The original design listed every lead at once; we keep its shape but bound it. */
+const LEGACY_LIST_LIMIT = 500;
+
+export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (app, { leads }) => {
+  app.get(
+    "/leads",
+    {
+      schema: {
+        tags: ["leads"],
+        summary: "List leads, newest first, with search",
+        querystring: listLeadsQuerySchema,
+        response: { 200: leadPageSchema, ...problemResponses() },
+      },
+    },
+    async (request) => leads.list(request.query),
+  );
+
+  app.get(
+    "/leads/:id",
+    {
+      schema: {
+        tags: ["leads"],
+        summary: "Get a lead",
+        params: idParamsSchema,
+        response: { 200: leadSchema, ...problemResponses(404) },
+      },
+    },
+    async (request) => leads.get(request.params.id),
+  );
+
+  app.get(
+    "/leads/by-external-id/:external_id",
+    {
+      schema: {
+        tags: ["leads"],
+        summary: "Get a lead by its external id",
+        params: externalIdParamsSchema,
+        response: { 200: leadSchema, ...problemResponses(404) },
+      },
+    },
+    async (request) => leads.getByExternalId(request.params.external_id),
+  );
+
+  const leadAppeals = {
+    schema: {
+      tags: ["leads"],
+      summary: "List a lead's appeals, oldest first",
+      params: idParamsSchema,
+      response: { 200: z.array(appealSchema), ...problemResponses(404) },
+    },
+  };
+  app.get("/leads/:id/appeals", leadAppeals, async (request) => leads.listAppeals(request.params.id));
+
+  // The original design's routes, kept for its clients.
+  app.get(
+    "/appeals/leads",
+    {
+      schema: {
+        tags: ["leads"],
+        summary: `List leads, newest first (original design; at most ${LEGACY_LIST_LIMIT}: use GET /leads to page)`,
+        response: { 200: z.array(leadSchema), ...problemResponses() },
+      },
+    },
+    async () => (await leads.list({ limit: LEGACY_LIST_LIMIT })).items,
+  );
+  app.get(
+    "/appeals/leads/:id/appeals",
+    { schema: { ...leadAppeals.schema, summary: "List a lead's appeals (original design)" } },
+    async (request) => leads.listAppeals(request.params.id),
+  );
+};

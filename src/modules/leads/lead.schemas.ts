@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { paginationQuery, timestampSchema } from "../../http/common.schemas.js";
+
+export const leadSchema = z
+  .object({
+    id: z.number().int(),
+    external_id: z.string(),
+    name: z.string().nullable(),
+    phone: z.string().nullable(),
+    email: z.string().nullable(),
+    appeals_count: z.number().int().describe("Appeals of this lead from every source"),
+    created_at: timestampSchema,
+    updated_at: timestampSchema,
+  })
+  .meta({ id: "Lead" });
+
+export const listLeadsQuerySchema = z.strictObject({
+  search: z
+    .string()
+    .trim()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe("Part of the name, phone, email or external_id, case-insensitive"),
+  ...paginationQuery,
+});
+
+export const leadPageSchema = z
+  .object({
+    items: z.array(leadSchema),
+    next_cursor: z.string().nullable().describe("Pass as cursor to get the next page; null on the last page"),
+  })
+  .meta({ id: "LeadPage" });
+
+export const externalIdParamsSchema = z.strictObject({
+  external_id: z.string().min(1).max(255).describe("The lead's id in the bot or messenger"),
+});
+
+export type LeadDto = z.infer<typeof leadSchema>;
+export type ListLeadsQuery = z.infer<typeof listLeadsQuerySchema>;

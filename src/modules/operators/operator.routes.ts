@@ -1,0 +1,72 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { idParamsSchema } from "../../http/common.schemas.js";
+import { problemResponses } from "../../http/problem.schema.js";
+import {
+  createOperatorBodySchema,
+  listOperatorsQuerySchema,
+  operatorSchema,
+  updateOperatorBodySchema,
+} from "./operator.schemas.js";
+import type { OperatorService } from "./operator.service.js";
+
+export const operatorRoutes: FastifyPluginAsyncZod<{ operators: OperatorService }> = async (
+  app,
+  { operators },
+) => {
+  app.post(
+    "/operators",
+    {
+      schema: {
+        tags: ["operators"],
+        summary: "Create an operator",
+        body: createOperatorBodySchema,
+        response: { 201: operatorSchema, ...problemResponses() },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await operators.create(request.body)),
+  );
+
+  app.get(
+    "/operators",
+    {
+      schema: {
+        tags: ["operators"],
+        summary: "List operators, oldest first",
+        querystring: listOperatorsQuerySchema,
+        response: { 200: z.array(operatorSchema), ...problemResponses() },
+      },
+    },
+    async (request) => operators.list(request.query),
+  );
+
+  app.get(
+    "/operators/:id",
+    {
+      schema: {
+        tags: ["operators"],
+        summary: "Get an operator",
+        params: idParamsSchema,
+        response: { 200: operatorSchema, ...problemResponses(404) },
+      },
+    },
+    async (request) => operators.get(request.params.id),
+  );
+
+  app.patch(
+    "/operators/:id",
+    {
+      schema: {
+        tags: ["operators"],
+        summary: "Change an operator's name, activity or limit",
+        description:
+          "Activating an operator or raising its max_load assigns pending appeals at once. Lowering max_load below " +
+          "the current load keeps the existing appeals; the operator gets no new ones until it is below the limit.",
+        params: idParamsSchema,
+        body: updateOperatorBodySchema,
+        response: { 200: operatorSchema, ...problemResponses(404) },
+      },
+    },
+    async (request) => operators.update(request.params.id, request.body),
+  );
+};

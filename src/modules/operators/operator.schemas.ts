@@ -1,0 +1,47 @@
+// The operators contract: validates requests, types handlers, generates OpenAPI.
+import { z } from "zod";
+import { queryBooleanSchema, timestampSchema } from "../../http/common.schemas.js";
+
+const name = z.string().trim().min(1).max(200).describe("Display name, 1..200 characters");
+const isActive = z.boolean().describe("Inactive operators get no new appeals");
+const maxLoad = z
+  .number()
+  .int()
+  .min(0)
+  .max(10_000)
+  .describe("Most active appeals the operator holds at once, 0..10000");
+
+export const operatorSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    is_active: z.boolean(),
+    max_load: z.number().int(),
+    current_load: z.number().int().describe("Number of the operator's appeals in status active (computed)"),
+    created_at: timestampSchema,
+    updated_at: timestampSchema,
+  })
+  .meta({ id: "Operator" });
+
+export const createOperatorBodySchema = z
+  .strictObject({
+    name,
+    is_active: isActive.default(true),
+    max_load: maxLoad.default(10),
+  })
+  .meta({ id: "CreateOperator" });
+
+export const updateOperatorBodySchema = z
+  .strictObject({ name: name.optional(), is_active: isActive.optional(), max_load: maxLoad.optional() })
+  .refine((body) => Object.keys(body).length > 0, {
+    message: "send at least one of name, is_active, max_load",
+  })
+  .meta({ id: "UpdateOperator" });
+
+export const listOperatorsQuerySchema = z.strictObject({
+  is_active: queryBooleanSchema.optional().describe("Only active (true) or inactive (false) operators"),
+});
+
+export type OperatorDto = z.infer<typeof operatorSchema>;
+export type CreateOperatorInput = z.infer<typeof createOperatorBodySchema>;
+export type UpdateOperatorInput = z.infer<typeof updateOperatorBodySchema>;

@@ -1,0 +1,70 @@
+import { NotFoundError } from "../../http/errors.js";
+import type { DistributionService } from "../appeals/distribution.service.js";
+import type { OperatorRecord, OperatorRepository } from "./operator.repository.js";
+import type { CreateOperatorInput, OperatorDto, UpdateOperatorInput } from "./operator.schemas.js";
+
+export class OperatorService {
+  constructor(
+    private readonly operators: OperatorRepository,
+    private readonly distribution: Pick<DistributionService, "drainForOperator">,
+  ) {}
+
+  async create(input: CreateOperatorInput): Promise<OperatorDto> {
+    const operator = await this.operators.create({
+      name: input.name,
+      isActive: input.is_active,
+      maxLoad: input.max_load,
+    });
+    return toOperatorDto(operator);
+  }
+
+  async list(filter: { is_active?: boolean | undefined }): Promise<OperatorDto[]> {
+    const operators = await this.operators.list(
+      filter.is_active === undefined ? {} : { isActive: filter.is_active },
+    );
+    return operators.map(toOperatorDto);
+  }
+
+  async get(id: number): Promise<OperatorDto> {
+    return toOperatorDto(await this.require(id));
+  }
+
+  /** Activating an operator or raising its limit frees capacity: pending appeals are assigned at once. */
+  async update(id: number, input: UpdateOperatorInput): Promise<OperatorDto> {
+    const before = await this.require(id);
+    const after = await this.operators.update(id, {
+      ...(input.name !== undefined && { name: input.name }),
+      ...(input.is_active !== undefined && { isActive: input.is_active }),
+      ...(input.max_load !== undefined && { maxLoad: input.max_load }),
+    });
+    if (!after) throw operatorNotFound(id);
+    const freedCapacity = (after.isActive && !before.isActive) || after.maxLoad > before.maxLoad;
+    if (freedCapacity && after.isActive) {
+      await this.distribution.drainForOperator(id);
+      return this.get(id);
+    }
+    return toOperatorDto(after);
+  }
+
+  private async require(id: number): Promise<OperatorRecord> {
+    const operator = await this.operators.findById(id);
+    if (!operator) throw operatorNotFound(id);
+    return operator;
+  }
+}
+
+export function operatorNotFound(id: number): NotFoundError {
+  return new NotFoundError(`Operator ${id} does not exist.`);
+}
+
+export function toOperatorDto(operator: OperatorRecord): OperatorDto {
+  return {
+    id: operator.id,
+    name: operator.name,
+    is_active: operator.isActive,
+    max_load: operator.maxLoad,
+    current_load: operator.activeLoad,
+    created_at: operator.createdAt.toISOString(),
+    updated_at: operator.updatedAt.toISOString(),
+  };
+}

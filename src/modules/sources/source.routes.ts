@@ -1,0 +1,101 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { idParamsSchema } from "../../http/common.schemas.js";
+import { problemResponses } from "../../http/problem.schema.js";
+import {
+  createSourceBodySchema,
+  sourceSchema,
+  updateSourceBodySchema,
+  weightSchema,
+  weightsBodySchema,
+} from "./source.schemas.js";
+import type { SourceService } from "./source.service.js";
+
+export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = async (app, { sources }) => {
+  app.post(
+    "/sources",
+    {
+      schema: {
+        tags: ["sources"],
+        summary: "Create a source",
+        body: createSourceBodySchema,
+        response: { 201: sourceSchema, ...problemResponses(409) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await sources.create(request.body)),
+  );
+
+  app.get(
+    "/sources",
+    {
+      schema: {
+        tags: ["sources"],
+        summary: "List sources, oldest first",
+        response: { 200: z.array(sourceSchema), ...problemResponses() },
+      },
+    },
+    async () => sources.list(),
+  );
+
+  app.get(
+    "/sources/:id",
+    {
+      schema: {
+        tags: ["sources"],
+        summary: "Get a source",
+        params: idParamsSchema,
+        response: { 200: sourceSchema, ...problemResponses(404) },
+      },
+    },
+    async (request) => sources.get(request.params.id),
+  );
+
+  app.patch(
+    "/sources/:id",
+    {
+      schema: {
+        tags: ["sources"],
+        summary: "Change a source's name, description or strategy",
+        params: idParamsSchema,
+        body: updateSourceBodySchema,
+        response: { 200: sourceSchema, ...problemResponses(404, 409) },
+      },
+    },
+    async (request) => sources.update(request.params.id, request.body),
+  );
+
+  const replaceWeights = {
+    schema: {
+      tags: ["sources"],
+      summary: "Replace the source's operator weights",
+      description:
+        "Replaces the whole set atomically: an unknown operator is a 404 and the old weights stay; the same " +
+        "operator_id twice is a 400; [] clears the set. Pending appeals of the source that the new weights make " +
+        "assignable are assigned at once. POST and PUT do the same.",
+      params: idParamsSchema,
+      body: weightsBodySchema,
+      response: { 200: z.array(weightSchema), ...problemResponses(404) },
+    },
+  };
+  for (const method of ["POST", "PUT"] as const) {
+    app.route({
+      method,
+      url: "/sources/:id/weights",
+      ...replaceWeights,
+      handler: async (request) => sources.replaceWeights(request.params.id, request.body),
+    });
+  }
+
+  app.get(
+    "/sources/:id/weights",
+    {
+      schema: {
+        tags: ["sources"],
+        summary: "List the source's operator weights",
+        params: idParamsSchema,
+        response: { 200: z.array(weightSchema), ...problemResponses(404) },
+      },
+    },
+    async (request) => sources.listWeights(request.params.id),
+  );
+};

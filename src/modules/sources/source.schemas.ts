@@ -1,0 +1,76 @@
+// The sources and weights contract: validates requests, types handlers, generates OpenAPI.
+import { z } from "zod";
+import { timestampSchema } from "../../http/common.schemas.js";
+
+export const strategySchema = z
+  .enum(["weighted", "weighted_by_free_capacity"])
+  .describe(
+    "weighted: probability w_i / Σw over the candidates; " +
+      "weighted_by_free_capacity: probability proportional to w_i × (max_load_i − current_load_i)",
+  );
+
+const name = z.string().trim().min(1).max(200).describe("Unique name, case-insensitive, 1..200 characters");
+const description = z.string().max(2000).nullable().describe("Free text for admins; null clears it");
+
+export const sourceSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    description: z.string().nullable(),
+    strategy: strategySchema,
+    created_at: timestampSchema,
+    updated_at: timestampSchema,
+  })
+  .meta({ id: "Source" });
+
+export const createSourceBodySchema = z
+  .strictObject({
+    name,
+    description: description.optional(),
+    strategy: strategySchema.default("weighted"),
+  })
+  .meta({ id: "CreateSource" });
+
+export const updateSourceBodySchema = z
+  .strictObject({
+    name: name.optional(),
+    description: description.optional(),
+    strategy: strategySchema.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, {
+    message: "send at least one of name, description, strategy",
+  })
+  .meta({ id: "UpdateSource" });
+
+export const weightSchema = z
+  .object({ operator_id: z.number().int(), operator_name: z.string(), weight: z.number().int() })
+  .meta({ id: "Weight" });
+
+export const weightsBodySchema = z
+  .array(
+    z.strictObject({
+      operator_id: z.number().int().positive().describe("An existing operator"),
+      weight: z.number().int().min(1).max(100).describe("Relative share of the source's appeals, 1..100"),
+    }),
+  )
+  .max(10_000)
+  .superRefine((items, ctx) => {
+    const seen = new Set<number>();
+    items.forEach((item, index) => {
+      if (seen.has(item.operator_id)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "operator_id"],
+          message: `operator ${item.operator_id} appears more than once`,
+        });
+      }
+      seen.add(item.operator_id);
+    });
+  })
+  .meta({ id: "WeightsReplacement", description: "The whole new set of weights; [] clears it" });
+
+export type SourceDto = z.infer<typeof sourceSchema>;
+export type WeightDto = z.infer<typeof weightSchema>;
+export type CreateSourceInput = z.infer<typeof createSourceBodySchema>;
+export type UpdateSourceInput = z.infer<typeof updateSourceBodySchema>;
+export type WeightsInput = z.infer<typeof weightsBodySchema>;

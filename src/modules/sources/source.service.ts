@@ -1,0 +1,82 @@
+import { NotFoundError } from "../../http/errors.js";
+import type { DistributionService } from "../appeals/distribution.service.js";
+import type { SourceRecord, SourceRepository, WeightRecord } from "./source.repository.js";
+import type {
+  CreateSourceInput,
+  SourceDto,
+  UpdateSourceInput,
+  WeightDto,
+  WeightsInput,
+} from "./source.schemas.js";
+
+export class SourceService {
+  constructor(
+    private readonly sources: SourceRepository,
+    private readonly distribution: Pick<DistributionService, "drainSource">,
+  ) {}
+
+  async create(input: CreateSourceInput): Promise<SourceDto> {
+    const source = await this.sources.create({
+      name: input.name,
+      description: input.description ?? null,
+      strategy: input.strategy,
+    });
+    return toSourceDto(source);
+  }
+
+  async list(): Promise<SourceDto[]> {
+    return (await this.sources.list()).map(toSourceDto);
+  }
+
+  async get(id: number): Promise<SourceDto> {
+    return toSourceDto(await this.require(id));
+  }
+
+  async update(id: number, input: UpdateSourceInput): Promise<SourceDto> {
+    const source = await this.sources.update(id, input);
+    if (!source) throw sourceNotFound(id);
+    // A new strategy changes the candidates' shares, not who is a candidate: nothing to drain.
+    return toSourceDto(source);
+  }
+
+  async listWeights(sourceId: number): Promise<WeightDto[]> {
+    await this.require(sourceId);
+    return (await this.sources.listWeights(sourceId)).map(toWeightDto);
+  }
+
+  /** New weights can make pending appeals of the source assignable: they are assigned at once. */
+  async replaceWeights(sourceId: number, input: WeightsInput): Promise<WeightDto[]> {
+    await this.require(sourceId);
+    await this.sources.replaceWeights(
+      sourceId,
+      input.map((item) => ({ operatorId: item.operator_id, weight: item.weight })),
+    );
+    await this.distribution.drainSource(sourceId);
+    return this.listWeights(sourceId);
+  }
+
+  private async require(id: number): Promise<SourceRecord> {
+    const source = await this.sources.findById(id);
+    if (!source) throw sourceNotFound(id);
+    return source;
+  }
+}
+
+export function sourceNotFound(id: number): NotFoundError {
+  return new NotFoundError(`Source ${id} does not exist.`);
+}
+
+function toSourceDto(source: SourceRecord): SourceDto {
+  return {
+    id: source.id,
+    name: source.name,
+    description: source.description,
+    strategy: source.strategy,
+    created_at: source.createdAt.toISOString(),
+    updated_at: source.updatedAt.toISOString(),
+  };
+}
+
+function toWeightDto(weight: WeightRecord): WeightDto {
+  return { operator_id: weight.operatorId, operator_name: weight.operatorName, weight: weight.weight };
+}

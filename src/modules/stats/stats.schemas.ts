@@ -1,0 +1,47 @@
+import { z } from "zod";
+
+export const sourceDistributionSchema = z
+  .object({
+    source_id: z.number().int(),
+    source_name: z.string(),
+    total_appeals: z.number().int().describe("Appeals of the source in every status"),
+    pending_appeals: z.number().int(),
+    operators: z.array(
+      z.object({
+        operator_id: z.number().int(),
+        operator_name: z.string(),
+        weight: z
+          .number()
+          .int()
+          .describe("Configured weight; 0 when the operator no longer has one but got appeals"),
+        appeals_count: z
+          .number()
+          .int()
+          .describe("Appeals of the source assigned to the operator, active or closed"),
+        active_appeals: z.number().int(),
+        share: z.number().describe("appeals_count / the source's assigned appeals (0 when none)"),
+        weight_share: z.number().describe("weight / the sum of the source's weights (0 when none)"),
+      }),
+    ),
+  })
+  .meta({ id: "SourceDistribution" });
+
+export const sourceOperatorsSchema = z
+  .object({
+    source_id: z.number().int(),
+    operators: z.array(
+      z.object({
+        id: z.number().int(),
+        name: z.string(),
+        weight: z.number().int(),
+        is_active: z.boolean(),
+        current_load: z.number().int(),
+        max_load: z.number().int(),
+        is_available: z.boolean().describe("Active and below max_load: a candidate for the next appeal"),
+      }),
+    ),
+  })
+  .meta({ id: "SourceOperators" });
+
+export type SourceDistributionDto = z.infer<typeof sourceDistributionSchema>;
+export type SourceOperatorsDto = z.infer<typeof sourceOperatorsSchema>;

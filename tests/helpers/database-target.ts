@@ -1,0 +1,30 @@
+// Which PostgreSQL the tests run on: TEST_DATABASE_URL, or the local server, or,
+// outside CI when no server answers, an embedded PGlite (and the tests that only
+// mean something on a real server are skipped, saying why).
+import pg from "pg";
+
+export const DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
+
+export function serverUrl(env: Record<string, string | undefined> = process.env): string {
+  return env.TEST_DATABASE_URL || DEFAULT_TEST_DATABASE_URL;
+}
+
+export async function serverAnswers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Replaces the database name of a PostgreSQL URL. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
