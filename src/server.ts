@@ -6,6 +6,7 @@ import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { createDeps } from "./deps.js";
+import type { AppealService } from "./modules/appeals/appeal.service.js";
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -15,7 +16,9 @@ async function main(): Promise<void> {
   });
   const database = await openDatabase(config, logger);
   logger.info(`database: ${database.description}`);
-  const app = await buildApp({ deps: createDeps(database), logger });
+  const deps = createDeps(database);
+  const app = await buildApp({ deps, logger });
+  const stopCleanup = scheduleIdempotencyCleanup(deps.appeals, logger);
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -23,6 +26,7 @@ async function main(): Promise<void> {
     closing = true;
     logger.info(`${signal} received: closing`);
     try {
+      stopCleanup();
       await app.close(); // stops accepting, waits for in-flight requests
       await database.close();
       process.exit(0);
@@ -36,6 +40,21 @@ async function main(): Promise<void> {
 
   const address = await app.listen({ port: config.port, host: config.host });
   logger.info(`API docs at ${address}/docs`);
+}
+
+/** Idempotency keys are promised for 24 hours; forget older ones every hour. */
+function scheduleIdempotencyCleanup(appeals: AppealService, logger: pino.Logger): () => void {
+  const timer = setInterval(
+    () => {
+      appeals
+        .forgetOldIdempotencyKeys()
+        .then((count) => count > 0 && logger.info(`forgot ${count} idempotency keys older than 24 hours`))
+        .catch((error: unknown) => logger.warn({ err: error }, "idempotency key cleanup failed"));
+    },
+    60 * 60 * 1000,
+  );
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 main().catch((error: unknown) => {
