@@ -40,7 +40,23 @@ export class AppealService {
           { path: "source_id", message: `source ${input.source_id} does not exist` },
         ]);
       }
-      return { appeal: toCreatedDto(await this.require(result.appealId)), replayed: false };
+      // Assigned by the drain that followed its own intake: answer what is true now.
+      if (result.drained)
+        return { appeal: toCreatedDto(await this.require(result.appealId)), replayed: false };
+      return {
+        appeal: {
+          appeal_id: result.appealId,
+          lead_id: result.leadId,
+          lead_external_id: result.leadExternalId,
+          source_id: result.sourceId,
+          source_name: result.sourceName,
+          operator: result.operator,
+          status: result.status,
+          message: result.message,
+          created_at: result.createdAt.toISOString(),
+        },
+        replayed: false,
+      };
     } catch (error) {
       // The key was stored by an earlier (or concurrent, now committed) request.
       if (idempotencyKey !== undefined && requestHash !== null && isUniqueViolation(error)) {

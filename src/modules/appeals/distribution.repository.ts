@@ -26,11 +26,36 @@ export type IntakeInput = {
   requestHash: string | null;
 };
 
+/** What the intake statement stored, with the names the answer needs, so no second read is required. */
+export type StoredAppeal = {
+  appealId: number;
+  status: AppealStatus;
+  message: string | null;
+  createdAt: Date;
+  leadId: number;
+  leadExternalId: string;
+  sourceId: number;
+  sourceName: string;
+  operator: { id: number; name: string } | null;
+};
+
 export type IntakeResult =
   | { outcome: "unknown_source" }
   /** A candidate was chosen but filled up before its counter could move; try again with a new draw. */
   | { outcome: "lost_race" }
-  | { outcome: "stored"; appealId: number; status: AppealStatus };
+  | ({ outcome: "stored" } & StoredAppeal);
+
+type IntakeRow = {
+  source_name: string;
+  appeal_id: number | null;
+  status: string | null;
+  message: string | null;
+  created_at: Date | null;
+  lead_id: number | null;
+  lead_external_id: string | null;
+  operator_id: number | null;
+  operator_name: string | null;
+};
 
 export type CloseResult = { previousStatus: AppealStatus; operatorId: number | null } | null;
 
@@ -84,10 +109,8 @@ export class DistributionRepository {
   async intake(input: IntakeInput, draw: number): Promise<IntakeResult> {
     const noOlderPending = Prisma.sql`AND NOT EXISTS (
       SELECT 1 FROM appeals p WHERE p.source_id = s.id AND p.status = 'pending')`;
-    const rows = await this.prisma.$queryRaw<
-      { source_found: boolean; appeal_id: number | null; status: AppealStatus | null }[]
-    >`
-      WITH src AS (SELECT id FROM sources WHERE id = ${input.sourceId}),
+    const rows = await this.prisma.$queryRaw<IntakeRow[]>`
+      WITH src AS (SELECT id, name FROM sources WHERE id = ${input.sourceId}),
       lead AS (
         INSERT INTO leads AS l (external_id, name, phone, email)
         SELECT ${input.leadExternalId}, ${input.leadName}::text, ${input.leadPhone}::text, ${input.leadEmail}::text
@@ -99,7 +122,7 @@ export class DistributionRepository {
           updated_at = CASE WHEN (COALESCE(EXCLUDED.name, l.name), COALESCE(EXCLUDED.phone, l.phone),
                                   COALESCE(EXCLUDED.email, l.email)) IS DISTINCT FROM (l.name, l.phone, l.email)
                             THEN now() ELSE l.updated_at END
-        RETURNING l.id
+        RETURNING l.id, l.external_id
       ),
       ${chooseOperator(input.sourceId, draw, noOlderPending)},
       appeal AS (
@@ -111,20 +134,36 @@ export class DistributionRepository {
         FROM lead LEFT JOIN pick ON true
         -- No appeal when the chosen operator filled up meanwhile: the caller draws again.
         WHERE pick.id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM choice)
-        RETURNING id, status
+        RETURNING id, status, message, created_at
       ),
       idempotency AS (
         INSERT INTO idempotency_keys (key, request_hash, appeal_id)
         SELECT ${input.idempotencyKey}::text, ${input.requestHash}::text, appeal.id
         FROM appeal WHERE ${input.idempotencyKey}::text IS NOT NULL
       )
-      SELECT EXISTS (SELECT 1 FROM src) AS source_found,
-             (SELECT id FROM appeal) AS appeal_id,
-             (SELECT status FROM appeal)::text AS status`;
+      SELECT src.name AS source_name, appeal.id AS appeal_id, appeal.status::text AS status, appeal.message,
+             appeal.created_at, lead.id AS lead_id, lead.external_id AS lead_external_id,
+             pick.id AS operator_id, operators.name AS operator_name
+      FROM src
+      LEFT JOIN appeal ON true
+      LEFT JOIN lead ON true
+      LEFT JOIN pick ON true
+      LEFT JOIN operators ON operators.id = pick.id`;
     const row = rows[0];
-    if (!row?.source_found) return { outcome: "unknown_source" };
-    if (row.appeal_id === null || row.status === null) return { outcome: "lost_race" };
-    return { outcome: "stored", appealId: row.appeal_id, status: row.status };
+    if (!row) return { outcome: "unknown_source" };
+    if (row.appeal_id === null || row.lead_id === null) return { outcome: "lost_race" };
+    return {
+      outcome: "stored",
+      appealId: row.appeal_id,
+      status: row.status as AppealStatus,
+      message: row.message,
+      createdAt: row.created_at as Date,
+      leadId: row.lead_id,
+      leadExternalId: row.lead_external_id as string,
+      sourceId: input.sourceId,
+      sourceName: row.source_name,
+      operator: row.operator_id === null ? null : { id: row.operator_id, name: row.operator_name as string },
+    };
   }
 
   /**

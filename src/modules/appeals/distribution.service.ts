@@ -17,14 +17,22 @@ export class DistributionService {
     private readonly random: () => number,
   ) {}
 
-  /** Stores the appeal, assigned to an operator when one can take it, pending otherwise. */
-  async intake(input: IntakeInput): Promise<Exclude<IntakeResult, { outcome: "lost_race" }>> {
+  /**
+   * Stores the appeal, assigned to an operator when one can take it, pending
+   * otherwise. `drained` tells that pending appeals of the source were assigned
+   * right after, this one perhaps among them.
+   */
+  async intake(
+    input: IntakeInput,
+  ): Promise<Exclude<IntakeResult, { outcome: "lost_race" }> & { drained?: boolean }> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const result = await this.repository.intake(input, this.random());
       if (result.outcome === "lost_race") continue;
       // A pending appeal committed after a concurrent close looked for waiting
       // appeals would wait forever: look once more now that it is visible.
-      if (result.outcome === "stored" && result.status === "pending") await this.drainSource(input.sourceId);
+      if (result.outcome === "stored" && result.status === "pending") {
+        return { ...result, drained: (await this.drainSource(input.sourceId)) > 0 };
+      }
       return result;
     }
     throw new Error(`appeal intake for source ${input.sourceId} lost the race ${MAX_ATTEMPTS} times`);
