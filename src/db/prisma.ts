@@ -15,9 +15,11 @@ export type DatabaseOptions = {
   poolSize: number;
   /** Called for errors of idle connections (a restarted server, say), which would otherwise crash the process. */
   onPoolError?: (error: Error) => void;
+  /** Called with every SQL statement Prisma sends (statement-count tests, debugging); off by default. */
+  onQuery?: (sql: string) => void;
 };
 
-export function connectDatabase({ url, poolSize, onPoolError }: DatabaseOptions): Database {
+export function connectDatabase({ url, poolSize, onPoolError, onQuery }: DatabaseOptions): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -27,7 +29,7 @@ export function connectDatabase({ url, poolSize, onPoolError }: DatabaseOptions)
   });
   pool.on("error", (error) => onPoolError?.(error));
   const adapter = new PrismaPg(pool, { disposeExternalPool: false });
-  const prisma = new PrismaClient({ adapter });
+  const prisma = onQuery ? withQueryListener(adapter, onQuery) : new PrismaClient({ adapter });
   return {
     prisma,
     pool,
@@ -36,4 +38,10 @@ export function connectDatabase({ url, poolSize, onPoolError }: DatabaseOptions)
       await pool.end();
     },
   };
+}
+
+function withQueryListener(adapter: PrismaPg, onQuery: (sql: string) => void): PrismaClient {
+  const prisma = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
+  prisma.$on("query", (event) => onQuery(event.query));
+  return prisma;
 }

@@ -6,13 +6,17 @@ import { connectDatabase, type Database } from "../../src/db/prisma.js";
 import { createDeps, type Deps, type DepsOptions } from "../../src/deps.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
-export type AppOptions = DepsOptions & { poolSize?: number };
+export type AppOptions = DepsOptions & { poolSize?: number; onQuery?: (sql: string) => void };
 
 export type RunningApp = { app: FastifyInstance; deps: Deps; database: Database; close(): Promise<void> };
 
 /** An app instance over the given database; several may share one database, like service instances. */
 export async function startTestApp(url: string, options: AppOptions = {}): Promise<RunningApp> {
-  const database = connectDatabase({ url, poolSize: options.poolSize ?? 5 });
+  const database = connectDatabase({
+    url,
+    poolSize: options.poolSize ?? 5,
+    ...(options.onQuery && { onQuery: options.onQuery }),
+  });
   const deps = createDeps(database, options);
   const app = await buildApp({ deps });
   await app.ready();

@@ -1,0 +1,89 @@
+// No N+1: the number of SQL statements a request sends is pinned, and does not
+// grow with the number of rows. Counted through Prisma's query events, not timed.
+import { beforeAll, describe, expect, it } from "vitest";
+import { createAppeal, createOperator, createSource, setWeights } from "../helpers/factories.js";
+import { useTestApp } from "../helpers/test-app.js";
+
+const statements: string[] = [];
+const t = useTestApp({ onQuery: (sql) => statements.push(sql) });
+
+async function statementsOf(
+  method: "GET" | "POST" | "PATCH",
+  url: string,
+  payload?: object,
+): Promise<string[]> {
+  statements.length = 0;
+  const response = await t.app.inject({ method, url, ...(payload && { payload }) });
+  expect(response.statusCode, response.body).toBeLessThan(300);
+  return [...statements];
+}
+
+/** Adds `operators` operators with weights on a new source and `appeals` appeals through it. */
+async function grow(operators: number, appeals: number): Promise<number> {
+  const source = await createSource(t.app);
+  const made = [];
+  for (let i = 0; i < operators; i++) made.push(await createOperator(t.app, { max_load: 1000 }));
+  await setWeights(
+    t.app,
+    source.id,
+    made.map((o, i) => ({ operator_id: o.id, weight: i + 1 })),
+  );
+  for (let i = 0; i < appeals; i++) await createAppeal(t.app, { source_id: source.id });
+  return source.id;
+}
+
+describe("statements per request", () => {
+  let sourceId: number;
+  let emptySourceId: number;
+  beforeAll(async () => {
+    sourceId = await grow(2, 3);
+    emptySourceId = (await createSource(t.app)).id;
+  });
+
+  const requests: [string, "GET" | "POST", () => string, (() => object) | undefined, number][] = [
+    [
+      "POST /appeals (assigned)",
+      "POST",
+      () => "/appeals",
+      () => ({ lead_external_id: `l-${Math.random()}`, source_id: sourceId }),
+      1,
+    ],
+    // The intake, then one look at the queue it joined (API.md: nothing waits while capacity exists).
+    [
+      "POST /appeals (pending)",
+      "POST",
+      () => "/appeals",
+      () => ({ lead_external_id: `l-${Math.random()}`, source_id: emptySourceId }),
+      2,
+    ],
+    ["GET /operators", "GET", () => "/operators", undefined, 1],
+    ["GET /appeals", "GET", () => "/appeals?limit=500", undefined, 1],
+    ["GET /appeals?status=active", "GET", () => "/appeals?status=active", undefined, 1],
+    ["GET /stats/distribution", "GET", () => "/stats/distribution", undefined, 2],
+    ["GET /leads", "GET", () => "/leads", undefined, 1],
+  ];
+
+  it.each(requests)(
+    "%s sends the same fixed number of statements at any size",
+    async (_, method, url, body, expected) => {
+      const small = await statementsOf(method, url(), body?.());
+      await grow(15, 40);
+      const large = await statementsOf(method, url(), body?.());
+      expect(small).toHaveLength(expected);
+      expect(large).toHaveLength(expected);
+    },
+  );
+});
+
+describe("statements to close an appeal", () => {
+  it("are the close, one look for waiting appeals and the answer's read, at any size", async () => {
+    const sourceId = await grow(3, 5);
+    const first = await createAppeal(t.app, { source_id: sourceId });
+    const small = await statementsOf("PATCH", `/appeals/${first.appeal_id}/close`);
+    await grow(10, 30);
+    const second = await createAppeal(t.app, { source_id: sourceId });
+    const large = await statementsOf("PATCH", `/appeals/${second.appeal_id}/close`);
+    expect(small).toHaveLength(3);
+    expect(large).toHaveLength(3);
+  });
+});
