@@ -1,21 +1,44 @@
 // Shapes shared by several modules' contracts.
 import { z } from "zod";
 
-/** A positive integer id in a path: "abc" or "1.5" is a 400, an unknown one a 404 (checked by the service). */
+const MAX_INT4 = 2_147_483_647;
+
+/**
+ * A positive integer written in a path or query string: "abc", "1.5", "1e3", "0x1"
+ * or " 1" is a 400 (a bare z.coerce.number() would read the last three as numbers).
+ */
+export function integerString(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^[0-9]{1,10}$/, "must be a positive integer")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+}
+
+/** An id in a query string filter. */
+export const queryIdSchema = integerString(1, MAX_INT4);
+
+/** A positive integer id in a path; an unknown one is a 404 (checked by the service). */
 export const idParamsSchema = z.strictObject({
-  id: z.coerce.number().int().positive().max(2_147_483_647).describe("A positive integer id"),
+  id: queryIdSchema.describe("A positive integer id"),
 });
+
+/** An id in a request body: a positive PostgreSQL integer, so a too large one is a 400, not a database error. */
+export const bodyIdSchema = z.number().int().positive().max(MAX_INT4);
+
+/** PostgreSQL text cannot hold U+0000: refuse it as a 400 instead of failing in the database with a 500. */
+export function withoutNul<T extends z.ZodString>(schema: T): T {
+  return schema.refine((value) => !value.includes("\u0000"), {
+    message: "must not contain the NUL character (U+0000)",
+  }) as T;
+}
 
 /** Timestamps travel as ISO-8601 UTC strings with an explicit offset. */
 export const timestampSchema = z.iso.datetime({ offset: true });
 
 export const paginationQuery = {
-  limit: z.coerce.number().int().min(1).max(500).default(50).describe("Page size, 1..500"),
-  cursor: z
-    .string()
-    .regex(/^\d{1,10}$/, "must be a next_cursor value from a previous page")
-    .optional()
-    .describe("The next_cursor of the previous page"),
+  limit: integerString(1, 500).default(50).describe("Page size, 1..500"),
+  cursor: queryIdSchema.optional().describe("The next_cursor of the previous page"),
 };
 
 /** A boolean in a query string: only "true" and "false". */

@@ -9,10 +9,12 @@ const NETWORK_CODES = new Set([
   "ENOTFOUND",
   "EHOSTUNREACH",
 ]);
-// Prisma: can't reach server, timed out, closed the connection, pool timeout.
-const PRISMA_CODES = new Set(["P1001", "P1002", "P1017", "P2024"]);
-// PostgreSQL SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown).
-const SQLSTATE = /^(08|57P0)/;
+// Prisma: can't reach server, timed out, socket timeout, closed the connection,
+// pool timeout, too many connections.
+const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2037"]);
+// PostgreSQL SQLSTATE classes 08 (connection exception), 57P0x (operator intervention:
+// shutdown, crash, cannot connect now) and 53300 (too many connections).
+const SQLSTATE = /^(08|57P0|53300$)/;
 const MESSAGES = [
   "Connection terminated",
   "connection timeout",
@@ -24,7 +26,12 @@ const MESSAGES = [
 
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== "object" || depth > 4) return false;
-  const { code, message, cause } = error as { code?: unknown; message?: unknown; cause?: unknown };
+  const { code, message, cause, meta } = error as {
+    code?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    meta?: { driverAdapterError?: unknown };
+  };
   if (
     typeof code === "string" &&
     (NETWORK_CODES.has(code) || PRISMA_CODES.has(code) || SQLSTATE.test(code))
@@ -36,6 +43,11 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
     error instanceof AggregateError &&
     error.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))
   ) {
+    return true;
+  }
+  // Prisma keeps the driver's error (with the SQLSTATE, e.g. 57P01 when the server shuts
+  // down mid-query) in meta.driverAdapterError, under a generic code such as P2010 or P2039.
+  if (meta && typeof meta === "object" && isDatabaseUnavailable(meta.driverAdapterError, depth + 1)) {
     return true;
   }
   return isDatabaseUnavailable(cause, depth + 1);

@@ -87,7 +87,11 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     }
     // Fastify's own client errors: malformed JSON, wrong content type, body too large.
     if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
-      const malformed = error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError;
+      // An empty body sent as application/json is not JSON either.
+      const malformed =
+        error.code === "FST_ERR_CTP_INVALID_JSON_BODY" ||
+        error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" ||
+        error instanceof SyntaxError;
       return sendProblem(reply, request, {
         title: malformed ? "Malformed JSON" : "Bad request",
         status: error.statusCode,

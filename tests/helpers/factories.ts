@@ -15,7 +15,13 @@ async function post<T>(app: FastifyInstance, url: string, payload: unknown, stat
   return response.json() as T;
 }
 
-export type OperatorBody = { id: number; name: string; is_active: boolean; max_load: number; current_load: number };
+export type OperatorBody = {
+  id: number;
+  name: string;
+  is_active: boolean;
+  max_load: number;
+  current_load: number;
+};
 export type SourceBody = { id: number; name: string; strategy: string };
 export type AppealCreatedBody = {
   appeal_id: number;
@@ -24,15 +30,25 @@ export type AppealCreatedBody = {
   operator: { id: number; name: string } | null;
 };
 
-export function createOperator(app: FastifyInstance, body: { name?: string; is_active?: boolean; max_load?: number } = {}) {
+export function createOperator(
+  app: FastifyInstance,
+  body: { name?: string; is_active?: boolean; max_load?: number } = {},
+) {
   return post<OperatorBody>(app, "/operators", { name: unique("operator"), ...body });
 }
 
-export function createSource(app: FastifyInstance, body: { name?: string; description?: string; strategy?: string } = {}) {
+export function createSource(
+  app: FastifyInstance,
+  body: { name?: string; description?: string; strategy?: string } = {},
+) {
   return post<SourceBody>(app, "/sources", { name: unique("source"), ...body });
 }
 
-export function setWeights(app: FastifyInstance, sourceId: number, weights: { operator_id: number; weight: number }[]) {
+export function setWeights(
+  app: FastifyInstance,
+  sourceId: number,
+  weights: { operator_id: number; weight: number }[],
+) {
   return post<{ operator_id: number; weight: number }[]>(app, `/sources/${sourceId}/weights`, weights, 200);
 }
 

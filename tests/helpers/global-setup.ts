@@ -22,7 +22,10 @@ export default async function setup(project: TestProject) {
   const url = serverUrl();
   if (await serverAnswers(url)) {
     const migrations = readMigrations(MIGRATIONS_DIR);
-    const digest = createHash("sha256").update(migrations.map((m) => m.checksum).join()).digest("hex").slice(0, 12);
+    const digest = createHash("sha256")
+      .update(migrations.map((m) => m.checksum).join())
+      .digest("hex")
+      .slice(0, 12);
     const template = `lds_test_template_${digest}`;
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
@@ -52,7 +55,9 @@ export default async function setup(project: TestProject) {
       "[tests] Skipped there: the concurrency tests and the concurrent-migration test, which only mean\n" +
       "[tests] something on a real server (PGlite runs one query at a time).\n",
   );
-  const embedded = await startEmbeddedPostgres(`${process.env.TMPDIR ?? "/tmp"}/lds-test-pglite-${process.pid}`);
+  const embedded = await startEmbeddedPostgres(
+    `${process.env.TMPDIR ?? "/tmp"}/lds-test-pglite-${process.pid}`,
+  );
   const client = new pg.Client({ connectionString: embedded.url });
   await client.connect();
   await applyMigrations(client, readMigrations(MIGRATIONS_DIR), quiet);

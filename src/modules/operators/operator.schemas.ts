@@ -1,8 +1,8 @@
 // The operators contract: validates requests, types handlers, generates OpenAPI.
 import { z } from "zod";
-import { queryBooleanSchema, timestampSchema } from "../../http/common.schemas.js";
+import { queryBooleanSchema, timestampSchema, withoutNul } from "../../http/common.schemas.js";
 
-const name = z.string().trim().min(1).max(200).describe("Display name, 1..200 characters");
+const name = withoutNul(z.string().trim().min(1).max(200)).describe("Display name, 1..200 characters");
 const isActive = z.boolean().describe("Inactive operators get no new appeals");
 const maxLoad = z
   .number()
@@ -35,6 +35,8 @@ export const updateOperatorBodySchema = z
   .strictObject({ name: name.optional(), is_active: isActive.optional(), max_load: maxLoad.optional() })
   .refine((body) => Object.keys(body).length > 0, {
     message: "send at least one of name, is_active, max_load",
+    // An unknown field is reported as such, not also as "nothing sent".
+    when: (payload) => payload.issues.length === 0,
   })
   .meta({ id: "UpdateOperator" });
 

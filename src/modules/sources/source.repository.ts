@@ -1,5 +1,5 @@
 import { isRecordNotFound, isUniqueViolation } from "../../db/prisma-errors.js";
-import type { PrismaClient, Source, Strategy } from "../../generated/prisma/client.js";
+import type { Prisma, PrismaClient, Source, Strategy } from "../../generated/prisma/client.js";
 import { ConflictError, NotFoundError } from "../../http/errors.js";
 
 export type SourceRecord = Source;
@@ -48,8 +48,8 @@ export class SourceRepository {
     }
   }
 
-  async listWeights(sourceId: number): Promise<WeightRecord[]> {
-    const rows = await this.prisma.operatorWeight.findMany({
+  async listWeights(sourceId: number, db: Prisma.TransactionClient = this.prisma): Promise<WeightRecord[]> {
+    const rows = await db.operatorWeight.findMany({
       where: { sourceId },
       select: { operatorId: true, weight: true, operator: { select: { name: true } } },
       orderBy: { operatorId: "asc" },
@@ -64,9 +64,21 @@ export class SourceRepository {
   /**
    * Replaces the source's whole set of weights in one transaction: either every
    * new weight is stored or, when an operator is unknown, the old set stays.
+   * Returns the stored set, or null when the source does not exist.
    */
-  async replaceWeights(sourceId: number, weights: { operatorId: number; weight: number }[]): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+  async replaceWeights(
+    sourceId: number,
+    weights: { operatorId: number; weight: number }[],
+  ): Promise<WeightRecord[] | null> {
+    return this.prisma.$transaction(async (tx) => {
+      // Keeps "the set is exactly one request's set" under concurrent replacements:
+      // without this lock two transactions each delete the old rows, then both
+      // insert, and the second fails on the primary key or leaves a mix of both sets.
+      // NO KEY UPDATE serialises replacements of one source without blocking the
+      // appeal inserts that reference it (they take KEY SHARE).
+      const locked = await tx.$queryRaw<{ id: number }[]>`
+        SELECT id FROM sources WHERE id = ${sourceId} FOR NO KEY UPDATE`;
+      if (locked.length === 0) return null;
       const ids = weights.map((w) => w.operatorId);
       const found = await tx.operator.findMany({ where: { id: { in: ids } }, select: { id: true } });
       const known = new Set(found.map((operator) => operator.id));
@@ -85,6 +97,7 @@ export class SourceRepository {
       await tx.operatorWeight.createMany({
         data: weights.map((w) => ({ sourceId, operatorId: w.operatorId, weight: w.weight })),
       });
+      return this.listWeights(sourceId, tx);
     });
   }
 }

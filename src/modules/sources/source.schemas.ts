@@ -1,6 +1,6 @@
 // The sources and weights contract: validates requests, types handlers, generates OpenAPI.
 import { z } from "zod";
-import { timestampSchema } from "../../http/common.schemas.js";
+import { bodyIdSchema, timestampSchema, withoutNul } from "../../http/common.schemas.js";
 
 export const strategySchema = z
   .enum(["weighted", "weighted_by_free_capacity"])
@@ -9,8 +9,12 @@ export const strategySchema = z
       "weighted_by_free_capacity: probability proportional to w_i × (max_load_i − current_load_i)",
   );
 
-const name = z.string().trim().min(1).max(200).describe("Unique name, case-insensitive, 1..200 characters");
-const description = z.string().max(2000).nullable().describe("Free text for admins; null clears it");
+const name = withoutNul(z.string().trim().min(1).max(200)).describe(
+  "Unique name, case-insensitive, 1..200 characters",
+);
+const description = withoutNul(z.string().max(2000))
+  .nullable()
+  .describe("Free text for admins; null clears it");
 
 export const sourceSchema = z
   .object({
@@ -39,6 +43,8 @@ export const updateSourceBodySchema = z
   })
   .refine((body) => Object.keys(body).length > 0, {
     message: "send at least one of name, description, strategy",
+    // An unknown field is reported as such, not also as "nothing sent".
+    when: (payload) => payload.issues.length === 0,
   })
   .meta({ id: "UpdateSource" });
 
@@ -49,7 +55,7 @@ export const weightSchema = z
 export const weightsBodySchema = z
   .array(
     z.strictObject({
-      operator_id: z.number().int().positive().describe("An existing operator"),
+      operator_id: bodyIdSchema.describe("An existing operator"),
       weight: z.number().int().min(1).max(100).describe("Relative share of the source's appeals, 1..100"),
     }),
   )

@@ -46,13 +46,14 @@ export class SourceService {
 
   /** New weights can make pending appeals of the source assignable: they are assigned at once. */
   async replaceWeights(sourceId: number, input: WeightsInput): Promise<WeightDto[]> {
-    await this.require(sourceId);
-    await this.sources.replaceWeights(
+    const stored = await this.sources.replaceWeights(
       sourceId,
       input.map((item) => ({ operatorId: item.operator_id, weight: item.weight })),
     );
+    if (!stored) throw sourceNotFound(sourceId);
     await this.distribution.drainSource(sourceId);
-    return this.listWeights(sourceId);
+    // The set this request stored, even when a concurrent replacement has already followed it.
+    return stored.map(toWeightDto);
   }
 
   private async require(id: number): Promise<SourceRecord> {

@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.js";
+
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe("loadConfig", () => {
+  it("has working defaults for an empty environment", () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      host: "127.0.0.1",
+      databaseUrl: undefined,
+      dataDir: "./data",
+      databasePoolSize: 10,
+      logLevel: "info",
+      migrateOnStart: true,
+    });
+  });
+
+  it("reads every variable", () => {
+    expect(
+      loadConfig({
+        PORT: "8080",
+        HOST: "0.0.0.0",
+        DATABASE_URL: "postgresql://app:secret@db:5432/leads",
+        DATA_DIR: "/var/lib/leads",
+        DATABASE_POOL_SIZE: "25",
+        LOG_LEVEL: "debug",
+        MIGRATE_ON_START: "false",
+      }),
+    ).toEqual({
+      port: 8080,
+      host: "0.0.0.0",
+      databaseUrl: "postgresql://app:secret@db:5432/leads",
+      dataDir: "/var/lib/leads",
+      databasePoolSize: 25,
+      logLevel: "debug",
+      migrateOnStart: false,
+    });
+  });
+
+  it("accepts postgres:// as well as postgresql://, and port 0 (any free port)", () => {
+    expect(loadConfig({ DATABASE_URL: "postgres://u@h/db", PORT: "0" })).toMatchObject({
+      databaseUrl: "postgres://u@h/db",
+      port: 0,
+    });
+  });
+
+  it.each([
+    ["true", true],
+    ["1", true],
+    ["yes", true],
+    ["false", false],
+    ["0", false],
+    ["no", false],
+  ])("reads MIGRATE_ON_START=%s as %s", (value, expected) => {
+    expect(loadConfig({ MIGRATE_ON_START: value }).migrateOnStart).toBe(expected);
+  });
+
+  it("ignores variables it does not know", () => {
+    expect(loadConfig({ PATH: "/usr/bin", NODE_ENV: "production" })).toEqual(loadConfig({}));
+  });
+
+  it.each([
+    ["PORT", "abc"],
+    ["PORT", "65536"],
+    ["PORT", "-1"],
+    ["PORT", "80.5"],
+    ["PORT", "1e3"],
+    ["PORT", "0x50"],
+    ["DATABASE_URL", "mysql://x"],
+    ["DATABASE_URL", "localhost:5432"],
+    ["DATABASE_POOL_SIZE", "0"],
+    ["DATABASE_POOL_SIZE", "501"],
+    ["DATABASE_POOL_SIZE", "many"],
+    ["LOG_LEVEL", "loud"],
+    ["LOG_LEVEL", "INFO"],
+    ["MIGRATE_ON_START", "maybe"],
+  ])("%s=%s throws a ConfigError naming the variable", (name, value) => {
+    const error = configError({ [name]: value });
+    expect(error.name).toBe("ConfigError");
+    expect(error.message).toMatch(new RegExp(`^Invalid configuration:\\n {2}${name}: .+`));
+  });
+
+  it("names every invalid variable at once, and no valid one", () => {
+    const error = configError({ PORT: "abc", LOG_LEVEL: "loud", HOST: "example.org" });
+    const lines = error.message.split("\n").slice(1);
+    expect(lines.map((line) => line.trim().split(":")[0])).toEqual(["PORT", "LOG_LEVEL"]);
+  });
+
+  it("does not echo a rejected DATABASE_URL's password", () => {
+    const error = configError({ DATABASE_URL: "mysql://root:hunter2@db/x" });
+    expect(error.message).not.toContain("hunter2");
+  });
+
+  it("treats an empty or blank variable as unset", () => {
+    expect(
+      loadConfig({
+        PORT: "",
+        HOST: "",
+        DATABASE_URL: "",
+        DATA_DIR: " ",
+        DATABASE_POOL_SIZE: "",
+        LOG_LEVEL: "",
+        MIGRATE_ON_START: "  ",
+        UNRELATED: undefined,
+      }),
+    ).toEqual(loadConfig({}));
+  });
+
+  it("returns a frozen object", () => {
+    const config = loadConfig({ PORT: "4000" });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+    expect(config.port).toBe(4000);
+  });
+});

@@ -1,0 +1,121 @@
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+import { Prisma } from "../../src/generated/prisma/client.js";
+import { isDatabaseUnavailable } from "../../src/http/database-errors.js";
+
+const withCode = (code: string, message = "failed") => Object.assign(new Error(message), { code });
+const prismaError = (code: string, meta?: Record<string, unknown>) =>
+  new Prisma.PrismaClientKnownRequestError("Invalid `prisma.operator.findMany()` invocation", {
+    code,
+    clientVersion: "7.10.0",
+    ...(meta ? { meta } : {}),
+  });
+/** The shape Prisma 7 gives a driver error it has no code of its own for (seen with 57P01). */
+const adapterError = (sqlstate: string, prismaCode = "P2010") =>
+  prismaError(prismaCode, {
+    driverAdapterError: {
+      name: "DriverAdapterError",
+      cause: { originalCode: sqlstate, kind: "postgres", code: sqlstate, severity: "FATAL", message: "x" },
+    },
+  });
+
+describe("isDatabaseUnavailable", () => {
+  it.each(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH"])(
+    "recognises the network error code %s",
+    (code) => {
+      expect(isDatabaseUnavailable(withCode(code))).toBe(true);
+    },
+  );
+
+  it.each([
+    ["P1001", "can't reach the server"],
+    ["P1002", "the server timed out"],
+    ["P1008", "a socket timeout"],
+    ["P1017", "the server closed the connection"],
+    ["P2024", "a connection pool timeout"],
+    ["P2037", "too many connections"],
+  ])("recognises Prisma's %s (%s)", (code) => {
+    expect(isDatabaseUnavailable(prismaError(code))).toBe(true);
+  });
+
+  it.each([
+    ["08000", "connection exception"],
+    ["08001", "cannot establish a connection"],
+    ["08006", "connection failure"],
+    ["57P01", "admin shutdown"],
+    ["57P02", "crash shutdown"],
+    ["57P03", "cannot connect now (starting up)"],
+    ["53300", "too many connections"],
+  ])("recognises the SQLSTATE %s (%s) on a pg error", (code) => {
+    expect(isDatabaseUnavailable(withCode(code))).toBe(true);
+  });
+
+  it.each(["57P01", "08006", "53300"])(
+    "recognises SQLSTATE %s inside Prisma's meta.driverAdapterError",
+    (sqlstate) => {
+      expect(isDatabaseUnavailable(adapterError(sqlstate))).toBe(true);
+      expect(isDatabaseUnavailable(adapterError(sqlstate, "P2039"))).toBe(true);
+    },
+  );
+
+  it.each([
+    "Connection terminated unexpectedly",
+    "Connection terminated due to connection timeout",
+    "timeout exceeded when trying to connect",
+    "Can't reach database server at `db:5432`",
+    "FATAL: the database system is shutting down",
+    "the database system is starting up",
+  ])("recognises the message %j", (message) => {
+    expect(isDatabaseUnavailable(new Error(message))).toBe(true);
+  });
+
+  it("looks through nested causes", () => {
+    const inner = withCode("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:5432");
+    const middle = new Error("pool failed", { cause: inner });
+    expect(isDatabaseUnavailable(new Error("query failed", { cause: middle }))).toBe(true);
+  });
+
+  it("looks inside an AggregateError (a host with several addresses)", () => {
+    const aggregate = new AggregateError([new Error("other"), withCode("ECONNREFUSED")], "connect failed");
+    expect(isDatabaseUnavailable(aggregate)).toBe(true);
+    expect(isDatabaseUnavailable(new Error("wrapped", { cause: aggregate }))).toBe(true);
+  });
+
+  it("stops after a few levels of causes, and on a cause cycle", () => {
+    let deep: Error = withCode("ECONNREFUSED");
+    for (let i = 0; i < 6; i++) deep = new Error(`level ${i}`, { cause: deep });
+    expect(isDatabaseUnavailable(deep)).toBe(false);
+
+    const cyclic = new Error("cycle") as Error & { cause?: unknown };
+    cyclic.cause = cyclic;
+    expect(isDatabaseUnavailable(cyclic)).toBe(false);
+  });
+
+  it("recognises the error pg really gives when nothing listens on the port", async () => {
+    const client = new pg.Client({ connectionString: "postgresql://postgres@127.0.0.1:1/none" });
+    const error = await client.connect().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeDefined();
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it.each<[string, unknown]>([
+    ["a plain Error", new Error("boom")],
+    ["a TypeError", new TypeError("cannot read properties of undefined")],
+    ["a unique violation (P2002)", prismaError("P2002")],
+    ["a missing record (P2025)", prismaError("P2025")],
+    ["an unknown database (P1003): a configuration error, not an outage", prismaError("P1003")],
+    ["a unique violation inside the adapter error", adapterError("23505")],
+    ["a syntax error SQLSTATE", withCode("42601")],
+    ["a numeric code", Object.assign(new Error("x"), { code: 8006 })],
+    ["a cause that is not a database error", new Error("outer", { cause: new Error("inner") })],
+    ["null", null],
+    ["undefined", undefined],
+    ["a string", "ECONNREFUSED"],
+    ["an object without code or message", { status: 500 }],
+  ])("is false for %s", (_, error) => {
+    expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+});
