@@ -22,7 +22,8 @@ export type AppOptions = {
 export async function buildApp({ deps, logger }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
-    routerOptions: { ignoreTrailingSlash: true },
+    // maxParamLength: a 255-character external id, percent-encoded, fits in a path parameter.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     genReqId: requestIdFrom,
   }).withTypeProvider<ZodTypeProvider>();
 

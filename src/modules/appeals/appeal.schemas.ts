@@ -1,6 +1,12 @@
 // The appeals contract: validates requests, types handlers, generates OpenAPI.
 import { z } from "zod";
-import { paginationQuery, timestampSchema } from "../../http/common.schemas.js";
+import {
+  bodyIdSchema,
+  paginationQuery,
+  queryIdSchema,
+  timestampSchema,
+  withoutNul,
+} from "../../http/common.schemas.js";
 
 export const appealStatusSchema = z
   .enum(["pending", "active", "closed"])
@@ -13,18 +19,15 @@ const operatorRef = z
 
 /** Optional lead details: an empty string means "not given", like an absent field. */
 const optionalText = (max: number, description: string) =>
-  z.string().trim().max(max).optional().describe(description);
+  withoutNul(z.string().trim().max(max)).optional().describe(description);
 
 export const createAppealBodySchema = z
   .strictObject({
-    lead_external_id: z
-      .string()
-      .trim()
-      .min(1)
-      .max(255)
-      .describe("The lead's id in the bot or messenger (e.g. tg_user_123); one lead across every source"),
-    source_id: z.number().int().positive().describe("The source the appeal came through"),
-    message: z.string().max(10_000).optional().describe("What the lead wrote"),
+    lead_external_id: withoutNul(z.string().trim().min(1).max(255)).describe(
+      "The lead's id in the bot or messenger (e.g. tg_user_123); one lead across every source",
+    ),
+    source_id: bodyIdSchema.describe("The source the appeal came through"),
+    message: withoutNul(z.string().max(10_000)).optional().describe("What the lead wrote"),
     lead_name: optionalText(200, "Updates the lead's name when non-empty"),
     lead_phone: optionalText(50, "Updates the lead's phone when non-empty"),
     lead_email: z
@@ -75,8 +78,7 @@ export const appealSchema = z
   })
   .meta({ id: "Appeal" });
 
-const filterId = (what: string) =>
-  z.coerce.number().int().positive().max(2_147_483_647).optional().describe(`Only appeals of this ${what}`);
+const filterId = (what: string) => queryIdSchema.optional().describe(`Only appeals of this ${what}`);
 
 export const listAppealsQuerySchema = z.strictObject({
   status: appealStatusSchema.optional(),

@@ -78,7 +78,7 @@ export class AppealService {
         sourceId: query.source_id,
         leadId: query.lead_id,
       },
-      { limit: query.limit + 1, beforeId: query.cursor === undefined ? undefined : Number(query.cursor) },
+      { limit: query.limit + 1, beforeId: query.cursor },
     );
     const items = rows.slice(0, query.limit);
     const last = items.at(-1);

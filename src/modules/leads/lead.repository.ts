@@ -4,6 +4,11 @@ export type LeadRecord = Lead & { appealsCount: number };
 
 const withAppealsCount = { _count: { select: { appeals: true } } } as const;
 
+/** Prisma's `contains` becomes ILIKE without escaping: `%` and `_` must match themselves. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, "\\$&");
+}
+
 function toRecord(row: Lead & { _count: { appeals: number } }): LeadRecord {
   const { _count, ...lead } = row;
   return { ...lead, appealsCount: _count.appeals };
@@ -17,10 +22,11 @@ export class LeadRepository {
     filter: { search?: string | undefined },
     page: { limit: number; beforeId?: number | undefined },
   ): Promise<LeadRecord[]> {
+    const { search } = filter;
     const where: Prisma.LeadWhereInput = {
-      ...(filter.search !== undefined && {
+      ...(search !== undefined && {
         OR: (["name", "phone", "email", "externalId"] as const).map((field) => ({
-          [field]: { contains: filter.search, mode: "insensitive" as const },
+          [field]: { contains: escapeLike(search), mode: "insensitive" as const },
         })),
       }),
       ...(page.beforeId !== undefined && { id: { lt: page.beforeId } }),

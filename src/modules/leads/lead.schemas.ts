@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { paginationQuery, timestampSchema } from "../../http/common.schemas.js";
+import { paginationQuery, timestampSchema, withoutNul } from "../../http/common.schemas.js";
 
 export const leadSchema = z
   .object({
@@ -15,11 +15,7 @@ export const leadSchema = z
   .meta({ id: "Lead" });
 
 export const listLeadsQuerySchema = z.strictObject({
-  search: z
-    .string()
-    .trim()
-    .min(1)
-    .max(255)
+  search: withoutNul(z.string().trim().min(1).max(255))
     .optional()
     .describe("Part of the name, phone, email or external_id, case-insensitive"),
   ...paginationQuery,
@@ -33,7 +29,7 @@ export const leadPageSchema = z
   .meta({ id: "LeadPage" });
 
 export const externalIdParamsSchema = z.strictObject({
-  external_id: z.string().min(1).max(255).describe("The lead's id in the bot or messenger"),
+  external_id: withoutNul(z.string().min(1).max(255)).describe("The lead's id in the bot or messenger"),
 });
 
 export type LeadDto = z.infer<typeof leadSchema>;

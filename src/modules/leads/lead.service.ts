@@ -14,7 +14,7 @@ export class LeadService {
   async list(query: ListLeadsQuery): Promise<{ items: LeadDto[]; next_cursor: string | null }> {
     const rows = await this.leads.list(
       { search: query.search },
-      { limit: query.limit + 1, beforeId: query.cursor === undefined ? undefined : Number(query.cursor) },
+      { limit: query.limit + 1, beforeId: query.cursor },
     );
     const items = rows.slice(0, query.limit);
     const last = items.at(-1);

@@ -1,21 +1,19 @@
 // Statistics computed by PostgreSQL (GROUP BY), never by loading appeals into the process.
 import type { PrismaClient } from "../../generated/prisma/client.js";
 
-export type SourceTotals = {
+/** One source and one of its operators; the operator fields are null for a source without operators. */
+export type DistributionRow = {
   sourceId: number;
   sourceName: string;
   totalAppeals: number;
   pendingAppeals: number;
-};
-export type OperatorShare = {
-  sourceId: number;
-  operatorId: number;
-  operatorName: string;
-  weight: number;
-  appealsCount: number;
-  activeAppeals: number;
-  share: number;
-  weightShare: number;
+  operatorId: number | null;
+  operatorName: string | null;
+  weight: number | null;
+  appealsCount: number | null;
+  activeAppeals: number | null;
+  share: number | null;
+  weightShare: number | null;
 };
 export type SourceOperator = {
   id: number;
@@ -29,30 +27,32 @@ export type SourceOperator = {
 export class StatsRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** Every source, with or without appeals. */
-  sourceTotals(): Promise<SourceTotals[]> {
-    return this.prisma.$queryRaw<SourceTotals[]>`
-      SELECT s.id AS "sourceId", s.name AS "sourceName",
-             COALESCE(t.total, 0)::int AS "totalAppeals", COALESCE(t.pending, 0)::int AS "pendingAppeals"
-      FROM sources s
-      LEFT JOIN (
-        SELECT source_id, count(*) AS total, count(*) FILTER (WHERE status = 'pending') AS pending
-        FROM appeals GROUP BY source_id
-      ) t ON t.source_id = s.id
-      ORDER BY s.id`;
-  }
-
   /**
-   * Per source and operator: the configured weight next to the appeals actually
-   * assigned. Operators that got appeals of a source but no longer have a weight
-   * for it are listed with weight 0.
+   * Every source (with or without appeals), and per source and operator the
+   * configured weight next to the appeals actually assigned; operators that got
+   * appeals of a source but no longer have a weight for it come with weight 0.
+   * One statement: one scan of appeals, and one snapshot, so a source's totals
+   * and its operators' counts agree even while appeals arrive and close.
+   * Rows come per source and operator; a source without operators has one row
+   * whose operator fields are null.
    */
-  operatorShares(): Promise<OperatorShare[]> {
-    return this.prisma.$queryRaw<OperatorShare[]>`
-      WITH assigned AS (
-        SELECT source_id, operator_id, count(*) AS appeals_count,
-               count(*) FILTER (WHERE status = 'active') AS active_appeals
-        FROM appeals WHERE operator_id IS NOT NULL
+  distribution(): Promise<DistributionRow[]> {
+    return this.prisma.$queryRaw<DistributionRow[]>`
+      WITH counts AS (
+        SELECT source_id, operator_id, status, count(*) AS n
+        FROM appeals GROUP BY source_id, operator_id, status
+      ),
+      totals AS (
+        SELECT s.id AS source_id, s.name AS source_name,
+               COALESCE(sum(c.n), 0)::int AS total_appeals,
+               COALESCE(sum(c.n) FILTER (WHERE c.status = 'pending'), 0)::int AS pending_appeals
+        FROM sources s LEFT JOIN counts c ON c.source_id = s.id
+        GROUP BY s.id
+      ),
+      assigned AS (
+        SELECT source_id, operator_id, sum(n) AS appeals_count,
+               COALESCE(sum(n) FILTER (WHERE status = 'active'), 0) AS active_appeals
+        FROM counts WHERE operator_id IS NOT NULL
         GROUP BY source_id, operator_id
       ),
       pairs AS (
@@ -61,13 +61,20 @@ export class StatsRepository {
                COALESCE(a.active_appeals, 0) AS active_appeals
         FROM operator_weights w
         FULL JOIN assigned a ON a.source_id = w.source_id AND a.operator_id = w.operator_id
+      ),
+      shares AS (
+        SELECT p.source_id, p.operator_id, o.name AS operator_name, p.weight::int AS weight,
+               p.appeals_count::int AS appeals_count, p.active_appeals::int AS active_appeals,
+               COALESCE(p.appeals_count::float8 / NULLIF(sum(p.appeals_count) OVER (PARTITION BY p.source_id), 0), 0) AS share,
+               COALESCE(p.weight::float8 / NULLIF(sum(p.weight) OVER (PARTITION BY p.source_id), 0), 0) AS weight_share
+        FROM pairs p JOIN operators o ON o.id = p.operator_id
       )
-      SELECT p.source_id AS "sourceId", p.operator_id AS "operatorId", o.name AS "operatorName",
-             p.weight::int AS weight, p.appeals_count::int AS "appealsCount", p.active_appeals::int AS "activeAppeals",
-             COALESCE(p.appeals_count::float8 / NULLIF(sum(p.appeals_count) OVER (PARTITION BY p.source_id), 0), 0) AS share,
-             COALESCE(p.weight::float8 / NULLIF(sum(p.weight) OVER (PARTITION BY p.source_id), 0), 0) AS "weightShare"
-      FROM pairs p JOIN operators o ON o.id = p.operator_id
-      ORDER BY p.source_id, p.operator_id`;
+      SELECT t.source_id AS "sourceId", t.source_name AS "sourceName", t.total_appeals AS "totalAppeals",
+             t.pending_appeals AS "pendingAppeals", sh.operator_id AS "operatorId", sh.operator_name AS "operatorName",
+             sh.weight, sh.appeals_count AS "appealsCount", sh.active_appeals AS "activeAppeals",
+             sh.share, sh.weight_share AS "weightShare"
+      FROM totals t LEFT JOIN shares sh ON sh.source_id = t.source_id
+      ORDER BY t.source_id, sh.operator_id`;
   }
 
   /** The operators weighted for a source, with their load now. */

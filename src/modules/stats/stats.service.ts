@@ -6,24 +6,31 @@ export class StatsService {
   constructor(private readonly stats: StatsRepository) {}
 
   async distribution(): Promise<SourceDistributionDto[]> {
-    const [totals, shares] = await Promise.all([this.stats.sourceTotals(), this.stats.operatorShares()]);
-    return totals.map((source) => ({
-      source_id: source.sourceId,
-      source_name: source.sourceName,
-      total_appeals: source.totalAppeals,
-      pending_appeals: source.pendingAppeals,
-      operators: shares
-        .filter((row) => row.sourceId === source.sourceId)
-        .map((row) => ({
-          operator_id: row.operatorId,
-          operator_name: row.operatorName,
-          weight: row.weight,
-          appeals_count: row.appealsCount,
-          active_appeals: row.activeAppeals,
-          share: row.share,
-          weight_share: row.weightShare,
-        })),
-    }));
+    const bySource = new Map<number, SourceDistributionDto>();
+    for (const row of await this.stats.distribution()) {
+      let source = bySource.get(row.sourceId);
+      if (!source) {
+        source = {
+          source_id: row.sourceId,
+          source_name: row.sourceName,
+          total_appeals: row.totalAppeals,
+          pending_appeals: row.pendingAppeals,
+          operators: [],
+        };
+        bySource.set(row.sourceId, source);
+      }
+      if (row.operatorId === null) continue;
+      source.operators.push({
+        operator_id: row.operatorId,
+        operator_name: row.operatorName ?? "",
+        weight: row.weight ?? 0,
+        appeals_count: row.appealsCount ?? 0,
+        active_appeals: row.activeAppeals ?? 0,
+        share: row.share ?? 0,
+        weight_share: row.weightShare ?? 0,
+      });
+    }
+    return [...bySource.values()];
   }
 
   async sourceOperators(sourceId: number): Promise<SourceOperatorsDto> {
