@@ -127,6 +127,10 @@ describe("POST /appeals: who gets the appeal", () => {
     [{ lead_external_id: "a", source_id: 1, message: "m".repeat(10_001) }, "message"],
     [{ lead_external_id: "a", source_id: 1, lead_email: "not-an-email" }, "lead_email"],
     [{ lead_external_id: "a", source_id: 1, operator_id: 3 }, "operator_id"],
+    [{ lead_external_id: "a", source_id: 3_000_000_000 }, "source_id"],
+    [{ lead_external_id: "a\u0000b", source_id: 1 }, "lead_external_id"],
+    [{ lead_external_id: "a", source_id: 1, message: "hi\u0000" }, "message"],
+    [{ lead_external_id: "a", source_id: 1, lead_name: "\u0000" }, "lead_name"],
   ])("refuses %j with a 400 naming %s, writing nothing", async (payload, field) => {
     const before = await appealCount();
     const response = await t.app.inject({ method: "POST", url: "/appeals", payload });
@@ -383,7 +387,10 @@ describe("idempotency key retention", () => {
     expect(first.statusCode).toBe(201);
     const day = 24 * 60 * 60 * 1000;
     expect(await t.deps.appeals.forgetOldIdempotencyKeys(new Date(Date.now() + day - 60_000))).toBe(0);
-    const [keys] = await query<{ n: number }>(t.testDatabase.url, "SELECT count(*)::int AS n FROM idempotency_keys");
+    const [keys] = await query<{ n: number }>(
+      t.testDatabase.url,
+      "SELECT count(*)::int AS n FROM idempotency_keys",
+    );
     expect(keys?.n).toBeGreaterThan(0);
     const forgotten = await t.deps.appeals.forgetOldIdempotencyKeys(new Date(Date.now() + day + 60_000));
     expect(forgotten).toBe(keys?.n);
