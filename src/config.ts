@@ -26,6 +26,27 @@ const configSchema = z.object({
   DATABASE_POOL_SIZE: integerFromString(1, 500).default(10),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MIGRATE_ON_START: booleanFromString.default(true),
+  /**
+   * auto: API keys are required once any key exists; with none, the service runs
+   * open, but only on a loopback address. on: always required. off: never (say so explicitly).
+   */
+  AUTH: z.enum(["auto", "on", "off"]).default("auto"),
+  /** Created as an admin key (label "bootstrap") at start if no key with it exists: for container setups. */
+  BOOTSTRAP_ADMIN_KEY: z.string().min(32, "must be at least 32 characters").max(200).optional(),
+  /** Comma-separated origins allowed by CORS; unset means CORS is off. */
+  CORS_ORIGINS: z
+    .string()
+    .transform((value) => value.split(",").map((origin) => origin.trim()).filter(Boolean))
+    .optional(),
+  BODY_LIMIT_BYTES: integerFromString(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  /** Requests per minute per API key (per address in open mode); 0 turns rate limiting off. */
+  RATE_LIMIT_PER_MINUTE: integerFromString(0, 10_000_000).default(6000),
+  /** A request still unanswered after this long gets a 503. */
+  REQUEST_TIMEOUT_MS: integerFromString(100, 600_000).default(10_000),
+  /** PostgreSQL cancels a statement running longer than this. */
+  DATABASE_STATEMENT_TIMEOUT_MS: integerFromString(100, 600_000).default(5_000),
+  /** On SIGTERM, in-flight requests get this long to finish before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: integerFromString(0, 600_000).default(10_000),
 });
 
 export type Config = Readonly<{
@@ -36,6 +57,14 @@ export type Config = Readonly<{
   databasePoolSize: number;
   logLevel: z.infer<typeof configSchema>["LOG_LEVEL"];
   migrateOnStart: boolean;
+  auth: "auto" | "on" | "off";
+  bootstrapAdminKey: string | undefined;
+  corsOrigins: readonly string[];
+  bodyLimitBytes: number;
+  rateLimitPerMinute: number;
+  requestTimeoutMs: number;
+  databaseStatementTimeoutMs: number;
+  shutdownTimeoutMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -62,5 +91,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databasePoolSize: c.DATABASE_POOL_SIZE,
     logLevel: c.LOG_LEVEL,
     migrateOnStart: c.MIGRATE_ON_START,
+    auth: c.AUTH,
+    bootstrapAdminKey: c.BOOTSTRAP_ADMIN_KEY,
+    corsOrigins: Object.freeze(c.CORS_ORIGINS ?? []),
+    bodyLimitBytes: c.BODY_LIMIT_BYTES,
+    rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
+    requestTimeoutMs: c.REQUEST_TIMEOUT_MS,
+    databaseStatementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT_MS,
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
   });
 }

@@ -21,6 +21,14 @@ describe("loadConfig", () => {
       databasePoolSize: 10,
       logLevel: "info",
       migrateOnStart: true,
+      auth: "auto",
+      bootstrapAdminKey: undefined,
+      corsOrigins: [],
+      bodyLimitBytes: 1_048_576,
+      rateLimitPerMinute: 6000,
+      requestTimeoutMs: 10_000,
+      databaseStatementTimeoutMs: 5_000,
+      shutdownTimeoutMs: 10_000,
     });
   });
 
@@ -34,6 +42,14 @@ describe("loadConfig", () => {
         DATABASE_POOL_SIZE: "25",
         LOG_LEVEL: "debug",
         MIGRATE_ON_START: "false",
+        AUTH: "on",
+        BOOTSTRAP_ADMIN_KEY: "k".repeat(40),
+        CORS_ORIGINS: "https://a.example, https://b.example",
+        BODY_LIMIT_BYTES: "65536",
+        RATE_LIMIT_PER_MINUTE: "0",
+        REQUEST_TIMEOUT_MS: "3000",
+        DATABASE_STATEMENT_TIMEOUT_MS: "2000",
+        SHUTDOWN_TIMEOUT_MS: "500",
       }),
     ).toEqual({
       port: 8080,
@@ -43,6 +59,14 @@ describe("loadConfig", () => {
       databasePoolSize: 25,
       logLevel: "debug",
       migrateOnStart: false,
+      auth: "on",
+      bootstrapAdminKey: "k".repeat(40),
+      corsOrigins: ["https://a.example", "https://b.example"],
+      bodyLimitBytes: 65_536,
+      rateLimitPerMinute: 0,
+      requestTimeoutMs: 3_000,
+      databaseStatementTimeoutMs: 2_000,
+      shutdownTimeoutMs: 500,
     });
   });
 
