@@ -1,0 +1,26 @@
+// Who is calling: the API key's role and label, set on the request by the auth
+// plugin. Services receive only the label (`actor`), for the audit trail.
+import type { FastifyRequest } from "fastify";
+
+export type Role = "admin" | "intake" | "viewer";
+
+/** Which callers a route accepts: "public" (no key needed) or the roles allowed. */
+export type Access = "public" | readonly Role[];
+
+export type Principal = { keyId: number | null; label: string; role: Role };
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The caller, once authenticated; null on public routes and in open mode. */
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Every route declares who may call it; a route without a rule fails the route × role test. */
+    access?: Access;
+  }
+}
+
+/** The label recorded in the audit trail for changes made by this request. */
+export function actorOf(request: FastifyRequest): string {
+  return request.principal?.label ?? "anonymous";
+}
