@@ -36,7 +36,12 @@ const configSchema = z.object({
   /** Comma-separated origins allowed by CORS; unset means CORS is off. */
   CORS_ORIGINS: z
     .string()
-    .transform((value) => value.split(",").map((origin) => origin.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
     .optional(),
   BODY_LIMIT_BYTES: integerFromString(1024, 100 * 1024 * 1024).default(1024 * 1024),
   /** Requests per minute per API key (per address in open mode); 0 turns rate limiting off. */
