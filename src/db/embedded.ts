@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { lockDataDir } from "./data-dir-lock.js";
 
 export type EmbeddedPostgres = {
   url: string;
@@ -19,14 +20,23 @@ export const EMBEDDED_MAX_CONNECTIONS = 10;
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const directory = resolve(dataDir);
   mkdirSync(directory, { recursive: true });
-  const db = await PGlite.create({ dataDir: directory });
-  const server = new PGLiteSocketServer({
-    db,
-    host: "127.0.0.1",
-    port: 0,
-    maxConnections: EMBEDDED_MAX_CONNECTIONS,
-  });
-  await server.start();
+  const unlock = lockDataDir(directory);
+  let db: PGlite | undefined;
+  let server: PGLiteSocketServer;
+  try {
+    db = await PGlite.create({ dataDir: directory });
+    server = new PGLiteSocketServer({
+      db,
+      host: "127.0.0.1",
+      port: 0,
+      maxConnections: EMBEDDED_MAX_CONNECTIONS,
+    });
+    await server.start();
+  } catch (error) {
+    await db?.close();
+    unlock();
+    throw error;
+  }
   const [host, port] = server.getServerConn().split(":");
   return {
     url: `postgresql://postgres@${host}:${port}/postgres?sslmode=disable`,
@@ -34,6 +44,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
     async stop() {
       await server.stop();
       await db.close();
+      unlock();
     },
   };
 }
