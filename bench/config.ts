@@ -1,0 +1,76 @@
+// The benchmark's settings, read once from the environment (the bench is a
+// tool beside the service, not part of it, so it reads process.env itself).
+import { resolve } from "node:path";
+
+export type BenchConfig = Readonly<{
+  /** The PostgreSQL server; the bench creates and drops its own scratch database on it. */
+  adminUrl: string;
+  /** Measured seconds of each load phase. */
+  seconds: number;
+  /** Seconds of unmeasured warm-up before each load phase. */
+  warmupSeconds: number;
+  /** DATABASE_POOL_SIZE given to the service. */
+  poolSize: number;
+  /** Concurrencies of the empty-database intake scenario. */
+  concurrencies: readonly number[];
+  /** Concurrency of the 1M-appeals and small-limits scenarios. */
+  highConcurrency: number;
+  /** Which scenarios run: intake (always), prefill, small. */
+  scenarios: ReadonlySet<"prefill" | "small">;
+  /** Sequential requests per read when timing the reads at 1M appeals. */
+  readRepeats: number;
+  /** Keep the scratch database at the end (for EXPLAIN ANALYZE afterwards). */
+  keepDatabase: boolean;
+  /** When set, the service runs with --cpu-prof and writes its profile here. */
+  cpuProfileDir: string | undefined;
+  /** Where reference-setup.sql and reference-assign.sql live. */
+  referenceDir: string;
+  /** The repository root (where package.json is). */
+  root: string;
+  /**
+   * Where the service to measure is built (dist/src/server.js under it): the
+   * repository root, or another checkout to compare an optimisation before it lands.
+   */
+  serviceDir: string;
+  /** NODE_OPTIONS for the service (e.g. --max-old-space-size=128); none by default. */
+  serviceNodeOptions: string | undefined;
+  /** When set, every figure is also written there as JSON. */
+  outputFile: string | undefined;
+}>;
+
+const root = resolve(import.meta.dirname, "..");
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  const scenarios = (env.BENCH_SCENARIOS ?? "prefill,small").split(",").map((s) => s.trim());
+  for (const s of scenarios) {
+    if (s !== "" && s !== "prefill" && s !== "small" && s !== "none") {
+      throw new Error(`BENCH_SCENARIOS lists prefill and/or small (or none), got "${s}"`);
+    }
+  }
+  return Object.freeze({
+    adminUrl: env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres",
+    seconds: positiveInt(env, "BENCH_SECONDS", 20),
+    warmupSeconds: positiveInt(env, "BENCH_WARMUP_SECONDS", 3),
+    poolSize: positiveInt(env, "BENCH_POOL_SIZE", 16),
+    concurrencies: [16, 64],
+    highConcurrency: 64,
+    scenarios: new Set(scenarios.filter((s): s is "prefill" | "small" => s === "prefill" || s === "small")),
+    readRepeats: positiveInt(env, "BENCH_READ_REPEATS", 20),
+    keepDatabase: env.BENCH_KEEP_DB === "1" || env.BENCH_KEEP_DB === "true",
+    cpuProfileDir: env.BENCH_CPU_PROF ? resolve(env.BENCH_CPU_PROF) : undefined,
+    referenceDir: resolve(env.BENCH_REFERENCE_DIR ?? resolve(root, "../shared/bench")),
+    root,
+    serviceDir: env.BENCH_SERVICE_DIR ? resolve(env.BENCH_SERVICE_DIR) : root,
+    serviceNodeOptions: env.BENCH_SERVICE_NODE_OPTIONS || undefined,
+    outputFile: env.BENCH_OUTPUT ? resolve(env.BENCH_OUTPUT) : undefined,
+  });
+}

@@ -1,0 +1,202 @@
+// The benchmark's phases, each on the running service and the scratch database:
+// intake at a concurrency (with its pgbench reference), the small-limits
+// scenario with a concurrent closer, and the 1M-appeals scenario.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Target } from "./api.js";
+import {
+  type Check,
+  checkNoOrphanLeads,
+  checkNoStarvedPending,
+  checkOperatorLoads,
+  checkStoredOnce,
+} from "./checks.js";
+import type { CloserInput, CloserResult } from "./closer.js";
+import { CpuMeter } from "./cpu.js";
+import { query, waitForQuiet } from "./database.js";
+import type { LoadInput, LoadResult } from "./load.js";
+import { type ReadTiming, timeRead } from "./reads.js";
+import { type ReferenceResult, runPgbench } from "./reference.js";
+import type { RssSampler } from "./rss.js";
+import { loadScenario, type Scenario, setWeights } from "./scenario.js";
+import { startWorker } from "./worker.js";
+
+export type PhaseContext = {
+  target: Target;
+  databaseUrl: string;
+  referenceDir: string;
+  seconds: number;
+  warmupSeconds: number;
+  rss: RssSampler;
+  log: (line: string) => void;
+  checks: Check[];
+};
+
+export type IntakeFigures = {
+  label: string;
+  connections: number;
+  load: LoadResult;
+  rssPeakMb: number;
+  /** CPU seconds the service used during the measured run. */
+  cpuSeconds: number;
+  /** CPU seconds the PostgreSQL backends of the scratch database used meanwhile. */
+  dbCpuSeconds: number;
+};
+
+export type ReferenceFigures = ReferenceResult & { dbCpuSeconds: number; clientCpuSeconds: number };
+
+const here = import.meta.dirname;
+
+function runLoad(input: LoadInput): Promise<LoadResult> {
+  return startWorker<LoadInput, LoadResult>(join(here, "load.ts"), input).result;
+}
+
+/** Once the requests still in flight are finished: every appeal stored once, no orphan lead. */
+async function checkLoad(ctx: PhaseContext, prefix: string, load: LoadResult): Promise<void> {
+  await waitForQuiet(ctx.databaseUrl);
+  ctx.checks.push(await checkStoredOnce(ctx.databaseUrl, prefix, load.created, load.inFlight));
+  ctx.checks.push(await checkNoOrphanLeads(ctx.databaseUrl, prefix));
+}
+
+async function checkedLoad(ctx: PhaseContext, input: LoadInput): Promise<LoadResult> {
+  const load = await runLoad(input);
+  await checkLoad(ctx, input.prefix, load);
+  return load;
+}
+
+/** Warm-up, then the measured run, then the checks. */
+export async function intake(
+  ctx: PhaseContext,
+  scenario: Scenario,
+  label: string,
+  connections: number,
+): Promise<IntakeFigures> {
+  const base = { target: ctx.target, connections, sourceIds: scenario.sourceIds, returningEvery: 5 };
+  ctx.log(`${label}: warm-up ${ctx.warmupSeconds} s at ${connections} connections`);
+  await checkedLoad(ctx, { ...base, seconds: ctx.warmupSeconds, prefix: `${label}-warmup` });
+  ctx.log(`${label}: POST /appeals for ${ctx.seconds} s at ${connections} connections`);
+  const meter = new CpuMeter(ctx.databaseUrl);
+  await meter.start();
+  ctx.rss.resetPhase();
+  const load = await runLoad({ ...base, seconds: ctx.seconds, prefix: label });
+  const rssPeakMb = ctx.rss.phasePeakMb();
+  const cpuSeconds = ctx.rss.phaseCpuSeconds();
+  const dbCpuSeconds = (await meter.stop()).backendSeconds;
+  await checkLoad(ctx, label, load);
+  ctx.checks.push(await checkOperatorLoads(ctx.databaseUrl, label));
+  ctx.checks.push(await checkNoStarvedPending(ctx.databaseUrl, label));
+  return { label, connections, load, rssPeakMb, cpuSeconds, dbCpuSeconds };
+}
+
+export async function reference(ctx: PhaseContext, connections: number): Promise<ReferenceFigures> {
+  ctx.log(`reference: pgbench for ${ctx.seconds} s at ${connections} clients`);
+  let pgbenchPid: number | undefined;
+  const meter = new CpuMeter(ctx.databaseUrl, () => [pgbenchPid]);
+  await meter.start();
+  const result = await runPgbench(ctx.databaseUrl, ctx.referenceDir, connections, ctx.seconds, (pid) => {
+    pgbenchPid = pid;
+  });
+  const cpu = await meter.stop();
+  return { ...result, dbCpuSeconds: cpu.backendSeconds, clientCpuSeconds: cpu.extraSeconds };
+}
+
+/**
+ * Operators finish their work between phases: every active appeal is closed
+ * and the counters go back to zero, in one transaction, so the next phase
+ * starts with the same free capacity (the limits stay far from reached).
+ */
+export async function closeEverything(ctx: PhaseContext): Promise<void> {
+  await query(
+    ctx.databaseUrl,
+    `BEGIN;
+     UPDATE appeals SET status = 'closed', closed_at = now() WHERE status = 'active';
+     UPDATE operators SET active_load = 0 WHERE active_load <> 0;
+     COMMIT;`,
+  );
+}
+
+export type SmallLimitsFigures = {
+  load: LoadResult;
+  closer: CloserResult;
+  pendingAtEnd: number;
+  activeAtEnd: number;
+  assignedTotal: number;
+  rssPeakMb: number;
+};
+
+/** Limits 1..5: most appeals wait, a concurrent closer frees slots, pending ones drain. */
+export async function smallLimits(ctx: PhaseContext, connections: number): Promise<SmallLimitsFigures> {
+  const scenario = await loadScenario(ctx.target, { prefix: "small", maxLoad: (k) => (k % 5) + 1 });
+  ctx.log(`small limits: POST /appeals for ${ctx.seconds} s at ${connections} connections, closer running`);
+  const closer = startWorker<CloserInput, CloserResult>(join(here, "closer.ts"), {
+    target: ctx.target,
+    sourceIds: scenario.sourceIds,
+  });
+  ctx.rss.resetPhase();
+  let load: LoadResult;
+  try {
+    load = await runLoad({
+      target: ctx.target,
+      connections,
+      seconds: ctx.seconds,
+      prefix: "small",
+      sourceIds: scenario.sourceIds,
+      returningEvery: 5,
+    });
+  } finally {
+    closer.stop();
+  }
+  const closed = await closer.result;
+  const rssPeakMb = ctx.rss.phasePeakMb();
+  await checkLoad(ctx, "small", load);
+  // The final drain trigger: setting the weights again drains every source.
+  await setWeights(ctx.target, scenario);
+  ctx.checks.push(await checkOperatorLoads(ctx.databaseUrl, "small"));
+  ctx.checks.push(await checkNoStarvedPending(ctx.databaseUrl, "small"));
+  const [counts] = await query<{ pending: number; active: number; assigned: number }>(
+    ctx.databaseUrl,
+    `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
+            count(*) FILTER (WHERE status = 'active')::int AS active,
+            count(*) FILTER (WHERE assigned_at IS NOT NULL)::int AS assigned
+     FROM appeals WHERE source_id = ANY($1::int[])`,
+    [scenario.sourceIds],
+  );
+  return {
+    load,
+    closer: closed,
+    pendingAtEnd: counts?.pending ?? 0,
+    activeAtEnd: counts?.active ?? 0,
+    assignedTotal: counts?.assigned ?? 0,
+    rssPeakMb,
+  };
+}
+
+/** Fills the database to 1,000,000 closed appeals and 200,000 leads (more, with the earlier phases'). */
+export async function prefill(
+  ctx: PhaseContext,
+): Promise<{ seconds: number; appeals: number; leads: number }> {
+  ctx.log("prefill: 1,000,000 closed appeals and 200,000 leads (SQL), then VACUUM ANALYZE");
+  const started = performance.now();
+  await query(ctx.databaseUrl, await readFile(join(here, "prefill.sql"), "utf8"));
+  await query(ctx.databaseUrl, "VACUUM ANALYZE appeals, leads");
+  const [row] = await query<{ appeals: number; leads: number }>(
+    ctx.databaseUrl,
+    "SELECT (SELECT count(*) FROM appeals)::int AS appeals, (SELECT count(*) FROM leads)::int AS leads",
+  );
+  return {
+    seconds: (performance.now() - started) / 1000,
+    appeals: row?.appeals ?? 0,
+    leads: row?.leads ?? 0,
+  };
+}
+
+export const TIMED_READS = ["/stats/distribution", "/operators", "/appeals?status=pending"];
+
+export async function reads(ctx: PhaseContext, repeats: number): Promise<ReadTiming[]> {
+  const timings: ReadTiming[] = [];
+  for (const path of TIMED_READS) {
+    ctx.log(`reads: GET ${path} x ${repeats}`);
+    timings.push(await timeRead(ctx.target, path, repeats));
+  }
+  return timings;
+}

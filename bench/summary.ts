@@ -1,0 +1,185 @@
+// What the run prints at the end: the figures, the targets of issue 4 next to
+// them, and the data checks. Targets are reported, never enforced: on a shared
+// machine a time is a measurement, not a pass or a fail. The checks are enforced.
+import type { Check } from "./checks.js";
+import type { IntakeFigures, ReferenceFigures, SmallLimitsFigures } from "./phases.js";
+import type { ReadTiming } from "./reads.js";
+import { markdownTable, percent, type Row, verdict } from "./report.js";
+
+export type RunResults = {
+  machine: Record<string, string>;
+  poolSize: number;
+  seconds: number;
+  intake: { figures: IntakeFigures; reference: ReferenceFigures | undefined }[];
+  small: SmallLimitsFigures | undefined;
+  prefill: { seconds: number; appeals: number; leads: number } | undefined;
+  reads: ReadTiming[];
+  processPeakRssMb: number;
+  checks: Check[];
+};
+
+function intakeRow({ figures, reference }: RunResults["intake"][number]): Row {
+  const { load } = figures;
+  const rate = load.created / load.seconds;
+  return [
+    figures.label,
+    figures.connections,
+    rate,
+    load.latencyMs.p50,
+    load.latencyMs.p99,
+    load.latencyMs.max,
+    reference ? reference.tps : Number.NaN,
+    reference ? percent(rate, reference.tps) : "-",
+    `${percent(figures.cpuSeconds, load.seconds)}`,
+    (1000 * figures.cpuSeconds) / load.created,
+    figures.rssPeakMb,
+    load.non2xx + load.errors,
+  ];
+}
+
+export function intakeTable(results: RunResults): string {
+  const header = ["phase", "conns", "appeals/s", "p50 ms", "p99 ms", "max ms", "ref tps", "svc/ref"];
+  header.push("svc CPU", "CPU ms/appeal", "peak RSS MB", "non-2xx+err");
+  return markdownTable(header, results.intake.map(intakeRow));
+}
+
+/** CPU milliseconds per appeal (service) and per transaction (reference), by process. */
+export function cpuTable(results: RunResults): string {
+  const rows: Row[] = results.intake.map(({ figures, reference }) => {
+    const n = figures.load.created;
+    const service = (1000 * figures.cpuSeconds) / n;
+    const db = (1000 * figures.dbCpuSeconds) / n;
+    const row: Row = [figures.label, service, db, (1000 * figures.load.cpuSeconds) / n, service + db];
+    if (reference) {
+      const refDb = (1000 * reference.dbCpuSeconds) / reference.transactions;
+      row.push(
+        refDb,
+        (1000 * reference.clientCpuSeconds) / reference.transactions,
+        `${(db / refDb).toFixed(1)}x`,
+        // The ratio if both were CPU-bound on the same cores, load generators left out.
+        percent(refDb, service + db),
+      );
+    }
+    return row;
+  });
+  const header = ["CPU ms per appeal", "service", "PG backends", "autocannon", "service+PG"];
+  header.push("ref: PG backends", "ref: pgbench", "PG cost svc/ref", "ref/(svc+PG)");
+  return markdownTable(header, rows);
+}
+
+function rateOf(results: RunResults, label: string): number | undefined {
+  const run = results.intake.find((r) => r.figures.label === label);
+  return run ? run.figures.load.created / run.figures.load.seconds : undefined;
+}
+
+function refOf(results: RunResults, label: string): number | undefined {
+  return results.intake.find((r) => r.figures.label === label)?.reference?.tps;
+}
+
+export function targetsTable(results: RunResults): string {
+  const rows: Row[] = [];
+  for (const [label, goal] of [
+    ["c64", 0.6],
+    ["c16", 0.5],
+  ] as const) {
+    const rate = rateOf(results, label);
+    const ref = refOf(results, label);
+    if (rate !== undefined && ref !== undefined) {
+      rows.push([
+        `intake ${label} / reference`,
+        `>= ${goal * 100}%`,
+        percent(rate, ref),
+        verdict(rate >= goal * ref),
+      ]);
+    }
+  }
+  const c64 = results.intake.find((r) => r.figures.label === "c64")?.figures.load.latencyMs;
+  if (c64)
+    rows.push(["p99 / p50 at c64", "<= 5", (c64.p99 / c64.p50).toFixed(1), verdict(c64.p99 <= 5 * c64.p50)]);
+  const empty = rateOf(results, "c64");
+  const full = rateOf(results, "1M-c64");
+  if (empty !== undefined && full !== undefined) {
+    rows.push(["intake 1M / empty, c64", ">= 80%", percent(full, empty), verdict(full >= 0.8 * empty)]);
+    const refEmpty = refOf(results, "c64");
+    const refFull = refOf(results, "1M-c64");
+    if (refEmpty && refFull) {
+      const normalised = full / refFull / (empty / refEmpty);
+      rows.push([
+        "  the same, each over its pgbench",
+        ">= 80%",
+        percent(normalised, 1),
+        verdict(normalised >= 0.8),
+      ]);
+    }
+  }
+  for (const read of results.reads) {
+    rows.push([
+      `GET ${read.path} median`,
+      "< 200 ms",
+      `${read.medianMs.toFixed(1)} ms`,
+      verdict(read.medianMs < 200),
+    ]);
+  }
+  rows.push(["peak RSS of the service", "< 250 MB", `${results.processPeakRssMb.toFixed(0)} MB`]);
+  (rows.at(-1) as Row).push(verdict(results.processPeakRssMb < 250));
+  return markdownTable(["target (issue 4)", "goal", "measured", ""], rows);
+}
+
+export function readsTable(reads: ReadTiming[]): string {
+  return markdownTable(
+    ["read at 1M appeals", "status", "bytes", "median ms", "max ms"],
+    reads.map((r) => [`GET ${r.path}`, r.status, r.bytes, r.medianMs, r.maxMs]),
+  );
+}
+
+export function smallTable(small: SmallLimitsFigures): string {
+  const { load, closer } = small;
+  return markdownTable(
+    [
+      "small limits, c64",
+      "appeals/s",
+      "p50 ms",
+      "p99 ms",
+      "closes/s",
+      "assigned",
+      "pending at end",
+      "non-2xx+err",
+    ],
+    [
+      [
+        "limits 1..5",
+        load.created / load.seconds,
+        load.latencyMs.p50,
+        load.latencyMs.p99,
+        closer.closed / closer.seconds,
+        small.assignedTotal,
+        small.pendingAtEnd,
+        load.non2xx + load.errors + closer.failed,
+      ],
+    ],
+  );
+}
+
+export function checksList(checks: Check[]): string {
+  return checks.map((c) => `${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`).join("\n");
+}
+
+export function printSummary(results: RunResults, print: (text: string) => void): void {
+  const machine = Object.entries(results.machine)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(", ");
+  print(`\nmachine: ${machine}`);
+  print(`service pool size ${results.poolSize}, ${results.seconds} s per measured phase\n`);
+  print(intakeTable(results));
+  print(`\n${cpuTable(results)}`);
+  if (results.small) print(`\n${smallTable(results.small)}`);
+  if (results.prefill) {
+    const p = results.prefill;
+    print(
+      `\nprefill: ${p.appeals} appeals, ${p.leads} leads in the database (${p.seconds.toFixed(0)} s to fill)`,
+    );
+  }
+  if (results.reads.length > 0) print(`\n${readsTable(results.reads)}`);
+  print(`\n${targetsTable(results)}`);
+  print(`\nchecks:\n${checksList(results.checks)}`);
+}
