@@ -3,12 +3,21 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Deps } from "./deps.js";
-import { registerErrorHandlers } from "./http/error-handler.js";
+import { registerErrorHandlers, sendFrameworkError } from "./http/error-handler.js";
 import { requestIdFrom } from "./http/request-id.js";
+import {
+  DEFAULT_HTTP_OPTIONS,
+  type HttpOptions,
+  limitServerOptions,
+  registerSecurity,
+} from "./http/security.js";
 import { registerSwagger } from "./http/swagger.js";
 import { appealRoutes } from "./modules/appeals/appeal.routes.js";
+import { auditRoutes } from "./modules/audit/audit.routes.js";
+import { type AuthSettings, registerAuth } from "./modules/auth/auth.plugin.js";
 import { healthRoutes } from "./modules/health/health.routes.js";
 import { leadRoutes } from "./modules/leads/lead.routes.js";
+import { registerMetrics } from "./modules/metrics/metrics.routes.js";
 import { operatorRoutes } from "./modules/operators/operator.routes.js";
 import { sourceRoutes } from "./modules/sources/source.routes.js";
 import { statsRoutes } from "./modules/stats/stats.routes.js";
@@ -17,14 +26,30 @@ export type AppOptions = {
   deps: Deps;
   /** A pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
+  /** Body limit, rate limit, request deadline, CORS; without it, limits that refuse nothing extra (tests). */
+  http?: Partial<HttpOptions>;
+  /**
+   * AUTH mode and listening address (server.ts passes the configured ones, after prepareAuth).
+   * Without it the app runs open (AUTH=off): tests and tools that never listen.
+   */
+  auth?: AuthSettings;
 };
 
-export async function buildApp({ deps, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  deps,
+  logger,
+  http: httpOptions,
+  auth,
+}: AppOptions): Promise<FastifyInstance> {
+  const http = { ...DEFAULT_HTTP_OPTIONS, ...httpOptions };
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     // maxParamLength: a 255-character external id, percent-encoded, fits in a path parameter.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     genReqId: requestIdFrom,
+    // Bad %-escapes and over-long paths are refused before routing: answer them as problem+json too.
+    frameworkErrors: sendFrameworkError,
+    ...limitServerOptions(http),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -33,6 +58,10 @@ export async function buildApp({ deps, logger }: AppOptions): Promise<FastifyIns
     reply.header("x-request-id", request.id);
   });
   registerErrorHandlers(app);
+  await registerSecurity(app, http);
+  // Before any route, so its onRoute hook sees them all; after the shutdown refusal and CORS preflights.
+  registerAuth(app, { ...(auth ?? { mode: "off", host: "127.0.0.1" }), apiKeys: deps.apiKeys });
+  registerMetrics(app, deps.metrics);
   await registerSwagger(app);
 
   await app.register(healthRoutes, { database: deps.database });
@@ -41,5 +70,6 @@ export async function buildApp({ deps, logger }: AppOptions): Promise<FastifyIns
   await app.register(appealRoutes, { appeals: deps.appeals });
   await app.register(leadRoutes, { leads: deps.leads });
   await app.register(statsRoutes, { stats: deps.stats });
+  await app.register(auditRoutes, { audit: deps.audit });
   return app;
 }

@@ -5,8 +5,14 @@ import { AppealRepository } from "./modules/appeals/appeal.repository.js";
 import { AppealService } from "./modules/appeals/appeal.service.js";
 import { DistributionRepository } from "./modules/appeals/distribution.repository.js";
 import { DistributionService } from "./modules/appeals/distribution.service.js";
+import { AuditRepository } from "./modules/audit/audit.repository.js";
+import { AuditService } from "./modules/audit/audit.service.js";
+import { ApiKeyRepository } from "./modules/auth/api-key.repository.js";
+import { ApiKeyService, type ApiKeyServiceOptions } from "./modules/auth/api-key.service.js";
 import { LeadRepository } from "./modules/leads/lead.repository.js";
 import { LeadService } from "./modules/leads/lead.service.js";
+import { createMetrics, type Metrics } from "./modules/metrics/metrics.js";
+import { MetricsRepository } from "./modules/metrics/metrics.repository.js";
 import { OperatorRepository } from "./modules/operators/operator.repository.js";
 import { OperatorService } from "./modules/operators/operator.service.js";
 import { SourceRepository } from "./modules/sources/source.repository.js";
@@ -22,27 +28,47 @@ export type Deps = {
   appeals: AppealService;
   leads: LeadService;
   stats: StatsService;
+  audit: AuditService;
+  apiKeys: ApiKeyService;
+  /** This app's Prometheus registry and the counters services report to. */
+  metrics: Metrics;
 };
 
 export type DepsOptions = {
   /** The random source of the weighted choice; tests inject a seeded one. */
   random?: () => number;
+  /** Also collect process metrics (CPU, memory, event loop): the server turns this on. */
+  processMetrics?: boolean;
+  /** The authentication cache (tests shorten or lengthen it). */
+  apiKeys?: ApiKeyServiceOptions;
 };
 
 export function createDeps(database: Database, options: DepsOptions = {}): Deps {
   const { prisma } = database;
+  // Writers record their audit events through it, in their own transactions.
+  const auditRepository = new AuditRepository(prisma);
+  const metricsRepository = new MetricsRepository(prisma);
+  const metrics = createMetrics({
+    pool: database.pool,
+    countPending: () => metricsRepository.countPending(),
+    processMetrics: options.processMetrics ?? false,
+  });
   const distribution = new DistributionService(
     new DistributionRepository(prisma),
     options.random ?? Math.random,
+    metrics,
   );
   const appealRepository = new AppealRepository(prisma);
   return {
     database,
     distribution,
-    operators: new OperatorService(new OperatorRepository(prisma), distribution),
-    sources: new SourceService(new SourceRepository(prisma), distribution),
-    appeals: new AppealService(appealRepository, distribution),
+    operators: new OperatorService(new OperatorRepository(prisma, auditRepository), distribution),
+    sources: new SourceService(new SourceRepository(prisma, auditRepository), distribution),
+    appeals: new AppealService(appealRepository, distribution, metrics),
     leads: new LeadService(new LeadRepository(prisma), appealRepository),
     stats: new StatsService(new StatsRepository(prisma)),
+    audit: new AuditService(auditRepository),
+    apiKeys: new ApiKeyService(new ApiKeyRepository(prisma, auditRepository), options.apiKeys),
+    metrics,
   };
 }

@@ -1,35 +1,71 @@
 // The process: configuration, database (embedded when DATABASE_URL is unset),
 // migrations, listen, graceful shutdown. Everything else lives in buildApp.
 import "dotenv/config";
-import pino from "pino";
+import type pino from "pino";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { DataDirInUseError } from "./db/data-dir-lock.js";
 import { openDatabase } from "./db/database.js";
+import { MigrationError } from "./db/migrator.js";
 import { createDeps } from "./deps.js";
+import { createLogger } from "./http/logger.js";
 import type { AppealService } from "./modules/appeals/appeal.service.js";
+import { prepareAuth } from "./modules/auth/auth.startup.js";
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const logger = pino({
-    level: config.logLevel,
-    redact: ["req.headers.authorization", "req.headers.cookie"],
-  });
+  const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger);
   logger.info(`database: ${database.description}`);
-  const deps = createDeps(database);
-  const app = await buildApp({ deps, logger });
+  const deps = createDeps(database, { processMetrics: true });
+  // BOOTSTRAP_ADMIN_KEY, then the zero-config rule: may refuse to start (a ConfigError).
+  const auth = await prepareAuth(config, deps.apiKeys, logger).catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
+  const app = await buildApp({
+    deps,
+    logger,
+    auth,
+    http: {
+      bodyLimitBytes: config.bodyLimitBytes,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      requestTimeoutMs: config.requestTimeoutMs,
+      corsOrigins: config.corsOrigins,
+    },
+  });
   const stopCleanup = scheduleIdempotencyCleanup(deps.appeals, logger);
 
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    logger.info(`${signal} received: closing`);
+    logger.info(`${signal} received: finishing requests in flight (at most ${config.shutdownTimeoutMs} ms)`);
+    stopCleanup();
+    // Requests still running at the deadline lose their connections; their statements end
+    // within the statement timeout, which the pool's close waits for.
+    let forced = false;
+    const deadline = setTimeout(() => {
+      forced = true;
+      logger.warn(`requests still in flight after ${config.shutdownTimeoutMs} ms: closing their connections`);
+      app.server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    const backstop = setTimeout(
+      () => {
+        logger.error("could not close in time: exiting without a clean close");
+        process.exit(1);
+      },
+      config.shutdownTimeoutMs + config.databaseStatementTimeoutMs + 5_000,
+    );
+    backstop.unref();
     try {
-      stopCleanup();
-      await app.close(); // stops accepting, waits for in-flight requests
-      await database.close();
-      process.exit(0);
+      // Stops accepting connections, answers requests arriving on kept-alive ones with 503
+      // (src/http/security.ts), and resolves once the requests in flight are answered.
+      await app.close();
+      clearTimeout(deadline);
+      await database.close(); // the pool, then the embedded database (cleanly, so its files stay consistent)
+      logger.info("closed");
+      process.exit(forced ? 1 : 0);
     } catch (error) {
       logger.error({ err: error }, "error while closing");
       process.exit(1);
@@ -58,7 +94,8 @@ function scheduleIdempotencyCleanup(appeals: AppealService, logger: pino.Logger)
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  // Errors that explain themselves: their message says what to do, a stack would only hide it.
+  if (error instanceof ConfigError || error instanceof DataDirInUseError || error instanceof MigrationError) {
     console.error(error.message);
   } else {
     console.error("failed to start:", error);

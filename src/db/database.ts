@@ -1,11 +1,16 @@
 // Opens the database the configuration names: a PostgreSQL server, or the
 // embedded PGlite in DATA_DIR when DATABASE_URL is unset. Applies migrations.
+import pg from "pg";
 import type { Config } from "../config.js";
 import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from "./embedded.js";
 import { migrateDatabase } from "./migrator.js";
 import { connectDatabase, type Database } from "./prisma.js";
 
-export type OpenedDatabase = Database & { description: string };
+export type OpenedDatabase = Database & {
+  description: string;
+  /** Applies pending migrations over a connection of its own, free of the statement timeout. */
+  migrate(): Promise<string[]>;
+};
 
 type Log = { info(message: string): void; warn(obj: object, message: string): void };
 
@@ -18,12 +23,15 @@ export async function openDatabase(config: Config, log: Log): Promise<OpenedData
       ? Math.min(config.databasePoolSize, EMBEDDED_MAX_CONNECTIONS)
       : config.databasePoolSize,
     onPoolError: (error) => log.warn({ err: error }, "idle database connection failed"),
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+    prepareStatements: !embedded,
   });
+  const migrate = () => migrateWithoutTimeouts(url, log);
   const description = embedded
     ? `embedded PostgreSQL (PGlite) with data in ${embedded.dataDir}`
     : `PostgreSQL at ${redactPassword(url)}`;
   try {
-    if (config.migrateOnStart) await migrateDatabase(database.pool, log);
+    if (config.migrateOnStart) await migrate();
   } catch (error) {
     await database.close();
     await embedded?.stop();
@@ -32,11 +40,27 @@ export async function openDatabase(config: Config, log: Log): Promise<OpenedData
   return {
     ...database,
     description,
+    migrate,
     async close() {
       await database.close();
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * A migration may rightly run longer than any request (an index on a large table),
+ * and an instance waits for another one's migration lock, so migrations get a
+ * short-lived connection without the request-sized statement timeout.
+ */
+async function migrateWithoutTimeouts(url: string, log: Log): Promise<string[]> {
+  const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000 });
+  pool.on("error", (error) => log.warn({ err: error }, "migration connection failed"));
+  try {
+    return await migrateDatabase(pool, log);
+  } finally {
+    await pool.end();
+  }
 }
 
 export function redactPassword(url: string): string {

@@ -2,7 +2,6 @@
 import "dotenv/config";
 import { loadConfig } from "../config.js";
 import { openDatabase } from "./database.js";
-import { migrateDatabase } from "./migrator.js";
 
 const config = loadConfig({ ...process.env, MIGRATE_ON_START: "false" });
 const log = {
@@ -11,7 +10,7 @@ const log = {
 };
 const database = await openDatabase(config, log);
 try {
-  const applied = await migrateDatabase(database.pool, log);
+  const applied = await database.migrate();
   console.log(
     applied.length
       ? `${applied.length} migration(s) applied to ${database.description}`

@@ -1,4 +1,5 @@
 // The Prisma client over a pg pool we own, through @prisma/adapter-pg (no native engine).
+import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
@@ -17,18 +18,52 @@ export type DatabaseOptions = {
   onPoolError?: (error: Error) => void;
   /** Called with every SQL statement Prisma sends (statement-count tests, debugging); off by default. */
   onQuery?: (sql: string) => void;
+  /**
+   * PostgreSQL cancels a statement running longer than this (statement_timeout), and the
+   * driver gives up waiting this long plus a grace period (query_timeout), for when the
+   * server itself cannot answer. Unset: no limit (migrations, which may take long, and tests).
+   */
+  statementTimeoutMs?: number;
+  /** How long to wait for a connection (a new one, or a free one of the pool); 5 s by default. */
+  connectionTimeoutMs?: number;
+  /**
+   * Name Prisma's statements so PostgreSQL plans each one once per connection instead
+   * of on every request (planning was half the intake's database time). Only on a real
+   * server: PGlite serves every connection from one session, where the names collide.
+   */
+  prepareStatements?: boolean;
 };
 
-export function connectDatabase({ url, poolSize, onPoolError, onQuery }: DatabaseOptions): Database {
+/** The driver waits this much longer than statement_timeout, so the server's cancellation normally wins. */
+const QUERY_TIMEOUT_GRACE_MS = 1_000;
+
+export function connectDatabase({
+  url,
+  poolSize,
+  onPoolError,
+  onQuery,
+  statementTimeoutMs,
+  connectionTimeoutMs = 5_000,
+  prepareStatements = false,
+}: DatabaseOptions): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
     // Fail fast when the server is unreachable instead of hanging the request.
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: connectionTimeoutMs,
     idleTimeoutMillis: 30_000,
+    // Notices a server that vanished without closing the connection (a cut network).
+    keepAlive: true,
+    ...(statementTimeoutMs !== undefined && {
+      statement_timeout: statementTimeoutMs,
+      query_timeout: statementTimeoutMs + QUERY_TIMEOUT_GRACE_MS,
+    }),
   });
   pool.on("error", (error) => onPoolError?.(error));
-  const adapter = new PrismaPg(pool, { disposeExternalPool: false });
+  const adapter = new PrismaPg(pool, {
+    disposeExternalPool: false,
+    ...(prepareStatements && { statementNameGenerator: statementNames() }),
+  });
   const prisma = onQuery ? withQueryListener(adapter, onQuery) : new PrismaClient({ adapter });
   return {
     prisma,
@@ -37,6 +72,23 @@ export function connectDatabase({ url, poolSize, onPoolError, onQuery }: Databas
       await prisma.$disconnect();
       await pool.end();
     },
+  };
+}
+
+/** Bounds the distinct statements prepared (a weights array of a new length is new SQL text). */
+const MAX_PREPARED_STATEMENTS = 500;
+
+/** The same SQL text always gets the same name; past the bound, statements go unnamed (planned each time). */
+function statementNames(): (query: { sql: string }) => string {
+  const names = new Map<string, string>();
+  return ({ sql }) => {
+    let name = names.get(sql);
+    if (name === undefined) {
+      if (names.size >= MAX_PREPARED_STATEMENTS) return "";
+      name = `lds_${createHash("sha1").update(sql).digest("hex").slice(0, 20)}`;
+      names.set(sql, name);
+    }
+    return name;
   };
 }
 

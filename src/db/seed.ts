@@ -15,6 +15,8 @@ const SEED = 20261121;
 const OPERATORS = 8;
 const LEADS = 60;
 const APPEALS = 120;
+/** The audit trail's actor for everything the seed does. */
+const ACTOR = "seed";
 
 async function seed(deps: Deps): Promise<void> {
   const operators = [];
@@ -22,16 +24,19 @@ async function seed(deps: Deps): Promise<void> {
     const input = { name: faker.person.fullName(), max_load: faker.number.int({ min: 3, max: 8 }) };
     // The last one is on leave: weighted, but never a candidate.
     const body = createOperatorBodySchema.parse({ ...input, is_active: i !== OPERATORS - 1 });
-    operators.push(await deps.operators.create(body));
+    operators.push(await deps.operators.create(body, ACTOR));
   }
 
   const sources = [];
   for (const demo of DEMO_SOURCES) {
     const { name, description, strategy } = demo;
-    const source = await deps.sources.create(createSourceBodySchema.parse({ name, description, strategy }));
+    const source = await deps.sources.create(
+      createSourceBodySchema.parse({ name, description, strategy }),
+      ACTOR,
+    );
     const team = faker.helpers.arrayElements(operators, { min: 3, max: 5 });
     const weights = team.map((o) => ({ operator_id: o.id, weight: faker.number.int({ min: 1, max: 30 }) }));
-    await deps.sources.replaceWeights(source.id, weightsBodySchema.parse(weights));
+    await deps.sources.replaceWeights(source.id, weightsBodySchema.parse(weights), ACTOR);
     sources.push(source);
   }
 
@@ -59,12 +64,13 @@ async function seed(deps: Deps): Promise<void> {
         lead_phone: faker.datatype.boolean(first ? 0.8 : 0.3) ? lead.phone : undefined,
         lead_email: faker.datatype.boolean(first ? 0.6 : 0.2) ? lead.email : undefined,
       }),
+      ACTOR,
     );
     open.push(appeal.appeal_id);
     // Meanwhile operators handle appeals, older ones first; closing frees a slot for a pending one.
     if (faker.datatype.boolean(0.5)) {
       const [closed] = open.splice(faker.number.int({ min: 0, max: Math.min(open.length - 1, 8) }), 1);
-      if (closed !== undefined) await deps.appeals.close(closed);
+      if (closed !== undefined) await deps.appeals.close(closed, ACTOR);
     }
   }
 }

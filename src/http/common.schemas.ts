@@ -26,11 +26,21 @@ export const idParamsSchema = z.strictObject({
 /** An id in a request body: a positive PostgreSQL integer, so a too large one is a 400, not a database error. */
 export const bodyIdSchema = z.number().int().positive().max(MAX_INT4);
 
-/** PostgreSQL text cannot hold U+0000: refuse it as a 400 instead of failing in the database with a 500. */
+/** A UTF-16 surrogate without its pair: JSON can carry one ("\ud800"), UTF-8 cannot. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * PostgreSQL text cannot hold U+0000 nor a lone surrogate: refuse them as a 400, instead of
+ * failing in the database with a 500 (NUL) or storing U+FFFD in place of what was sent (surrogate).
+ */
 export function withoutNul<T extends z.ZodString>(schema: T): T {
-  return schema.refine((value) => !value.includes("\u0000"), {
-    message: "must not contain the NUL character (U+0000)",
-  }) as T;
+  return schema
+    .refine((value) => !value.includes("\u0000"), {
+      message: "must not contain the NUL character (U+0000)",
+    })
+    .refine((value) => !LONE_SURROGATE.test(value), {
+      message: "must be well-formed Unicode (no lone UTF-16 surrogate)",
+    }) as T;
 }
 
 /** Timestamps travel as ISO-8601 UTC strings with an explicit offset. */

@@ -15,6 +15,14 @@ const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P203
 // PostgreSQL SQLSTATE classes 08 (connection exception), 57P0x (operator intervention:
 // shutdown, crash, cannot connect now) and 53300 (too many connections).
 const SQLSTATE = /^(08|57P0|53300$)/;
+// @prisma/adapter-pg's names for the same: a connection that broke mid-query (the server
+// went away, a proxy dropped it), a server that cannot be reached or has no room.
+const ADAPTER_KINDS = new Set([
+  "ConnectionClosed",
+  "DatabaseNotReachable",
+  "SocketTimeout",
+  "TooManyConnections",
+]);
 const MESSAGES = [
   "Connection terminated",
   "connection timeout",
@@ -26,8 +34,9 @@ const MESSAGES = [
 
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== "object" || depth > 4) return false;
-  const { code, message, cause, meta } = error as {
+  const { code, kind, message, cause, meta } = error as {
     code?: unknown;
+    kind?: unknown;
     message?: unknown;
     cause?: unknown;
     meta?: { driverAdapterError?: unknown };
@@ -38,6 +47,7 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   ) {
     return true;
   }
+  if (typeof kind === "string" && ADAPTER_KINDS.has(kind)) return true;
   if (typeof message === "string" && MESSAGES.some((text) => message.includes(text))) return true;
   if (
     error instanceof AggregateError &&
@@ -51,4 +61,23 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
     return true;
   }
   return isDatabaseUnavailable(cause, depth + 1);
+}
+
+/**
+ * The database took too long: PostgreSQL cancelled the statement (57014, from
+ * DATABASE_STATEMENT_TIMEOUT_MS) or the driver stopped waiting for its answer.
+ */
+export function isDatabaseTimeout(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== "object" || depth > 4) return false;
+  const { code, originalCode, message, cause, meta } = error as {
+    code?: unknown;
+    originalCode?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    meta?: { driverAdapterError?: unknown };
+  };
+  if (code === "57014" || originalCode === "57014") return true;
+  if (typeof message === "string" && message.includes("Query read timeout")) return true;
+  if (meta && typeof meta === "object" && isDatabaseTimeout(meta.driverAdapterError, depth + 1)) return true;
+  return isDatabaseTimeout(cause, depth + 1);
 }

@@ -1,7 +1,7 @@
 // Maps every error to problem+json. Each error is logged once, here.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
-import { isDatabaseUnavailable } from "./database-errors.js";
+import { isDatabaseTimeout, isDatabaseUnavailable } from "./database-errors.js";
 import { AppError, type FieldError, UnavailableError } from "./errors.js";
 import type { Problem } from "./problem.schema.js";
 
@@ -75,6 +75,16 @@ export function registerErrorHandlers(app: FastifyInstance): void {
         ...(error.errors ? { errors: error.errors } : {}),
       });
     }
+    // The request deadline (REQUEST_TIMEOUT_MS, Fastify's handlerTimeout) or a database statement's.
+    if (error.code === "FST_ERR_HANDLER_TIMEOUT" || isDatabaseTimeout(error)) {
+      request.log.warn({ err: error }, "request timed out");
+      return sendProblem(reply, request, {
+        title: "Request timed out",
+        status: 503,
+        code: "timeout",
+        detail: "The request took too long and was abandoned; retry shortly (with the same Idempotency-Key).",
+      });
+    }
     if (isDatabaseUnavailable(error)) {
       request.log.warn({ err: error }, "database unavailable");
       const unavailable = new UnavailableError();
@@ -93,9 +103,9 @@ export function registerErrorHandlers(app: FastifyInstance): void {
         error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" ||
         error instanceof SyntaxError;
       return sendProblem(reply, request, {
-        title: malformed ? "Malformed JSON" : "Bad request",
+        title: malformed ? "Malformed JSON" : clientError(error).title,
         status: error.statusCode,
-        code: malformed ? "malformed_json" : clientErrorCode(error),
+        code: malformed ? "malformed_json" : clientError(error).code,
         detail: error.message,
         ...(malformed ? { errors: [{ path: "(body)", message: error.message }] } : {}),
       });
@@ -119,13 +129,50 @@ export function registerErrorHandlers(app: FastifyInstance): void {
   );
 }
 
-function clientErrorCode(error: FastifyError): string {
+function clientError(error: FastifyError): { code: string; title: string } {
   switch (error.statusCode) {
     case 413:
-      return "payload_too_large";
+      return { code: "payload_too_large", title: "Payload too large" };
     case 415:
-      return "unsupported_media_type";
+      return { code: "unsupported_media_type", title: "Unsupported media type" };
     default:
-      return "bad_request";
+      return { code: "bad_request", title: "Bad request" };
   }
+}
+
+/**
+ * For Fastify's `frameworkErrors` option (it can only be set where the instance is built):
+ * what Fastify refuses before routing, a path with a broken percent-escape such as
+ * `/operators/%E0%A4%A` (FST_ERR_BAD_URL, 400) or a path parameter longer than
+ * maxParamLength (FST_ERR_MAX_PARAM_LENGTH, 414), is otherwise answered with Fastify's
+ * own application/json body, bypassing setErrorHandler.
+ */
+export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const status = error.statusCode ?? 500;
+  if (status >= 500) {
+    request.log.error({ err: error }, "unhandled framework error");
+    return sendProblem(reply, request, {
+      title: "Internal Server Error",
+      status: 500,
+      code: "internal_error",
+      detail: `An unexpected error occurred; quote request id ${request.id} when reporting it.`,
+    });
+  }
+  if (error.code === "FST_ERR_BAD_URL") {
+    return sendProblem(reply, request, {
+      title: "Malformed URL",
+      status,
+      code: "malformed_url",
+      detail: "The path contains an invalid percent-encoded sequence.",
+    });
+  }
+  if (error.code === "FST_ERR_MAX_PARAM_LENGTH") {
+    return sendProblem(reply, request, {
+      title: "URI too long",
+      status,
+      code: "uri_too_long",
+      detail: "A path segment is longer than the service accepts.",
+    });
+  }
+  return sendProblem(reply, request, { ...clientError(error), status, detail: error.message });
 }

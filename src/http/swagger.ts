@@ -11,7 +11,14 @@ are below their \`max_load\`, one at random in proportion to the weights. Appeal
 \`pending\` and are assigned, oldest first, the moment capacity frees up.
 
 Errors are \`application/problem+json\` (RFC 9457) with a stable \`code\` and, for invalid input, an \`errors\`
-list naming each field. A request that fails writes nothing. Both \`/path\` and \`/path/\` answer the same.`;
+list naming each field. A request that fails writes nothing. Both \`/path\` and \`/path/\` answer the same.
+
+**Authentication.** Send an API key as \`Authorization: Bearer <key>\` (the Authorize button below). Roles:
+\`admin\` may do everything, \`viewer\` every GET, \`intake\` \`POST /appeals\` and \`GET /appeals/{id}\`. A missing,
+unknown or revoked key is a 401 (\`unauthorized\`), a key whose role may not call the route a 403 (\`forbidden\`).
+\`/health\`, \`/ready\` and \`/docs\` need no key. Keys are created with \`npm run apikey -- create --role admin
+--label ops\`; a revoked key may keep working for up to 10 seconds on an instance that used it just before.
+Without any key the service runs open, but only when it listens on a loopback address.`;
 
 export async function registerSwagger(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -27,11 +34,22 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: "appeals", description: "Contacts from leads, and their assignment" },
         { name: "leads", description: "Customers, one per external id across all sources" },
         { name: "stats", description: "Distribution statistics" },
+        { name: "audit", description: "Who changed what, and every assignment event" },
         { name: "service", description: "Health and readiness" },
       ],
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: "http",
+            scheme: "bearer",
+            description: "An API key (lds_…), sent as Authorization: Bearer <key>.",
+          },
+        },
+      },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  // persistAuthorization: the key entered with Authorize survives a page reload.
+  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { persistAuthorization: true } });
 }

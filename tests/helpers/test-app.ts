@@ -4,9 +4,32 @@ import { afterAll, beforeAll } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { connectDatabase, type Database } from "../../src/db/prisma.js";
 import { createDeps, type Deps, type DepsOptions } from "../../src/deps.js";
-import { createTestDatabase, type TestDatabase } from "./test-database.js";
+import type { HttpOptions } from "../../src/http/security.js";
+import type { AuthSettings } from "../../src/modules/auth/auth.plugin.js";
+import { createTestDatabase, onRealServer, type TestDatabase } from "./test-database.js";
 
-export type AppOptions = DepsOptions & { poolSize?: number; onQuery?: (sql: string) => void };
+export type AppOptions = DepsOptions & {
+  poolSize?: number;
+  onQuery?: (sql: string) => void;
+  /** Limits (body, rate, deadline, CORS); by default none beyond buildApp's own. */
+  http?: Partial<HttpOptions>;
+  /** The database timeouts of connectDatabase; by default none (statement) and 5 s (connection). */
+  statementTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+  /** Adds test-only routes or hooks to the app before it is ready. */
+  configure?: (app: FastifyInstance, deps: Deps) => void | Promise<void>;
+  /**
+   * AUTH mode and listening address; by default the zero-config one (auto on 127.0.0.1):
+   * open while the test's database has no API key.
+   */
+  auth?: AuthSettings;
+};
+
+/**
+ * The authentication cache of test apps: long, so a cache refresh never lands in a test that
+ * counts statements. Keys created or revoked through the app's own service apply at once anyway.
+ */
+const TEST_API_KEY_CACHE_TTL_MS = 60 * 60 * 1000;
 
 export type RunningApp = { app: FastifyInstance; deps: Deps; database: Database; close(): Promise<void> };
 
@@ -15,10 +38,22 @@ export async function startTestApp(url: string, options: AppOptions = {}): Promi
   const database = connectDatabase({
     url,
     poolSize: options.poolSize ?? 5,
+    // As in production: named (prepared) statements on a real server, none on PGlite.
+    prepareStatements: onRealServer,
     ...(options.onQuery && { onQuery: options.onQuery }),
+    ...(options.statementTimeoutMs !== undefined && { statementTimeoutMs: options.statementTimeoutMs }),
+    ...(options.connectionTimeoutMs !== undefined && { connectionTimeoutMs: options.connectionTimeoutMs }),
   });
-  const deps = createDeps(database, options);
-  const app = await buildApp({ deps });
+  const deps = createDeps(database, {
+    ...options,
+    apiKeys: { cacheTtlMs: TEST_API_KEY_CACHE_TTL_MS, ...options.apiKeys },
+  });
+  const app = await buildApp({
+    deps,
+    ...(options.http && { http: options.http }),
+    auth: options.auth ?? { mode: "auto", host: "127.0.0.1" },
+  });
+  await options.configure?.(app, deps);
   await app.ready();
   return {
     app,

@@ -12,7 +12,17 @@ export type TestDatabase = {
   drop(): Promise<void>;
 };
 
-const TABLES = ["idempotency_keys", "appeals", "leads", "operator_weights", "sources", "operators"];
+const TABLES = [
+  "api_keys",
+  "audit_events",
+  "idempotency_keys",
+  "appeal_counts",
+  "appeals",
+  "leads",
+  "operator_weights",
+  "sources",
+  "operators",
+];
 
 /** True when the tests run on a real PostgreSQL server (concurrency tests need one). */
 export const onRealServer = inject("database").kind === "server";

@@ -37,6 +37,8 @@ const CONTRACT: [string, string[]][] = [
   ["/appeals", ["get", "post"]],
   ["/appeals/{id}", ["get"]],
   ["/appeals/{id}/close", ["patch"]],
+  ["/appeals/{id}/events", ["get"]],
+  ["/audit", ["get"]],
   ["/appeals/leads", ["get"]],
   ["/appeals/leads/{id}/appeals", ["get"]],
   ["/leads", ["get"]],

@@ -96,6 +96,7 @@ describe("problem+json errors", () => {
       payload: "<operator><name>x</name></operator>",
     });
     expectProblem(response, 415, "unsupported_media_type");
+    expect(response.json().title).toBe("Unsupported media type");
   });
 
   it("an unknown route is a 404 problem+json with code route_not_found", async () => {

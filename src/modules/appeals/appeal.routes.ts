@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { idParamsSchema } from "../../http/common.schemas.js";
 import { problemResponses } from "../../http/problem.schema.js";
+import { ACCESS } from "../auth/access.js";
+import { actorOf } from "../auth/principal.js";
 import {
   appealCreatedSchema,
   appealPageSchema,
@@ -15,6 +17,7 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
   app.post(
     "/appeals",
     {
+      config: { access: ACCESS.intake },
       schema: {
         tags: ["appeals"],
         summary: "Register an appeal and assign it to an operator",
@@ -24,26 +27,31 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
           "weights, among the active ones below their max_load. When none can take it the appeal is stored as " +
           "pending (still 201) and assigned, oldest first, as soon as capacity appears. An unknown source_id is a " +
           "404 and stores nothing. With an Idempotency-Key header a retry gets the same appeal back (as it is now) " +
-          "with 200 and the header Idempotency-Replayed: true; the same key with a different body is a 422.",
+          "with the same 201 and the header Idempotency-Replayed: true; the same key with a different body is a 422.",
         headers: idempotencyHeadersSchema,
         body: createAppealBodySchema,
         response: {
           201: appealCreatedSchema,
-          200: appealCreatedSchema.describe("A replay of an earlier request with the same Idempotency-Key"),
           ...problemResponses(404, 422),
         },
       },
     },
     async (request, reply) => {
-      const { appeal, replayed } = await appeals.create(request.body, request.headers["idempotency-key"]);
+      const { appeal, replayed } = await appeals.create(
+        request.body,
+        actorOf(request),
+        request.headers["idempotency-key"],
+      );
       if (replayed) reply.header("idempotency-replayed", "true");
-      return reply.code(replayed ? 200 : 201).send(appeal);
+      // A replay is the first answer again, status included; the header tells it apart.
+      return reply.code(201).send(appeal);
     },
   );
 
   app.get(
     "/appeals",
     {
+      config: { access: ACCESS.read },
       schema: {
         tags: ["appeals"],
         summary: "List appeals, newest first, with filters",
@@ -57,6 +65,7 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
   app.get(
     "/appeals/:id",
     {
+      config: { access: ACCESS.readAndIntake },
       schema: {
         tags: ["appeals"],
         summary: "Get an appeal",
@@ -70,6 +79,7 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
   app.patch(
     "/appeals/:id/close",
     {
+      config: { access: ACCESS.admin },
       schema: {
         tags: ["appeals"],
         summary: "Close an appeal",
@@ -80,6 +90,6 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
         response: { 200: appealSchema, ...problemResponses(404) },
       },
     },
-    async (request) => appeals.close(request.params.id),
+    async (request) => appeals.close(request.params.id, actorOf(request)),
   );
 };

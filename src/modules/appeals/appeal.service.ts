@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { isUniqueViolation } from "../../db/prisma-errors.js";
 import { IdempotencyMismatchError, NotFoundError } from "../../http/errors.js";
+import { type DistributionMetrics, NO_METRICS } from "../metrics/distribution-metrics.js";
 import type { AppealRepository, AppealView } from "./appeal.repository.js";
 import type { AppealCreatedDto, AppealDto, CreateAppealInput, ListAppealsQuery } from "./appeal.schemas.js";
 import type { DistributionService } from "./distribution.service.js";
@@ -13,36 +14,46 @@ export class AppealService {
   constructor(
     private readonly appeals: AppealRepository,
     private readonly distribution: DistributionService,
+    private readonly metrics: DistributionMetrics = NO_METRICS,
   ) {}
 
   /**
    * Stores the appeal and assigns it. With an idempotency key, a retry gets the
    * same appeal back and writes nothing; the same key with another body is a 422.
+   * `actor` (the caller's key label) is recorded in the appeal's audit events.
    */
   async create(
     input: CreateAppealInput,
+    actor: string,
     idempotencyKey?: string,
   ): Promise<{ appeal: AppealCreatedDto; replayed: boolean }> {
     const requestHash = idempotencyKey === undefined ? null : hashRequest(input);
     try {
-      const result = await this.distribution.intake({
-        sourceId: input.source_id,
-        leadExternalId: input.lead_external_id,
-        leadName: nonEmpty(input.lead_name),
-        leadPhone: nonEmpty(input.lead_phone),
-        leadEmail: nonEmpty(input.lead_email),
-        message: input.message ?? null,
-        idempotencyKey: idempotencyKey ?? null,
-        requestHash,
-      });
+      const result = await this.distribution.intake(
+        {
+          sourceId: input.source_id,
+          leadExternalId: input.lead_external_id,
+          leadName: nonEmpty(input.lead_name),
+          leadPhone: nonEmpty(input.lead_phone),
+          leadEmail: nonEmpty(input.lead_email),
+          message: input.message ?? null,
+          idempotencyKey: idempotencyKey ?? null,
+          requestHash,
+        },
+        actor,
+      );
       if (result.outcome === "unknown_source") {
         throw new NotFoundError(`Source ${input.source_id} does not exist; nothing was stored.`, [
           { path: "source_id", message: `source ${input.source_id} does not exist` },
         ]);
       }
       // Assigned by the drain that followed its own intake: answer what is true now.
-      if (result.drained)
-        return { appeal: toCreatedDto(await this.require(result.appealId)), replayed: false };
+      if (result.drained) {
+        const appeal = toCreatedDto(await this.require(result.appealId));
+        this.metrics.appealCreated(appeal.status);
+        return { appeal, replayed: false };
+      }
+      this.metrics.appealCreated(result.status);
       return {
         appeal: {
           appeal_id: result.appealId,
@@ -93,8 +104,8 @@ export class AppealService {
   }
 
   /** Closing a closed appeal is not an error: it answers the appeal unchanged. */
-  async close(id: number): Promise<AppealDto> {
-    if ((await this.distribution.close(id)) === "not_found") throw appealNotFound(id);
+  async close(id: number, actor: string): Promise<AppealDto> {
+    if ((await this.distribution.close(id, actor)) === "not_found") throw appealNotFound(id);
     return this.get(id);
   }
 

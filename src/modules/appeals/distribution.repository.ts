@@ -10,7 +10,12 @@
 //   ever holds more active appeals than its max_load (unless an admin lowered it).
 //
 // Each statement below is atomic on its own: the assignment is one statement, so
-// the critical section is one row lock held for one statement.
+// the critical section is one row lock held for one statement. Each one also
+// records its audit event (appeal.queued, appeal.assigned, appeal.drained,
+// appeal.closed in audit_events) as one more data-modifying CTE of the same
+// statement: an assignment and its event commit together or not at all, with no
+// extra round trip and no longer lock. The actor is the label of the API key
+// whose request caused it (a drain after an admin change or a close included).
 import { Prisma, type PrismaClient } from "../../generated/prisma/client.js";
 
 type AppealStatus = "pending" | "active" | "closed";
@@ -104,9 +109,10 @@ export class DistributionRepository {
    * against it and stores the appeal, active or pending, with its idempotency key.
    * An unknown source writes nothing. When a source already has pending appeals a
    * new one queues behind them (oldest first). A reused idempotency key fails the
-   * whole statement with a unique violation, so nothing is written.
+   * whole statement with a unique violation, so nothing is written. Records
+   * appeal.assigned (with the operator) or appeal.queued.
    */
-  async intake(input: IntakeInput, draw: number): Promise<IntakeResult> {
+  async intake(input: IntakeInput, draw: number, actor: string): Promise<IntakeResult> {
     const noOlderPending = Prisma.sql`AND NOT EXISTS (
       SELECT 1 FROM appeals p WHERE p.source_id = s.id AND p.status = 'pending')`;
     const rows = await this.prisma.$queryRaw<IntakeRow[]>`
@@ -140,6 +146,14 @@ export class DistributionRepository {
         INSERT INTO idempotency_keys (key, request_hash, appeal_id)
         SELECT ${input.idempotencyKey}::text, ${input.requestHash}::text, appeal.id
         FROM appeal WHERE ${input.idempotencyKey}::text IS NOT NULL
+      ),
+      audit AS (
+        INSERT INTO audit_events (actor, action, entity_type, entity_id, appeal_id, details)
+        SELECT ${actor}::text,
+               CASE WHEN pick.id IS NULL THEN 'appeal.queued' ELSE 'appeal.assigned' END,
+               'appeal', appeal.id, appeal.id,
+               jsonb_strip_nulls(jsonb_build_object('source_id', src.id, 'lead_id', lead.id, 'operator_id', pick.id))
+        FROM appeal CROSS JOIN src CROSS JOIN lead LEFT JOIN pick ON true
       )
       SELECT src.name AS source_name, appeal.id AS appeal_id, appeal.status::text AS status, appeal.message,
              appeal.created_at, lead.id AS lead_id, lead.external_id AS lead_external_id,
@@ -170,9 +184,10 @@ export class DistributionRepository {
    * Assigns the oldest pending appeal of the source, if any operator can take it.
    * The appeal row is locked (FOR UPDATE, not SKIP LOCKED): a drain that waits for
    * another one's lock then sees everything committed before it started, so the
-   * last drain after any capacity event never misses a pending appeal.
+   * last drain after any capacity event never misses a pending appeal. Records
+   * appeal.drained (with the operator) when it assigns.
    */
-  async assignOldestPending(sourceId: number, draw: number): Promise<DrainStepResult> {
+  async assignOldestPending(sourceId: number, draw: number, actor: string): Promise<DrainStepResult> {
     const rows = await this.prisma.$queryRaw<
       { appeal_id: number | null; assigned: boolean; had_candidate: boolean; more_pending: boolean }[]
     >`
@@ -187,7 +202,13 @@ export class DistributionRepository {
         UPDATE appeals a SET status = 'active', operator_id = pick.id, assigned_at = now()
         FROM next, pick
         WHERE a.id = next.id
-        RETURNING a.id
+        RETURNING a.id, a.operator_id
+      ),
+      audit AS (
+        INSERT INTO audit_events (actor, action, entity_type, entity_id, appeal_id, details)
+        SELECT ${actor}::text, 'appeal.drained', 'appeal', assigned.id, assigned.id,
+               jsonb_build_object('source_id', ${sourceId}::int, 'operator_id', assigned.operator_id)
+        FROM assigned
       )
       SELECT (SELECT id FROM next) AS appeal_id,
              EXISTS (SELECT 1 FROM assigned) AS assigned,
@@ -203,9 +224,10 @@ export class DistributionRepository {
 
   /**
    * Closes the appeal and, if it was active, releases its operator's slot, in one
-   * statement. Closing a closed appeal changes nothing. Null when the appeal does not exist.
+   * statement, recording appeal.closed. Closing a closed appeal changes (and records)
+   * nothing. Null when the appeal does not exist.
    */
-  async close(appealId: number): Promise<CloseResult> {
+  async close(appealId: number, actor: string): Promise<CloseResult> {
     const rows = await this.prisma.$queryRaw<{ previous_status: AppealStatus; operator_id: number | null }[]>`
       WITH target AS (
         SELECT id, status, operator_id FROM appeals WHERE id = ${appealId} FOR UPDATE
@@ -220,6 +242,13 @@ export class DistributionRepository {
         UPDATE operators o SET active_load = o.active_load - 1
         FROM target
         WHERE o.id = target.operator_id AND target.status = 'active' AND EXISTS (SELECT 1 FROM closed)
+      ),
+      audit AS (
+        INSERT INTO audit_events (actor, action, entity_type, entity_id, appeal_id, details)
+        SELECT ${actor}::text, 'appeal.closed', 'appeal', closed.id, closed.id,
+               jsonb_strip_nulls(jsonb_build_object('previous_status', target.status::text,
+                                                    'operator_id', target.operator_id))
+        FROM closed CROSS JOIN target
       )
       SELECT status::text AS previous_status, operator_id FROM target`;
     const row = rows[0];

@@ -2,6 +2,7 @@
 // statement each (distribution.repository.ts); this service supplies the random
 // draw, retries when a chosen operator filled up meanwhile, and drains pending
 // appeals whenever capacity may have appeared.
+import { type DistributionMetrics, NO_METRICS } from "../metrics/distribution-metrics.js";
 import type { DistributionRepository, IntakeInput, IntakeResult } from "./distribution.repository.js";
 
 /**
@@ -15,56 +16,68 @@ export class DistributionService {
   constructor(
     private readonly repository: DistributionRepository,
     private readonly random: () => number,
+    private readonly metrics: DistributionMetrics = NO_METRICS,
   ) {}
 
   /**
    * Stores the appeal, assigned to an operator when one can take it, pending
    * otherwise. `drained` tells that pending appeals of the source were assigned
-   * right after, this one perhaps among them.
+   * right after, this one perhaps among them. `actor` (the caller's key label) is
+   * recorded with the intake's audit event and with those of the drain.
    */
   async intake(
     input: IntakeInput,
+    actor: string,
   ): Promise<Exclude<IntakeResult, { outcome: "lost_race" }> & { drained?: boolean }> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const result = await this.repository.intake(input, this.random());
+      const result = await this.repository.intake(input, this.random(), actor);
       if (result.outcome === "lost_race") continue;
+      if (result.outcome === "stored" && result.status === "active") {
+        this.metrics.appealAssigned(input.sourceId);
+      }
       // A pending appeal committed after a concurrent close looked for waiting
       // appeals would wait forever: look once more now that it is visible.
       if (result.outcome === "stored" && result.status === "pending") {
-        return { ...result, drained: (await this.drainSource(input.sourceId)) > 0 };
+        return { ...result, drained: (await this.drainSource(input.sourceId, actor)) > 0 };
       }
       return result;
     }
     throw new Error(`appeal intake for source ${input.sourceId} lost the race ${MAX_ATTEMPTS} times`);
   }
 
-  /** Assigns the source's pending appeals, oldest first, while an operator can take them. */
-  async drainSource(sourceId: number): Promise<number> {
+  /**
+   * Assigns the source's pending appeals, oldest first, while an operator can take
+   * them; each assignment is recorded as appeal.drained by `actor`, whose request
+   * made the capacity appear.
+   */
+  async drainSource(sourceId: number, actor: string): Promise<number> {
     let assigned = 0;
     let retries = 0;
     for (;;) {
-      const step = await this.repository.assignOldestPending(sourceId, this.random());
-      if (step === "assigned") assigned++;
-      else if (step === "retry") {
+      const step = await this.repository.assignOldestPending(sourceId, this.random(), actor);
+      if (step === "assigned") {
+        assigned++;
+        this.metrics.appealAssigned(sourceId);
+      } else if (step === "retry") {
         if (++retries > MAX_ATTEMPTS * 10) throw new Error(`draining source ${sourceId} made no progress`);
       } else return assigned;
     }
   }
 
   /** After an operator freed a slot, was activated or got a higher limit. */
-  async drainForOperator(operatorId: number): Promise<void> {
+  async drainForOperator(operatorId: number, actor: string): Promise<void> {
     for (const sourceId of await this.repository.sourcesWithPendingFor(operatorId)) {
-      await this.drainSource(sourceId);
+      await this.drainSource(sourceId, actor);
     }
   }
 
   /** Closes the appeal; a freed slot goes to the oldest pending appeal that operator can take. */
-  async close(appealId: number): Promise<"closed" | "already_closed" | "not_found"> {
-    const result = await this.repository.close(appealId);
+  async close(appealId: number, actor: string): Promise<"closed" | "already_closed" | "not_found"> {
+    const result = await this.repository.close(appealId, actor);
     if (!result) return "not_found";
     if (result.previousStatus === "closed") return "already_closed";
     if (result.previousStatus === "active" && result.operatorId !== null) {
-      await this.drainForOperator(result.operatorId);
+      await this.drainForOperator(result.operatorId, actor);
     }
     return "closed";
   }

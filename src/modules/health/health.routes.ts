@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Database } from "../../db/prisma.js";
 import { sendProblem } from "../../http/error-handler.js";
 import { problemSchema } from "../../http/problem.schema.js";
+import { ACCESS } from "../auth/access.js";
 
 const READY_TIMEOUT_MS = 2_000;
 
@@ -13,6 +14,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ database: Pick<Database, "poo
   app.get(
     "/health",
     {
+      config: { access: ACCESS.public },
       schema: {
         tags: ["service"],
         summary: "Liveness: 200 while the process runs",
@@ -25,6 +27,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ database: Pick<Database, "poo
   app.get(
     "/ready",
     {
+      config: { access: ACCESS.public },
       schema: {
         tags: ["service"],
         summary: "Readiness: 200 when the database answers, 503 otherwise",

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { idParamsSchema } from "../../http/common.schemas.js";
 import { problemResponses } from "../../http/problem.schema.js";
 import { appealSchema } from "../appeals/appeal.schemas.js";
+import { ACCESS } from "../auth/access.js";
 import { externalIdParamsSchema, leadPageSchema, leadSchema, listLeadsQuerySchema } from "./lead.schemas.js";
 import type { LeadService } from "./lead.service.js";
 
@@ -13,6 +14,7 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
   app.get(
     "/leads",
     {
+      config: { access: ACCESS.read },
       schema: {
         tags: ["leads"],
         summary: "List leads, newest first, with search",
@@ -26,6 +28,7 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
   app.get(
     "/leads/:id",
     {
+      config: { access: ACCESS.read },
       schema: {
         tags: ["leads"],
         summary: "Get a lead",
@@ -39,6 +42,7 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
   app.get(
     "/leads/by-external-id/:external_id",
     {
+      config: { access: ACCESS.read },
       schema: {
         tags: ["leads"],
         summary: "Get a lead by its external id",
@@ -50,6 +54,7 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
   );
 
   const leadAppeals = {
+    config: { access: ACCESS.read },
     schema: {
       tags: ["leads"],
       summary: "List a lead's appeals, oldest first",
@@ -63,6 +68,7 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
   app.get(
     "/appeals/leads",
     {
+      config: { access: ACCESS.read },
       schema: {
         tags: ["leads"],
         summary: `List leads, newest first (original design; at most ${LEGACY_LIST_LIMIT}: use GET /leads to page)`,
@@ -73,7 +79,10 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
   );
   app.get(
     "/appeals/leads/:id/appeals",
-    { schema: { ...leadAppeals.schema, summary: "List a lead's appeals (original design)" } },
+    {
+      config: { access: ACCESS.read },
+      schema: { ...leadAppeals.schema, summary: "List a lead's appeals (original design)" },
+    },
     async (request) => leads.listAppeals(request.params.id),
   );
 };

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { idParamsSchema } from "../../http/common.schemas.js";
 import { problemResponses } from "../../http/problem.schema.js";
+import { ACCESS } from "../auth/access.js";
+import { actorOf } from "../auth/principal.js";
 import {
   createOperatorBodySchema,
   listOperatorsQuerySchema,
@@ -17,6 +19,7 @@ export const operatorRoutes: FastifyPluginAsyncZod<{ operators: OperatorService 
   app.post(
     "/operators",
     {
+      config: { access: ACCESS.admin },
       schema: {
         tags: ["operators"],
         summary: "Create an operator",
@@ -24,12 +27,13 @@ export const operatorRoutes: FastifyPluginAsyncZod<{ operators: OperatorService 
         response: { 201: operatorSchema, ...problemResponses() },
       },
     },
-    async (request, reply) => reply.code(201).send(await operators.create(request.body)),
+    async (request, reply) => reply.code(201).send(await operators.create(request.body, actorOf(request))),
   );
 
   app.get(
     "/operators",
     {
+      config: { access: ACCESS.read },
       schema: {
         tags: ["operators"],
         summary: "List operators, oldest first",
@@ -43,6 +47,7 @@ export const operatorRoutes: FastifyPluginAsyncZod<{ operators: OperatorService 
   app.get(
     "/operators/:id",
     {
+      config: { access: ACCESS.read },
       schema: {
         tags: ["operators"],
         summary: "Get an operator",
@@ -56,6 +61,7 @@ export const operatorRoutes: FastifyPluginAsyncZod<{ operators: OperatorService 
   app.patch(
     "/operators/:id",
     {
+      config: { access: ACCESS.admin },
       schema: {
         tags: ["operators"],
         summary: "Change an operator's name, activity or limit",
@@ -67,6 +73,6 @@ export const operatorRoutes: FastifyPluginAsyncZod<{ operators: OperatorService 
         response: { 200: operatorSchema, ...problemResponses(404) },
       },
     },
-    async (request) => operators.update(request.params.id, request.body),
+    async (request) => operators.update(request.params.id, request.body, actorOf(request)),
   );
 };

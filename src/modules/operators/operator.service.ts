@@ -9,12 +9,11 @@ export class OperatorService {
     private readonly distribution: Pick<DistributionService, "drainForOperator">,
   ) {}
 
-  async create(input: CreateOperatorInput): Promise<OperatorDto> {
-    const operator = await this.operators.create({
-      name: input.name,
-      isActive: input.is_active,
-      maxLoad: input.max_load,
-    });
+  async create(input: CreateOperatorInput, actor: string): Promise<OperatorDto> {
+    const operator = await this.operators.create(
+      { name: input.name, isActive: input.is_active, maxLoad: input.max_load },
+      actor,
+    );
     return toOperatorDto(operator);
   }
 
@@ -29,18 +28,25 @@ export class OperatorService {
     return toOperatorDto(await this.require(id));
   }
 
-  /** Activating an operator or raising its limit frees capacity: pending appeals are assigned at once. */
-  async update(id: number, input: UpdateOperatorInput): Promise<OperatorDto> {
-    const before = await this.require(id);
-    const after = await this.operators.update(id, {
-      ...(input.name !== undefined && { name: input.name }),
-      ...(input.is_active !== undefined && { isActive: input.is_active }),
-      ...(input.max_load !== undefined && { maxLoad: input.max_load }),
-    });
-    if (!after) throw operatorNotFound(id);
+  /**
+   * Activating an operator or raising its limit frees capacity: pending appeals are
+   * assigned at once, and recorded as drained by the same actor.
+   */
+  async update(id: number, input: UpdateOperatorInput, actor: string): Promise<OperatorDto> {
+    const updated = await this.operators.update(
+      id,
+      {
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.is_active !== undefined && { isActive: input.is_active }),
+        ...(input.max_load !== undefined && { maxLoad: input.max_load }),
+      },
+      actor,
+    );
+    if (!updated) throw operatorNotFound(id);
+    const { before, after } = updated;
     const freedCapacity = (after.isActive && !before.isActive) || after.maxLoad > before.maxLoad;
     if (freedCapacity && after.isActive) {
-      await this.distribution.drainForOperator(id);
+      await this.distribution.drainForOperator(id, actor);
       return this.get(id);
     }
     return toOperatorDto(after);

@@ -1,6 +1,7 @@
-import { isRecordNotFound, isUniqueViolation } from "../../db/prisma-errors.js";
+import { isUniqueViolation } from "../../db/prisma-errors.js";
 import type { Prisma, PrismaClient, Source, Strategy } from "../../generated/prisma/client.js";
 import { ConflictError, NotFoundError } from "../../http/errors.js";
+import type { AuditRepository } from "../audit/audit.repository.js";
 
 export type SourceRecord = Source;
 export type WeightRecord = { operatorId: number; operatorName: string; weight: number };
@@ -14,15 +15,28 @@ function nameTaken(name: string): ConflictError {
 }
 
 export class SourceRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly audit: AuditRepository,
+  ) {}
 
-  async create(data: {
-    name: string;
-    description: string | null;
-    strategy: Strategy;
-  }): Promise<SourceRecord> {
+  /** Creates the source and records source.created in the same transaction. */
+  async create(
+    data: { name: string; description: string | null; strategy: Strategy },
+    actor: string,
+  ): Promise<SourceRecord> {
     try {
-      return await this.prisma.source.create({ data });
+      return await this.prisma.$transaction(async (tx) => {
+        const source = await tx.source.create({ data });
+        await this.audit.record(tx, {
+          actor,
+          action: "source.created",
+          entityType: "source",
+          entityId: source.id,
+          details: { name: source.name, description: source.description, strategy: source.strategy },
+        });
+        return source;
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw nameTaken(data.name);
       throw error;
@@ -37,12 +51,34 @@ export class SourceRepository {
     return this.prisma.source.findMany({ orderBy: { id: "asc" } });
   }
 
-  /** Returns null when no source has this id. */
-  async update(id: number, changes: SourceChanges): Promise<SourceRecord | null> {
+  /**
+   * Applies the changes and records source.updated with the fields sent, before and
+   * after, in one transaction; the row is locked first so `before` is the state this
+   * update replaced. Returns null when no source has this id.
+   */
+  async update(id: number, changes: SourceChanges, actor: string): Promise<SourceRecord | null> {
     try {
-      return await this.prisma.source.update({ where: { id }, data: changes });
+      return await this.prisma.$transaction(async (tx) => {
+        const [before] = await tx.$queryRaw<Required<SourceChanges>[]>`
+          SELECT name, description, strategy::text AS strategy FROM sources WHERE id = ${id} FOR NO KEY UPDATE`;
+        if (!before) return null;
+        const after = await tx.source.update({ where: { id }, data: changes });
+        const sent = (["name", "description", "strategy"] as const).filter(
+          (key) => changes[key] !== undefined,
+        );
+        await this.audit.record(tx, {
+          actor,
+          action: "source.updated",
+          entityType: "source",
+          entityId: id,
+          details: {
+            before: Object.fromEntries(sent.map((key) => [key, before[key]])),
+            after: Object.fromEntries(sent.map((key) => [key, after[key]])),
+          },
+        });
+        return after;
+      });
     } catch (error) {
-      if (isRecordNotFound(error)) return null;
       if (isUniqueViolation(error) && changes.name !== undefined) throw nameTaken(changes.name);
       throw error;
     }
@@ -64,11 +100,13 @@ export class SourceRepository {
   /**
    * Replaces the source's whole set of weights in one transaction: either every
    * new weight is stored or, when an operator is unknown, the old set stays.
+   * Records weights.replaced, with the old and the new set, in the same transaction.
    * Returns the stored set, or null when the source does not exist.
    */
   async replaceWeights(
     sourceId: number,
     weights: { operatorId: number; weight: number }[],
+    actor: string,
   ): Promise<WeightRecord[] | null> {
     return this.prisma.$transaction(async (tx) => {
       // Keeps "the set is exactly one request's set" under concurrent replacements:
@@ -93,11 +131,23 @@ export class SourceRepository {
           ),
         );
       }
-      await tx.operatorWeight.deleteMany({ where: { sourceId } });
+      const old = await tx.$queryRaw<{ operator_id: number; weight: number }[]>`
+        DELETE FROM operator_weights WHERE source_id = ${sourceId} RETURNING operator_id, weight`;
       await tx.operatorWeight.createMany({
         data: weights.map((w) => ({ sourceId, operatorId: w.operatorId, weight: w.weight })),
       });
-      return this.listWeights(sourceId, tx);
+      const stored = await this.listWeights(sourceId, tx);
+      await this.audit.record(tx, {
+        actor,
+        action: "weights.replaced",
+        entityType: "source",
+        entityId: sourceId,
+        details: {
+          before: old.sort((a, b) => a.operator_id - b.operator_id),
+          after: stored.map((w) => ({ operator_id: w.operatorId, weight: w.weight })),
+        },
+      });
+      return stored;
     });
   }
 }

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { idParamsSchema } from "../../http/common.schemas.js";
 import { problemResponses } from "../../http/problem.schema.js";
+import { ACCESS } from "../auth/access.js";
+import { actorOf } from "../auth/principal.js";
 import {
   createSourceBodySchema,
   sourceSchema,
@@ -15,6 +17,7 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
   app.post(
     "/sources",
     {
+      config: { access: ACCESS.admin },
       schema: {
         tags: ["sources"],
         summary: "Create a source",
@@ -22,12 +25,13 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
         response: { 201: sourceSchema, ...problemResponses(409) },
       },
     },
-    async (request, reply) => reply.code(201).send(await sources.create(request.body)),
+    async (request, reply) => reply.code(201).send(await sources.create(request.body, actorOf(request))),
   );
 
   app.get(
     "/sources",
     {
+      config: { access: ACCESS.read },
       schema: {
         tags: ["sources"],
         summary: "List sources, oldest first",
@@ -40,6 +44,7 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
   app.get(
     "/sources/:id",
     {
+      config: { access: ACCESS.read },
       schema: {
         tags: ["sources"],
         summary: "Get a source",
@@ -53,6 +58,7 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
   app.patch(
     "/sources/:id",
     {
+      config: { access: ACCESS.admin },
       schema: {
         tags: ["sources"],
         summary: "Change a source's name, description or strategy",
@@ -61,10 +67,11 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
         response: { 200: sourceSchema, ...problemResponses(404, 409) },
       },
     },
-    async (request) => sources.update(request.params.id, request.body),
+    async (request) => sources.update(request.params.id, request.body, actorOf(request)),
   );
 
   const replaceWeights = {
+    config: { access: ACCESS.admin },
     schema: {
       tags: ["sources"],
       summary: "Replace the source's operator weights",
@@ -82,13 +89,14 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
       method,
       url: "/sources/:id/weights",
       ...replaceWeights,
-      handler: async (request) => sources.replaceWeights(request.params.id, request.body),
+      handler: async (request) => sources.replaceWeights(request.params.id, request.body, actorOf(request)),
     });
   }
 
   app.get(
     "/sources/:id/weights",
     {
+      config: { access: ACCESS.read },
       schema: {
         tags: ["sources"],
         summary: "List the source's operator weights",

@@ -15,12 +15,11 @@ export class SourceService {
     private readonly distribution: Pick<DistributionService, "drainSource">,
   ) {}
 
-  async create(input: CreateSourceInput): Promise<SourceDto> {
-    const source = await this.sources.create({
-      name: input.name,
-      description: input.description ?? null,
-      strategy: input.strategy,
-    });
+  async create(input: CreateSourceInput, actor: string): Promise<SourceDto> {
+    const source = await this.sources.create(
+      { name: input.name, description: input.description ?? null, strategy: input.strategy },
+      actor,
+    );
     return toSourceDto(source);
   }
 
@@ -32,8 +31,8 @@ export class SourceService {
     return toSourceDto(await this.require(id));
   }
 
-  async update(id: number, input: UpdateSourceInput): Promise<SourceDto> {
-    const source = await this.sources.update(id, input);
+  async update(id: number, input: UpdateSourceInput, actor: string): Promise<SourceDto> {
+    const source = await this.sources.update(id, input, actor);
     if (!source) throw sourceNotFound(id);
     // A new strategy changes the candidates' shares, not who is a candidate: nothing to drain.
     return toSourceDto(source);
@@ -44,14 +43,18 @@ export class SourceService {
     return (await this.sources.listWeights(sourceId)).map(toWeightDto);
   }
 
-  /** New weights can make pending appeals of the source assignable: they are assigned at once. */
-  async replaceWeights(sourceId: number, input: WeightsInput): Promise<WeightDto[]> {
+  /**
+   * New weights can make pending appeals of the source assignable: they are assigned
+   * at once, and recorded as drained by the same actor.
+   */
+  async replaceWeights(sourceId: number, input: WeightsInput, actor: string): Promise<WeightDto[]> {
     const stored = await this.sources.replaceWeights(
       sourceId,
       input.map((item) => ({ operatorId: item.operator_id, weight: item.weight })),
+      actor,
     );
     if (!stored) throw sourceNotFound(sourceId);
-    await this.distribution.drainSource(sourceId);
+    await this.distribution.drainSource(sourceId, actor);
     // The set this request stored, even when a concurrent replacement has already followed it.
     return stored.map(toWeightDto);
   }

@@ -1,4 +1,4 @@
-// Statistics computed by PostgreSQL (GROUP BY), never by loading appeals into the process.
+// Statistics computed by PostgreSQL, never by loading appeals into the process.
 import type { PrismaClient } from "../../generated/prisma/client.js";
 
 /** One source and one of its operators; the operator fields are null for a source without operators. */
@@ -31,16 +31,20 @@ export class StatsRepository {
    * Every source (with or without appeals), and per source and operator the
    * configured weight next to the appeals actually assigned; operators that got
    * appeals of a source but no longer have a weight for it come with weight 0.
-   * One statement: one scan of appeals, and one snapshot, so a source's totals
-   * and its operators' counts agree even while appeals arrive and close.
+   * The counts come from appeal_counts, which the triggers on appeals keep equal
+   * to count(*) per source, operator and status in the same transaction as every
+   * write: the cost depends on the number of sources and operators, not appeals.
+   * One statement: one snapshot, so a source's totals and its operators' counts
+   * agree even while appeals arrive and close.
    * Rows come per source and operator; a source without operators has one row
    * whose operator fields are null.
    */
   distribution(): Promise<DistributionRow[]> {
     return this.prisma.$queryRaw<DistributionRow[]>`
       WITH counts AS (
-        SELECT source_id, operator_id, status, count(*) AS n
-        FROM appeals GROUP BY source_id, operator_id, status
+        -- operator_id 0 stands for "no operator"; counters that fell to 0 are no appeals.
+        SELECT source_id, NULLIF(operator_id, 0) AS operator_id, status, n
+        FROM appeal_counts WHERE n <> 0
       ),
       totals AS (
         SELECT s.id AS source_id, s.name AS source_name,

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { idParamsSchema } from "../../http/common.schemas.js";
 import { problemResponses } from "../../http/problem.schema.js";
+import { ACCESS } from "../auth/access.js";
 import { sourceDistributionSchema, sourceOperatorsSchema } from "./stats.schemas.js";
 import type { StatsService } from "./stats.service.js";
 
@@ -9,6 +10,7 @@ export const statsRoutes: FastifyPluginAsyncZod<{ stats: StatsService }> = async
   app.get(
     "/stats/distribution",
     {
+      config: { access: ACCESS.read },
       schema: {
         tags: ["stats"],
         summary: "How each source's appeals were distributed, next to the configured weights",
@@ -21,6 +23,7 @@ export const statsRoutes: FastifyPluginAsyncZod<{ stats: StatsService }> = async
   app.get(
     "/stats/sources/:id/operators",
     {
+      config: { access: ACCESS.read },
       schema: {
         tags: ["stats"],
         summary: "The operators weighted for a source, with their load and availability now",

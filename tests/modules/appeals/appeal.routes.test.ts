@@ -282,8 +282,9 @@ describe("Idempotency-Key", () => {
       payload: reordered,
       headers: { "idempotency-key": key },
     });
-    expect(retry.statusCode).toBe(200);
+    expect(retry.statusCode).toBe(201);
     expect(retry.headers["idempotency-replayed"]).toBe("true");
+    expect(first.headers["idempotency-replayed"]).toBeUndefined();
     expect(retry.json()).toEqual(first.json());
     expect(await appealCount()).toBe(before);
     expect(
@@ -327,9 +328,10 @@ describe("Idempotency-Key", () => {
       ),
     );
     expect(responses.map((r) => r.statusCode).sort()).toEqual([
-      200, 200, 200, 200, 200, 200, 200, 200, 200, 201,
+      201, 201, 201, 201, 201, 201, 201, 201, 201, 201,
     ]);
     expect(new Set(responses.map((r) => r.json().appeal_id)).size).toBe(1);
+    expect(responses.filter((r) => r.headers["idempotency-replayed"] === "true")).toHaveLength(9);
     expect(
       (await t.app.inject({ method: "GET", url: `/operators/${operator.id}` })).json().current_load,
     ).toBe(1);

@@ -1,0 +1,164 @@
+// The commands of `npm run apikey`, apart from the process (see apikey.ts), so
+// tests run them against a service. The key is written once, by `create`, to
+// stdout alone; everything else goes to stderr, so `KEY=$(npm run -s apikey -- create ...)`
+// captures just the key. Nothing else ever prints a key or its hash.
+import { parseArgs } from "node:util";
+import { AppError } from "../http/errors.js";
+import type { ApiKeyService, ApiKeyView } from "../modules/auth/api-key.service.js";
+
+export const USAGE = `Usage:
+  npm run apikey -- create --role <admin|intake|viewer> --label <text>   prints the new key, once
+  npm run apikey -- list [--json]                                        every key, without secrets
+  npm run apikey -- revoke <id>                                          the key stops working within 10 s
+
+Works on the configured database (DATABASE_URL, or the embedded one in DATA_DIR:
+stop the service first, the embedded database takes one process at a time).`;
+
+export type Output = { out(line: string): void; err(line: string): void };
+
+export type Command =
+  | { name: "create"; role: string; label: string }
+  | { name: "list"; json: boolean }
+  | { name: "revoke"; id: number }
+  | { name: "help" };
+
+export type Parsed = { command: Command; force: boolean } | { error: string };
+
+export function parseCommand(argv: string[]): Parsed {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+  const { values, positionals } = parsed;
+  const [name, ...rest] = positionals;
+  const force = values.force ?? false;
+  if (values.help || name === undefined || name === "help") return { command: { name: "help" }, force };
+  switch (name) {
+    case "create":
+      if (rest.length > 0) return { error: `create takes no positional arguments (got ${rest.join(" ")})` };
+      if (values.role === undefined || values.label === undefined) {
+        return { error: "create needs --role and --label" };
+      }
+      return { command: { name: "create", role: values.role, label: values.label }, force };
+    case "list":
+      if (rest.length > 0) return { error: "list takes no arguments" };
+      return { command: { name: "list", json: values.json ?? false }, force };
+    case "revoke": {
+      const [id, ...extra] = rest;
+      if (
+        id === undefined ||
+        extra.length > 0 ||
+        !/^[1-9][0-9]{0,9}$/.test(id) ||
+        Number(id) > 2_147_483_647
+      ) {
+        return { error: "revoke needs the id of one key (a positive integer; see list)" };
+      }
+      return { command: { name: "revoke", id: Number(id) }, force };
+    }
+    default:
+      return { error: `unknown command "${name}"` };
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      role: { type: "string" },
+      label: { type: "string" },
+      json: { type: "boolean" },
+      force: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+/** Runs one command; returns the exit code. `actor` is recorded in the audit trail. */
+export async function runCommand(
+  command: Command,
+  apiKeys: Pick<ApiKeyService, "create" | "list" | "revoke">,
+  io: Output,
+  actor: string,
+): Promise<number> {
+  try {
+    switch (command.name) {
+      case "help":
+        io.err(USAGE);
+        return 0;
+      case "create": {
+        const { key, apiKey } = await apiKeys.create({ role: command.role, label: command.label }, actor);
+        io.err(
+          `Created API key ${apiKey.id} "${apiKey.label}" with the role ${apiKey.role}. ` +
+            "This is the only time it is shown: store it now. Send it as Authorization: Bearer <key>.",
+        );
+        io.out(key);
+        return 0;
+      }
+      case "list": {
+        const keys = await apiKeys.list();
+        if (command.json) io.out(JSON.stringify(keys.map(toJson), null, 2));
+        else for (const line of table(keys)) io.out(line);
+        return 0;
+      }
+      case "revoke": {
+        const key = await apiKeys.revoke(command.id, actor);
+        io.err(
+          `API key ${key.id} "${key.label}" is revoked (since ${key.revokedAt?.toISOString()}); ` +
+            "running instances stop accepting it within 10 seconds.",
+        );
+        return 0;
+      }
+    }
+  } catch (error) {
+    if (error instanceof AppError) {
+      io.err(`apikey: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function toJson(key: ApiKeyView) {
+  return {
+    id: key.id,
+    label: key.label,
+    role: key.role,
+    prefix: key.prefix,
+    created_at: key.createdAt.toISOString(),
+    revoked_at: key.revokedAt?.toISOString() ?? null,
+    last_used_at: key.lastUsedAt?.toISOString() ?? null,
+  };
+}
+
+function table(keys: ApiKeyView[]): string[] {
+  if (keys.length === 0) {
+    return ['No API keys. Create one with: npm run apikey -- create --role admin --label "ops"'];
+  }
+  const rows = [
+    ["ID", "ROLE", "LABEL", "KEY", "CREATED", "LAST USED", "REVOKED"],
+    ...keys.map((key) => [
+      String(key.id),
+      key.role,
+      key.label,
+      key.prefix ?? "(bootstrap value)",
+      minute(key.createdAt),
+      key.lastUsedAt ? minute(key.lastUsedAt) : "never",
+      key.revokedAt ? minute(key.revokedAt) : "-",
+    ]),
+  ];
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  return rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
+}
+
+function minute(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace("T", " ")}Z`;
+}

@@ -1,0 +1,81 @@
+// The audit trail's contract: the event vocabulary, the read queries, the answers.
+import { z } from "zod";
+import { paginationQuery, queryIdSchema, timestampSchema, withoutNul } from "../../http/common.schemas.js";
+
+/** Every action the trail records. Assignment events are written by the SQL in distribution.repository.ts. */
+export const AUDIT_ACTIONS = [
+  "operator.created",
+  "operator.updated",
+  "source.created",
+  "source.updated",
+  "weights.replaced",
+  "api_key.created",
+  "api_key.revoked",
+  "appeal.queued",
+  "appeal.assigned",
+  "appeal.drained",
+  "appeal.closed",
+] as const;
+
+export const AUDIT_ENTITY_TYPES = ["operator", "source", "appeal", "api_key"] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
+
+export const auditEventSchema = z
+  .object({
+    id: z.number().int().describe("Increases in the order events were recorded"),
+    occurred_at: timestampSchema.describe("When the transaction that made the change started"),
+    actor: z.string().describe('The label of the API key that made the change ("anonymous" in open mode)'),
+    action: z.string().describe(`One of ${AUDIT_ACTIONS.join(", ")}`),
+    entity_type: z.string().describe(`One of ${AUDIT_ENTITY_TYPES.join(", ")}`),
+    entity_id: z.number().int(),
+    appeal_id: z.number().int().nullable().describe("Set on appeal events"),
+    details: z
+      .record(z.string(), z.unknown())
+      .describe(
+        "What changed: the fields sent with their values before and after (operator.updated, source.updated), " +
+          "the old and new weights (weights.replaced), the created record (*.created), the operator chosen " +
+          "(appeal.assigned, appeal.drained) or released (appeal.closed)",
+      ),
+  })
+  .meta({ id: "AuditEvent" });
+
+/** Audit ids are a bigint sequence: wider than the int4 ids of the other tables. */
+const auditCursor = z
+  .string()
+  .regex(/^[0-9]{1,15}$/, "must be a positive integer")
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(Number.MAX_SAFE_INTEGER));
+
+export const listAuditQuerySchema = z
+  .strictObject({
+    action: z.enum(AUDIT_ACTIONS).optional().describe("Only events of this action"),
+    actor: withoutNul(z.string().min(1).max(200)).optional().describe("Only events by this API key label"),
+    entity_type: z.enum(AUDIT_ENTITY_TYPES).optional().describe("Only events about this kind of entity"),
+    entity_id: queryIdSchema.optional().describe("Only events about the entity with this id"),
+    appeal_id: queryIdSchema.optional().describe("Only events of this appeal"),
+    from: timestampSchema.optional().describe("Only events at or after this time (inclusive)"),
+    to: timestampSchema.optional().describe("Only events before this time (exclusive)"),
+    limit: paginationQuery.limit,
+    cursor: auditCursor.optional().describe("The next_cursor of the previous page"),
+  })
+  .refine(
+    (query) =>
+      query.from === undefined || query.to === undefined || Date.parse(query.from) <= Date.parse(query.to),
+    {
+      message: "must not be before from",
+      path: ["to"],
+      when: (payload) => payload.issues.length === 0,
+    },
+  );
+
+export const auditPageSchema = z
+  .object({
+    items: z.array(auditEventSchema),
+    next_cursor: z.string().nullable().describe("Pass as cursor to get the next page; null on the last page"),
+  })
+  .meta({ id: "AuditEventPage" });
+
+export type AuditEventDto = z.infer<typeof auditEventSchema>;
+export type ListAuditQuery = z.infer<typeof listAuditQuerySchema>;

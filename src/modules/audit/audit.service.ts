@@ -1,0 +1,53 @@
+// Reads of the audit trail. Writes happen where the changes happen (record() in
+// the same transaction, or the assignment statements themselves).
+import { NotFoundError } from "../../http/errors.js";
+import type { AuditEventRecord, AuditRepository } from "./audit.repository.js";
+import type { AuditEventDto, ListAuditQuery } from "./audit.schemas.js";
+
+export class AuditService {
+  constructor(private readonly audit: AuditRepository) {}
+
+  /** The appeal's history, oldest first: queued or assigned, drained, closed. */
+  async appealEvents(appealId: number): Promise<AuditEventDto[]> {
+    const events = await this.audit.listForAppeal(appealId);
+    if (!events) throw new NotFoundError(`Appeal ${appealId} does not exist.`);
+    return events.map(toAuditEventDto);
+  }
+
+  async list(query: ListAuditQuery): Promise<{ items: AuditEventDto[]; next_cursor: string | null }> {
+    const rows = await this.audit.list(
+      {
+        action: query.action,
+        actor: query.actor,
+        entityType: query.entity_type,
+        entityId: query.entity_id,
+        appealId: query.appeal_id,
+        from: query.from === undefined ? undefined : new Date(query.from),
+        to: query.to === undefined ? undefined : new Date(query.to),
+      },
+      { limit: query.limit + 1, beforeId: query.cursor },
+    );
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(toAuditEventDto),
+      next_cursor: rows.length > query.limit && last ? String(last.id) : null,
+    };
+  }
+}
+
+function toAuditEventDto(event: AuditEventRecord): AuditEventDto {
+  return {
+    id: Number(event.id),
+    occurred_at: event.occurredAt.toISOString(),
+    actor: event.actor,
+    action: event.action,
+    entity_type: event.entityType,
+    entity_id: event.entityId,
+    appeal_id: event.appealId,
+    details:
+      event.details !== null && typeof event.details === "object" && !Array.isArray(event.details)
+        ? event.details
+        : {},
+  };
+}

@@ -1,0 +1,184 @@
+// API keys: created (the key is returned once), listed without secrets, revoked,
+// and checked on every request. Successful checks are cached in memory for a short
+// while, so a request normally costs no SQL: a key revoked elsewhere (the CLI,
+// another instance) keeps working here for at most `cacheTtlMs`.
+import { NotFoundError, ValidationError } from "../../http/errors.js";
+import { displayPrefix, generateApiKey, hashApiKey, publicIdOf, sameHash } from "./api-key.js";
+import type { ApiKeyRecord, ApiKeyRepository } from "./api-key.repository.js";
+import type { Principal, Role } from "./principal.js";
+
+export const ROLES: readonly Role[] = ["admin", "intake", "viewer"];
+
+/** How long a successful authentication, and the answer to "does any key exist?", is trusted. */
+export const API_KEY_CACHE_TTL_MS = 10_000;
+/** Longer values cannot be keys; refused before hashing. */
+const MAX_KEY_LENGTH = 512;
+/** Bounds the cache's memory; the oldest entry goes first. */
+const MAX_CACHED_KEYS = 10_000;
+
+export type ApiKeyView = {
+  id: number;
+  label: string;
+  role: Role;
+  /** The non-secret start of the key (lds_<public_id>_…); null for a key of another shape. */
+  prefix: string | null;
+  createdAt: Date;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+};
+
+export type ApiKeyServiceOptions = {
+  cacheTtlMs?: number;
+  now?: () => number;
+  /** Called when recording last_used_at fails (it never fails the request). */
+  onBackgroundError?: (error: unknown) => void;
+};
+
+type Cached<T> = { value: Promise<T>; expiresAt: number };
+
+export class ApiKeyService {
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  /** By the key's SHA-256, never the key itself. Only successes are cached, so a new key works at once. */
+  private readonly principals = new Map<string, Cached<Principal | null>>();
+  private activeKeys: Cached<boolean> | undefined;
+
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    private readonly options: ApiKeyServiceOptions = {},
+  ) {
+    this.ttlMs = options.cacheTtlMs ?? API_KEY_CACHE_TTL_MS;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Creates a key; the returned `key` is the only time it exists in clear. `actor`
+   * (who created it) goes to the audit trail.
+   */
+  async create(
+    input: { label: string; role: string },
+    actor: string,
+  ): Promise<{ key: string; apiKey: ApiKeyView }> {
+    const label = validLabel(input.label);
+    const role = validRole(input.role);
+    const generated = generateApiKey();
+    const record = await this.keys.create(
+      { label, role, publicId: generated.publicId, keyHash: generated.keyHash },
+      actor,
+    );
+    // 64 random bits of public id colliding is not a case worth a retry loop.
+    if (!record) throw new Error("a generated API key collided with an existing one; try again");
+    this.activeKeys = undefined;
+    return { key: generated.key, apiKey: toView(record) };
+  }
+
+  async list(): Promise<ApiKeyView[]> {
+    return (await this.keys.list()).map(toView);
+  }
+
+  /** Revokes a key; it stops working here at once and on other instances within the cache time. */
+  async revoke(id: number, actor: string): Promise<ApiKeyView> {
+    const record = await this.keys.revoke(id, actor);
+    if (!record) throw new NotFoundError(`API key ${id} does not exist.`);
+    this.principals.clear();
+    this.activeKeys = undefined;
+    return toView(record);
+  }
+
+  /**
+   * Creates the admin key "bootstrap" holding exactly `value` unless a key with that value
+   * exists. A revoked bootstrap key stays revoked: starting again does not bring it back.
+   */
+  async ensureBootstrapKey(value: string): Promise<"created" | "exists" | "revoked"> {
+    const keyHash = hashApiKey(value);
+    const existing = await this.keys.findByHash(keyHash);
+    if (existing) return existing.revokedAt ? "revoked" : "exists";
+    const created = await this.keys.create(
+      { label: "bootstrap", role: "admin", publicId: null, keyHash },
+      "BOOTSTRAP_ADMIN_KEY",
+    );
+    this.activeKeys = undefined;
+    // null: another instance starting at the same time created it first.
+    return created ? "created" : "exists";
+  }
+
+  /** The caller a key belongs to, or null for an unknown or revoked key. */
+  authenticate(key: string): Promise<Principal | null> {
+    if (key.length === 0 || key.length > MAX_KEY_LENGTH) return Promise.resolve(null);
+    const keyHash = hashApiKey(key);
+    const now = this.now();
+    const cached = this.principals.get(keyHash);
+    if (cached && cached.expiresAt > now) return cached.value;
+    // Concurrent first requests with one key share one lookup (the promise is cached).
+    const lookup = this.lookUp(key, keyHash);
+    this.remember(keyHash, { value: lookup, expiresAt: now + this.ttlMs });
+    const forget = () => {
+      if (this.principals.get(keyHash)?.value === lookup) this.principals.delete(keyHash);
+    };
+    lookup.then((principal) => principal === null && forget(), forget);
+    return lookup;
+  }
+
+  /** Whether any active key exists (AUTH=auto runs open without one); cached like keys. */
+  hasActiveKeys(): Promise<boolean> {
+    const now = this.now();
+    if (this.activeKeys && this.activeKeys.expiresAt > now) return this.activeKeys.value;
+    const value = this.keys.hasActiveKeys();
+    const entry = { value, expiresAt: now + this.ttlMs };
+    this.activeKeys = entry;
+    value.catch(() => {
+      if (this.activeKeys === entry) this.activeKeys = undefined;
+    });
+    return value;
+  }
+
+  private async lookUp(key: string, keyHash: string): Promise<Principal | null> {
+    const candidates = await this.keys.findCandidates(publicIdOf(key), keyHash);
+    const match = candidates.find((candidate) => sameHash(candidate.keyHash, keyHash));
+    if (!match || match.revokedAt) return null;
+    // At most once per cache period per instance: last_used_at is that precise.
+    this.keys.markUsed(match.id).catch((error: unknown) => this.options.onBackgroundError?.(error));
+    return { keyId: match.id, label: match.label, role: match.role };
+  }
+
+  private remember(keyHash: string, entry: Cached<Principal | null>): void {
+    this.principals.delete(keyHash);
+    if (this.principals.size >= MAX_CACHED_KEYS) {
+      const oldest = this.principals.keys().next();
+      if (!oldest.done) this.principals.delete(oldest.value);
+    }
+    this.principals.set(keyHash, entry);
+  }
+}
+
+function validLabel(label: string): string {
+  const trimmed = label.trim();
+  if (trimmed.length < 1 || trimmed.length > 200 || /\p{Cc}/u.test(trimmed)) {
+    throw new ValidationError("An API key label is 1 to 200 printable characters.", [
+      { path: "label", message: "must be 1 to 200 printable characters" },
+    ]);
+  }
+  return trimmed;
+}
+
+function validRole(role: string): Role {
+  const found = ROLES.find((candidate) => candidate === role);
+  if (!found) {
+    throw new ValidationError(`Unknown role "${role}": use one of ${ROLES.join(", ")}.`, [
+      { path: "role", message: `must be one of ${ROLES.join(", ")}` },
+    ]);
+  }
+  return found;
+}
+
+function toView(record: ApiKeyRecord): ApiKeyView {
+  return {
+    id: record.id,
+    label: record.label,
+    role: record.role,
+    prefix: displayPrefix(record.publicId),
+    createdAt: record.createdAt,
+    revokedAt: record.revokedAt,
+    lastUsedAt: record.lastUsedAt,
+  };
+}

@@ -1,0 +1,116 @@
+// The service's Prometheus metrics, in a registry of their own per app (tests
+// build many apps in one process; the global registry would mix them). Counters
+// are bumped in memory on the hot path; the two gauges that need the database or
+// the pool are read only when /metrics is scraped.
+import type pg from "pg";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { DistributionMetrics } from "./distribution-metrics.js";
+
+/** Reads the pending queue's depth; a scrape gives it this long before reporting NaN. */
+const PENDING_COUNT_TIMEOUT_MS = 2_000;
+
+export type MetricsSources = {
+  pool: Pick<pg.Pool, "totalCount" | "idleCount" | "waitingCount" | "options">;
+  countPending(): Promise<number>;
+  /** Also collect prom-client's process metrics (CPU, memory, event loop lag): for the server only. */
+  processMetrics?: boolean;
+};
+
+export type Metrics = DistributionMetrics & {
+  readonly registry: Registry;
+  /** One answered request: `route` is the route's pattern (never the raw URL), or "unmatched". */
+  requestServed(method: string, route: string, status: number, seconds: number): void;
+};
+
+export function createMetrics({ pool, countPending, processMetrics = false }: MetricsSources): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  if (processMetrics) collectDefaultMetrics({ register: registry });
+
+  const requests = new Counter({
+    name: "http_requests_total",
+    help: "HTTP requests answered, by method, route pattern and status code.",
+    labelNames: ["method", "route", "status"] as const,
+    registers,
+  });
+  const duration = new Histogram({
+    name: "http_request_duration_seconds",
+    help: "Time from receiving a request to sending its answer, by method, route pattern and status code.",
+    labelNames: ["method", "route", "status"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const created = new Counter({
+    name: "appeals_created_total",
+    help: "Appeals stored by POST /appeals (idempotent replays excluded), by the status they were answered with.",
+    labelNames: ["status"] as const,
+    registers,
+  });
+  const assignments = new Counter({
+    name: "appeal_assignments_total",
+    help: "Appeals given to an operator, at intake or from the pending queue, by source id.",
+    labelNames: ["source_id"] as const,
+    registers,
+  });
+  new Gauge({
+    name: "appeals_pending",
+    help: "Appeals waiting for an operator (the pending queue's depth), counted at scrape time; NaN when the database does not answer.",
+    registers,
+    async collect() {
+      try {
+        this.set(await withTimeout(countPending(), PENDING_COUNT_TIMEOUT_MS));
+      } catch {
+        this.set(Number.NaN);
+      }
+    },
+  });
+  new Gauge({
+    name: "db_pool_connections",
+    help: "Open database connections of this instance's pool, by state (in_use, idle).",
+    labelNames: ["state"] as const,
+    registers,
+    collect() {
+      this.set({ state: "idle" }, pool.idleCount);
+      this.set({ state: "in_use" }, pool.totalCount - pool.idleCount);
+    },
+  });
+  new Gauge({
+    name: "db_pool_max_connections",
+    help: "The pool's maximum number of connections (DATABASE_POOL_SIZE).",
+    registers,
+    collect() {
+      this.set(pool.options.max ?? 10);
+    },
+  });
+  new Gauge({
+    name: "db_pool_waiting_requests",
+    help: "Queries waiting for a free connection of the pool.",
+    registers,
+    collect() {
+      this.set(pool.waitingCount);
+    },
+  });
+
+  return {
+    registry,
+    requestServed(method, route, status, seconds) {
+      const labels = { method, route, status: String(status) };
+      requests.inc(labels);
+      duration.observe(labels, seconds);
+    },
+    appealCreated(status) {
+      created.inc({ status });
+    },
+    appealAssigned(sourceId) {
+      assignments.inc({ source_id: String(sourceId) });
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,185 @@
+// npm run apikey: argument parsing, the commands against a real database, and the
+// real process once (create, list, revoke) on a scratch database.
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { type Output, parseCommand, runCommand } from "../../../src/cli/apikey.commands.js";
+import { query } from "../../helpers/sql.js";
+import { useTestApp } from "../../helpers/test-app.js";
+import { runTs } from "./child-process.js";
+
+const t = useTestApp();
+
+function capture(): Output & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (line) => stdout.push(line), err: (line) => stderr.push(line) };
+}
+
+const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
+
+describe("parseCommand", () => {
+  it.each([
+    [["create", "--role", "admin", "--label", "ops"], { name: "create", role: "admin", label: "ops" }],
+    [["create", "--label=ops team", "--role=viewer"], { name: "create", role: "viewer", label: "ops team" }],
+    [["list"], { name: "list", json: false }],
+    [["list", "--json"], { name: "list", json: true }],
+    [["revoke", "12"], { name: "revoke", id: 12 }],
+    [[], { name: "help" }],
+    [["--help"], { name: "help" }],
+  ])("%j", (argv, command) => {
+    expect(parseCommand(argv)).toEqual({ command, force: false });
+  });
+
+  it("reads --force (for an embedded database left locked by a crash)", () => {
+    expect(parseCommand(["list", "--force"])).toEqual({
+      command: { name: "list", json: false },
+      force: true,
+    });
+  });
+
+  it.each([
+    [["create", "--role", "admin"], /--role and --label/],
+    [["create", "--label", "x"], /--role and --label/],
+    [["create", "--role", "admin", "--label", "x", "extra"], /no positional/],
+    [["revoke"], /revoke needs the id/],
+    [["revoke", "abc"], /revoke needs the id/],
+    [["revoke", "0"], /revoke needs the id/],
+    [["revoke", "1", "2"], /revoke needs the id/],
+    [["revoke", "99999999999"], /revoke needs the id/],
+    [["list", "x"], /list takes no arguments/],
+    [["rotate"], /unknown command "rotate"/],
+    [["list", "--colour"], /Unknown option '--colour'/],
+  ])("refuses %j", (argv, message) => {
+    const parsed = parseCommand(argv);
+    expect("error" in parsed && parsed.error).toMatch(message);
+  });
+});
+
+describe("runCommand", () => {
+  it("create prints the key once, alone on stdout; stderr names the key without it", async () => {
+    const io = capture();
+    const code = await runCommand(
+      { name: "create", role: "intake", label: "bot" },
+      t.deps.apiKeys,
+      io,
+      "cli:test",
+    );
+    expect(code).toBe(0);
+    expect(io.stdout).toHaveLength(1);
+    const key = io.stdout[0] ?? "";
+    expect(key).toMatch(/^lds_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+    expect(io.stderr.join("\n")).toMatch(
+      /Created API key \d+ "bot" with the role intake\. This is the only time/,
+    );
+    expect(io.stderr.join("\n")).not.toContain(key);
+    expect(await t.deps.apiKeys.authenticate(key)).toMatchObject({ label: "bot", role: "intake" });
+  });
+
+  it("list shows id, role, label and the key's public start, never the key or its hash", async () => {
+    const created = capture();
+    await runCommand(
+      { name: "create", role: "viewer", label: "dashboard" },
+      t.deps.apiKeys,
+      created,
+      "cli:test",
+    );
+    const key = created.stdout[0] ?? "";
+    const io = capture();
+    expect(await runCommand({ name: "list", json: false }, t.deps.apiKeys, io, "cli:test")).toBe(0);
+    const text = io.stdout.join("\n");
+    expect(io.stdout[0]).toMatch(/^ID\s+ROLE\s+LABEL\s+KEY\s+CREATED\s+LAST USED\s+REVOKED$/);
+    expect(text).toMatch(new RegExp(`viewer\\s+dashboard\\s+${key.slice(0, 21)}…`));
+    expect(text).not.toContain(key);
+    expect(text).not.toContain(key.slice(21));
+    expect(text).not.toContain(sha256(key));
+
+    const json = capture();
+    await runCommand({ name: "list", json: true }, t.deps.apiKeys, json, "cli:test");
+    const listed = JSON.parse(json.stdout.join("\n")) as { label: string; prefix: string }[];
+    expect(listed.find((k) => k.label === "dashboard")).toEqual({
+      id: expect.any(Number),
+      label: "dashboard",
+      role: "viewer",
+      prefix: `${key.slice(0, 21)}…`,
+      created_at: expect.any(String),
+      revoked_at: null,
+      last_used_at: null,
+    });
+    expect(json.stdout.join("\n")).not.toContain(sha256(key));
+  });
+
+  it("revoke stops the key; an unknown id or a bad role is a message and exit code 1", async () => {
+    const created = await t.deps.apiKeys.create({ label: "leaving", role: "admin" }, "test");
+    const io = capture();
+    expect(await runCommand({ name: "revoke", id: created.apiKey.id }, t.deps.apiKeys, io, "cli:test")).toBe(
+      0,
+    );
+    expect(io.stderr.join("\n")).toMatch(new RegExp(`API key ${created.apiKey.id} "leaving" is revoked`));
+    expect(await t.deps.apiKeys.authenticate(created.key)).toBeNull();
+    const [event] = await query<{ actor: string }>(
+      t.testDatabase.url,
+      "SELECT actor FROM audit_events WHERE action = 'api_key.revoked' AND entity_id = $1",
+      [created.apiKey.id],
+    );
+    expect(event?.actor).toBe("cli:test");
+
+    const missing = capture();
+    expect(await runCommand({ name: "revoke", id: 777777 }, t.deps.apiKeys, missing, "cli:test")).toBe(1);
+    expect(missing.stderr).toEqual(["apikey: API key 777777 does not exist."]);
+
+    const badRole = capture();
+    expect(
+      await runCommand({ name: "create", role: "root", label: "x" }, t.deps.apiKeys, badRole, "cli"),
+    ).toBe(1);
+    expect(badRole.stderr.join("\n")).toMatch(/Unknown role "root": use one of admin, intake, viewer/);
+    expect(badRole.stdout).toEqual([]);
+  });
+});
+
+describe("the process (npm run apikey)", () => {
+  it("creates, lists and revokes against DATABASE_URL", async () => {
+    const env = { DATABASE_URL: t.testDatabase.url };
+    const create = runTs("src/cli/apikey.ts", ["create", "--role", "admin", "--label", "ops"], env);
+    expect(await create.exited, create.stderr()).toBe(0);
+    const key = create.stdout().trim();
+    expect(key).toMatch(/^lds_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+    expect(create.stderr()).not.toContain(key);
+    const principal = await t.deps.apiKeys.authenticate(key);
+    expect(principal).toMatchObject({ label: "ops", role: "admin" });
+
+    const list = runTs("src/cli/apikey.ts", ["list"], env);
+    expect(await list.exited, list.stderr()).toBe(0);
+    expect(list.stdout()).toMatch(new RegExp(`${principal?.keyId}\\s+admin\\s+ops\\s+${key.slice(0, 21)}…`));
+    expect(list.stdout() + list.stderr()).not.toContain(key);
+
+    const revoke = runTs("src/cli/apikey.ts", ["revoke", String(principal?.keyId)], env);
+    expect(await revoke.exited, revoke.stderr()).toBe(0);
+    const [row] = await query<{ revoked_at: Date | null }>(
+      t.testDatabase.url,
+      "SELECT revoked_at FROM api_keys WHERE id = $1",
+      [principal?.keyId],
+    );
+    expect(row?.revoked_at).toBeInstanceOf(Date);
+  }, 120_000);
+
+  it("exits 2 with the usage on bad arguments, and refuses an embedded database another process holds", async () => {
+    const bad = runTs("src/cli/apikey.ts", ["create", "--role", "admin"], {});
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toContain("create needs --role and --label");
+    expect(bad.stderr()).toContain("Usage:");
+
+    const dataDir = mkdtempSync(join(tmpdir(), "lds-apikey-"));
+    try {
+      writeFileSync(join(dataDir, "postmaster.pid"), "-42\n");
+      const locked = runTs("src/cli/apikey.ts", ["list"], { DATA_DIR: dataDir });
+      expect(await locked.exited).toBe(1);
+      expect(locked.stderr()).toContain("is open in another process");
+      expect(locked.stderr()).toContain("--force");
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -1,0 +1,292 @@
+// The contract of the write routes and list routes as fast-check generators: for each
+// route, hostile input (near misses, wrong types, junk) and valid input, plus the shape
+// of the request that error paths are checked against.
+import fc from "fast-check";
+import type { RequestShape } from "./answer-checks.js";
+import {
+  hostileBody,
+  hostileId,
+  jsonBody,
+  MAX_INT4,
+  nearlyValidObject,
+  type SentBody,
+  uniqueName,
+  validEmail,
+  validText,
+  wrongValue,
+} from "./arbitraries.js";
+
+/** The rows the generated requests aim at, created by the test through the API. */
+export type Fixture = {
+  operatorIds: number[];
+  sourceId: number;
+  otherSourceName: string;
+  appealIds: number[];
+  leadIds: number[];
+};
+
+/** A unique idempotency key per valid request (the fast-check uuid alone repeats across runs). */
+let keyCounter = 0;
+
+const statusValue = fc.constantFrom("pending", "active", "closed");
+const strategyValue = fc.constantFrom("weighted", "weighted_by_free_capacity");
+const intString = (min: number, max: number) => fc.integer({ min, max }).map(String);
+
+const noParams = { params: [], queryKeys: [], headerKeys: [] } as const;
+const withId = { params: ["id"], queryKeys: [], headerKeys: [] } as const;
+
+const operatorKeys = ["name", "is_active", "max_load"] as const;
+const sourceKeys = ["name", "description", "strategy"] as const;
+const weightKeys = ["operator_id", "weight"] as const;
+const appealKeys = [
+  "lead_external_id",
+  "source_id",
+  "message",
+  "lead_name",
+  "lead_phone",
+  "lead_email",
+] as const;
+
+const operatorFields = () => ({
+  name: validText(200, true),
+  is_active: fc.boolean(),
+  max_load: fc.integer({ min: 0, max: 10_000 }),
+});
+const sourceFields = () => ({
+  name: uniqueName(),
+  description: fc.option(validText(2000), { nil: null }),
+  strategy: strategyValue,
+});
+const appealFields = (fixture: Fixture) => ({
+  lead_external_id: fc.oneof(uniqueName(255), validText(255, true)),
+  source_id: fc.constant(fixture.sourceId),
+  message: validText(10_000),
+  lead_name: validText(200),
+  lead_phone: validText(50),
+  lead_email: fc.oneof(fc.constant(""), validEmail),
+});
+
+const validOperator = () => fc.record(operatorFields(), { requiredKeys: ["name"] });
+const validOperatorPatch = () =>
+  fc.record(operatorFields(), { requiredKeys: [] }).filter((body) => Object.keys(body).length > 0);
+const validSource = () => fc.record(sourceFields(), { requiredKeys: ["name"] });
+const validSourcePatch = () =>
+  fc.record(sourceFields(), { requiredKeys: [] }).filter((body) => Object.keys(body).length > 0);
+const validWeights = (fixture: Fixture) =>
+  fc.uniqueArray(
+    fc.record({
+      operator_id: fc.constantFrom(...fixture.operatorIds),
+      weight: fc.integer({ min: 1, max: 100 }),
+    }),
+    { selector: (item) => item.operator_id, maxLength: fixture.operatorIds.length },
+  );
+const validAppeal = (fixture: Fixture) =>
+  fc.record(appealFields(fixture), { requiredKeys: ["lead_external_id", "source_id"] });
+
+/** Near misses of a source: existing names (a 409) next to the hostile values. */
+const sourceNearMiss = (fixture: Fixture) =>
+  nearlyValidObject({
+    ...sourceFields(),
+    name: fc.oneof(
+      uniqueName(),
+      fc.constantFrom(
+        fixture.otherSourceName,
+        fixture.otherSourceName.toUpperCase(),
+        ` ${fixture.otherSourceName} `,
+      ),
+    ),
+  });
+
+const weightsNearMiss = (fixture: Fixture) => {
+  const operatorId = fc.oneof(fc.constantFrom(...fixture.operatorIds), fc.integer({ min: 1, max: MAX_INT4 }));
+  const item = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: nearlyValidObject({ operator_id: operatorId, weight: fc.integer({ min: 1, max: 100 }) }),
+    },
+    { weight: 1, arbitrary: wrongValue },
+  );
+  return fc.oneof(
+    { weight: 5, arbitrary: fc.array(item, { maxLength: 5 }) },
+    // The same operator twice: a 400 on the second occurrence.
+    {
+      weight: 1,
+      arbitrary: validWeights(fixture)
+        .filter((w) => w.length > 0)
+        .map((w) => [...w, w[0]]),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constant(Array.from({ length: 10_001 }, (_, i) => ({ operator_id: i + 1, weight: 1 }))),
+    },
+  );
+};
+
+const appealNearMiss = (fixture: Fixture) =>
+  nearlyValidObject({
+    ...appealFields(fixture),
+    source_id: fc.oneof(fc.constant(fixture.sourceId), fc.integer({ min: 1, max: MAX_INT4 })),
+  });
+
+/** A path id: half the time a fixture's, else anything. */
+const pathId = (ids: () => readonly number[]) =>
+  fc.oneof(
+    { weight: 2, arbitrary: fc.constantFrom(...ids()).map(String) },
+    { weight: 3, arbitrary: hostileId(ids()) },
+  );
+
+export type WriteRoute = {
+  name: string;
+  method: "POST" | "PUT" | "PATCH";
+  shape: RequestShape;
+  url: fc.Arbitrary<string>;
+  validUrl: fc.Arbitrary<string>;
+  body: fc.Arbitrary<SentBody | undefined>;
+  validBody: fc.Arbitrary<SentBody | undefined>;
+  headers?: fc.Arbitrary<Record<string, string>>;
+  validHeaders?: fc.Arbitrary<Record<string, string>>;
+};
+
+/** Idempotency keys: reused ones (replays and mismatches), too long, empty, latin-1. */
+const idempotencyKey = fc.oneof(
+  fc.constantFrom("key-1", "key-2", "", " ", "k".repeat(255), "k".repeat(256)),
+  fc.string({ unit: "grapheme-ascii", maxLength: 300 }),
+  fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c)), maxLength: 40 }),
+  fc.uuid(),
+);
+
+/** The generators of every write route, over the fixture's ids. */
+export function writeRoutes(fixture: Fixture): WriteRoute[] {
+  const operatorIds = () => fixture.operatorIds;
+  const sourceIds = () => [fixture.sourceId];
+  const appealIds = () => fixture.appealIds;
+  const objectShape = (keys: readonly string[], ids: boolean): RequestShape => ({
+    body: "object",
+    bodyKeys: keys,
+    ...(ids ? withId : noParams),
+  });
+  const weightsRoute = (method: "POST" | "PUT"): WriteRoute => ({
+    name: `${method} /sources/{id}/weights`,
+    method,
+    shape: { body: "array", bodyKeys: weightKeys, ...withId },
+    url: pathId(sourceIds).map((id) => `/sources/${id}/weights`),
+    validUrl: fc.constant(`/sources/${fixture.sourceId}/weights`),
+    body: hostileBody(weightKeys, weightsNearMiss(fixture), validWeights(fixture)),
+    validBody: validWeights(fixture).map(jsonBody),
+  });
+  const appealsRoute: WriteRoute = {
+    name: "POST /appeals",
+    method: "POST",
+    shape: objectShape(appealKeys, false),
+    url: fc.constant("/appeals"),
+    validUrl: fc.constant("/appeals"),
+    body: hostileBody(appealKeys, appealNearMiss(fixture), validAppeal(fixture)),
+    validBody: validAppeal(fixture).map(jsonBody),
+  };
+  return [
+    {
+      name: "POST /operators",
+      method: "POST",
+      shape: objectShape(operatorKeys, false),
+      url: fc.constantFrom("/operators", "/operators/"),
+      validUrl: fc.constantFrom("/operators", "/operators/"),
+      body: hostileBody(operatorKeys, nearlyValidObject(operatorFields()), validOperator()),
+      validBody: validOperator().map(jsonBody),
+    },
+    {
+      name: "PATCH /operators/{id}",
+      method: "PATCH",
+      shape: objectShape(operatorKeys, true),
+      url: pathId(operatorIds).map((id) => `/operators/${id}`),
+      validUrl: fc.constantFrom(...fixture.operatorIds).map((id) => `/operators/${id}`),
+      body: hostileBody(operatorKeys, nearlyValidObject(operatorFields()), validOperatorPatch()),
+      validBody: validOperatorPatch().map(jsonBody),
+    },
+    {
+      name: "POST /sources",
+      method: "POST",
+      shape: objectShape(sourceKeys, false),
+      url: fc.constant("/sources"),
+      validUrl: fc.constant("/sources"),
+      body: hostileBody(sourceKeys, sourceNearMiss(fixture), validSource()),
+      validBody: validSource().map(jsonBody),
+    },
+    {
+      name: "PATCH /sources/{id}",
+      method: "PATCH",
+      shape: objectShape(sourceKeys, true),
+      url: pathId(sourceIds).map((id) => `/sources/${id}`),
+      validUrl: fc.constant(`/sources/${fixture.sourceId}`),
+      body: hostileBody(sourceKeys, sourceNearMiss(fixture), validSourcePatch()),
+      validBody: validSourcePatch().map(jsonBody),
+    },
+    weightsRoute("POST"),
+    weightsRoute("PUT"),
+    appealsRoute,
+    {
+      ...appealsRoute,
+      name: "POST /appeals with an Idempotency-Key",
+      shape: { ...appealsRoute.shape, headerKeys: ["idempotency-key"] },
+      headers: idempotencyKey.map((key) => ({ "idempotency-key": key })),
+      validHeaders: fc.uuid().map((key) => {
+        keyCounter += 1;
+        return { "idempotency-key": `${process.pid}-${keyCounter}-${key}` };
+      }),
+    },
+    {
+      name: "PATCH /appeals/{id}/close",
+      method: "PATCH",
+      shape: { body: "none", bodyKeys: [], ...withId },
+      url: pathId(appealIds).map((id) => `/appeals/${id}/close`),
+      validUrl: fc.constantFrom(...fixture.appealIds).map((id) => `/appeals/${id}/close`),
+      body: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: hostileBody([], fc.jsonValue(), fc.constant({})) },
+      ),
+      validBody: fc.constant(undefined),
+    },
+  ];
+}
+
+export const ROUTE_NAMES = [
+  "POST /operators",
+  "PATCH /operators/{id}",
+  "POST /sources",
+  "PATCH /sources/{id}",
+  "POST /sources/{id}/weights",
+  "PUT /sources/{id}/weights",
+  "POST /appeals",
+  "POST /appeals with an Idempotency-Key",
+  "PATCH /appeals/{id}/close",
+];
+
+// ------------------------------------------------------------------ list routes' query strings
+
+export type ListRoute = { path: string; fields: (fixture: Fixture) => Record<string, fc.Arbitrary<string>> };
+
+const idOrUnknown = (ids: () => readonly number[]) =>
+  fc.oneof(fc.constantFrom(...ids()).map(String), intString(1, MAX_INT4));
+
+/** The list routes and, for each query parameter, its valid values. */
+export const LIST_ROUTES: ListRoute[] = [
+  { path: "/operators", fields: () => ({ is_active: fc.constantFrom("true", "false") }) },
+  {
+    path: "/appeals",
+    fields: (fixture) => ({
+      status: statusValue,
+      operator_id: idOrUnknown(() => fixture.operatorIds),
+      source_id: idOrUnknown(() => [fixture.sourceId]),
+      lead_id: idOrUnknown(() => fixture.leadIds),
+      limit: intString(1, 500),
+      cursor: idOrUnknown(() => fixture.appealIds),
+    }),
+  },
+  {
+    path: "/leads",
+    fields: (fixture) => ({
+      search: validText(255, true).filter((s) => s.trim().length <= 255),
+      limit: intString(1, 500),
+      cursor: idOrUnknown(() => fixture.leadIds),
+    }),
+  },
+];

@@ -1,0 +1,259 @@
+// Property-based tests of every write route and of the list routes' query strings
+// (issue 5): generated bodies, path params, headers and query strings go through
+// app.inject(), and
+//   1. no answer is a 5xx;
+//   2. every 4xx is problem+json (type, title, status, detail, code), and a 400
+//      validation_failed lists errors whose paths name real fields of the request;
+//   3. a refused request writes nothing: every table's fingerprint is unchanged;
+//   4. valid generated input is accepted, so the generators are not trivially invalid.
+// Reproduce a failure with FC_SEED=<seed printed by fast-check>; FC_RUNS changes the run count.
+import fc from "fast-check";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createAppeal, createOperator, createSource, setWeights } from "../helpers/factories.js";
+import { useTestApp } from "../helpers/test-app.js";
+import { expectWellFormedAnswer, type RequestShape, type SentRequest } from "./answer-checks.js";
+import { hostileQuery, jsonBody, type SentBody, validQuery, validText } from "./arbitraries.js";
+import { type Fixture, LIST_ROUTES, ROUTE_NAMES, type WriteRoute, writeRoutes } from "./route-generators.js";
+import { type Fingerprint, openTableSnapshots, type TableSnapshots } from "./table-snapshot.js";
+
+const SEED = Number(process.env.FC_SEED ?? 20_261_122);
+const NUM_RUNS = Number(process.env.FC_RUNS ?? 100);
+const PROPERTY_TIMEOUT_MS = 120_000;
+
+const t = useTestApp();
+
+/** Rows the generated requests aim at: created once, through the API. */
+const fixture: Fixture = { operatorIds: [], sourceId: 0, otherSourceName: "", appealIds: [], leadIds: [] };
+let tables: TableSnapshots;
+
+beforeAll(async () => {
+  const operators = [
+    await createOperator(t.app, { max_load: 1000 }),
+    await createOperator(t.app, { max_load: 1000 }),
+    await createOperator(t.app, { is_active: false }),
+  ];
+  fixture.operatorIds = operators.map((operator) => operator.id);
+  const source = await createSource(t.app);
+  fixture.sourceId = source.id;
+  fixture.otherSourceName = (await createSource(t.app)).name;
+  await setWeights(t.app, source.id, [
+    { operator_id: fixture.operatorIds[0] as number, weight: 10 },
+    { operator_id: fixture.operatorIds[1] as number, weight: 1 },
+  ]);
+  const appeals = [
+    await createAppeal(t.app, { source_id: source.id }),
+    await createAppeal(t.app, { source_id: source.id }),
+  ];
+  fixture.appealIds = appeals.map((appeal) => appeal.appeal_id);
+  fixture.leadIds = appeals.map((appeal) => appeal.lead_id);
+  tables = await openTableSnapshots(t.testDatabase.url);
+});
+
+afterAll(async () => {
+  await tables?.close();
+});
+
+function send(request: SentRequest) {
+  const headers: Record<string, string> = { ...request.headers };
+  const body = request.body;
+  if (body?.contentType !== undefined) headers["content-type"] = body.contentType;
+  return t.app.inject({
+    method: request.method,
+    url: request.url,
+    headers,
+    ...(body?.text !== undefined && { payload: body.text }),
+  });
+}
+
+const params = { seed: SEED, numRuns: NUM_RUNS };
+
+/** The fingerprint after the previous generated request: the next one's "before" (one query a run). */
+let lastFingerprint: Fingerprint | undefined;
+beforeEach(() => {
+  lastFingerprint = undefined;
+});
+
+/** Properties 1 to 3 for one generated request. */
+async function refusesCleanly(shape: RequestShape, request: SentRequest) {
+  const before = lastFingerprint ?? (await tables.take());
+  lastFingerprint = undefined;
+  const response = await send(request);
+  expectWellFormedAnswer(shape, request, response);
+  const after = await tables.take();
+  if (response.statusCode >= 400) {
+    expect(after, `a refused ${request.method} ${request.url} wrote rows`).toEqual(before);
+  }
+  lastFingerprint = after;
+  return response;
+}
+
+/** Property 4 for one valid request; returns the parsed answer for route-specific checks. */
+async function accepts(request: SentRequest): Promise<unknown> {
+  const response = await send(request);
+  expect(
+    [200, 201],
+    `${request.method} ${request.url} ${request.body?.text?.slice(0, 500)} -> ${response.statusCode} ${response.body.slice(0, 500)}`,
+  ).toContain(response.statusCode);
+  return response.json();
+}
+
+let routes: WriteRoute[] | undefined;
+const routeNamed = (name: string): WriteRoute => {
+  routes ??= writeRoutes(fixture);
+  const route = routes.find((candidate) => candidate.name === name);
+  if (!route) throw new Error(`no generator for ${name}`);
+  return route;
+};
+
+function requestOf(
+  route: WriteRoute,
+  url: string,
+  body: SentBody | undefined,
+  headers?: Record<string, string>,
+): SentRequest {
+  return { method: route.method, url, ...(body && { body }), ...(headers && { headers }) };
+}
+
+// Every refusal runs before the valid input piles up rows, so table fingerprints stay cheap.
+describe.each(ROUTE_NAMES)("%s", (name) => {
+  it(
+    "answers generated input with no 5xx, a well-formed problem, real error paths, and no write on refusal",
+    async () => {
+      const route = routeNamed(name);
+      await fc.assert(
+        fc.asyncProperty(
+          route.url,
+          route.body,
+          route.headers ?? fc.constant(undefined),
+          async (url, body, headers) => {
+            await refusesCleanly(route.shape, requestOf(route, url, body, headers));
+          },
+        ),
+        params,
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+});
+
+/** Every free-text field of a write route: PostgreSQL stores neither NUL nor a lone surrogate as sent. */
+const TEXT_FIELDS: [route: string, field: string][] = [
+  ["POST /operators", "name"],
+  ["PATCH /operators/{id}", "name"],
+  ["POST /sources", "name"],
+  ["POST /sources", "description"],
+  ["PATCH /sources/{id}", "name"],
+  ["PATCH /sources/{id}", "description"],
+  ["POST /appeals", "lead_external_id"],
+  ["POST /appeals", "message"],
+  ["POST /appeals", "lead_name"],
+  ["POST /appeals", "lead_phone"],
+];
+
+describe("text a database would store differently (NUL, a lone surrogate)", () => {
+  it(
+    "is refused with a 400 naming only that field, and nothing is written",
+    async () => {
+      const unstorable = fc
+        .tuple(
+          validText(40),
+          fc.constantFrom("\u0000", "\ud800", "\udbff", "\udc00", "\udfff"),
+          validText(40),
+        )
+        .map(([before, char, after]) => before + char + after);
+      const cases = fc.constantFrom(...TEXT_FIELDS).chain(([name, field]) => {
+        const route = routeNamed(name);
+        return fc.record({
+          name: fc.constant(name),
+          field: fc.constant(field),
+          url: route.validUrl,
+          body: fc
+            .tuple(route.validBody, unstorable)
+            .map(([valid, text]) => jsonBody({ ...(valid?.value as object), [field]: text })),
+        });
+      });
+      await fc.assert(
+        fc.asyncProperty(cases, async ({ name, field, url, body }) => {
+          const route = routeNamed(name);
+          const request = requestOf(route, url, body);
+          const response = await refusesCleanly(route.shape, request);
+          expect(response.statusCode, response.body).toBe(400);
+          const paths = (response.json() as { errors: { path: string }[] }).errors.map((e) => e.path);
+          expect(new Set(paths), response.body).toEqual(new Set([field]));
+        }),
+        { ...params, numRuns: NUM_RUNS * 2 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+});
+
+// ------------------------------------------------------------------ list routes' query strings
+
+describe.each(LIST_ROUTES)("GET $path", ({ path, fields }) => {
+  const shape = (): RequestShape => ({
+    body: "none",
+    bodyKeys: [],
+    params: [],
+    queryKeys: Object.keys(fields(fixture)),
+    headerKeys: [],
+  });
+
+  it(
+    "answers generated query strings with no 5xx, a well-formed problem, real error paths, and no write",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(hostileQuery(fields(fixture)), async (query) => {
+          await refusesCleanly(shape(), { method: "GET", url: `${path}?${query}` });
+        }),
+        params,
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    "accepts generated valid query strings",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(validQuery(fields(fixture)), async (query) => {
+          const response = await send({ method: "GET", url: `${path}?${query}` });
+          expect(response.statusCode, `${path}?${query} -> ${response.body.slice(0, 500)}`).toBe(200);
+        }),
+        params,
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+});
+
+// ------------------------------------------------------------------ valid input, last: it writes rows
+
+describe.each(ROUTE_NAMES)("%s", (name) => {
+  it(
+    "accepts generated valid input",
+    async () => {
+      const route = routeNamed(name);
+      await fc.assert(
+        fc.asyncProperty(
+          route.validUrl,
+          route.validBody,
+          route.validHeaders ?? fc.constant(undefined),
+          async (url, body, headers) => {
+            const request = requestOf(route, url, body, headers);
+            const answer = await accepts(request);
+            if (headers) {
+              // A retry with the same key replays the first answer.
+              const replay = await send(request);
+              expect(replay.statusCode, replay.body).toBe(201);
+              expect(replay.headers["idempotency-replayed"]).toBe("true");
+              expect(replay.json()).toEqual(answer);
+            }
+          },
+        ),
+        params,
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+});
