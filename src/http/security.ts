@@ -33,8 +33,6 @@ export const DEFAULT_HTTP_OPTIONS: HttpOptions = Object.freeze({
 /** Probes must never be throttled, or an orchestrator restarts a healthy instance. */
 const RATE_LIMIT_EXEMPT = new Set(["/health", "/ready"]);
 
-const STATIC_ASSET_TIMEOUT_MS = 120_000;
-
 /** The Fastify factory options the limits need (they cannot be set after construction). */
 export function limitServerOptions(http: HttpOptions): FastifyServerOptions {
   return {
@@ -42,27 +40,43 @@ export function limitServerOptions(http: HttpOptions): FastifyServerOptions {
     // Answered by the hook in registerSecurity, as problem+json, instead of Fastify's own body.
     return503OnClosing: false,
     ...(http.requestTimeoutMs > 0 && {
-      // The deadline of the whole route lifecycle: Fastify answers 503 (mapped to problem+json
-      // `timeout` by the error handler) and aborts request.signal.
-      handlerTimeout: http.requestTimeoutMs,
-      // The socket-level twin: a client that trickles its request in (slowloris) is cut off.
+      // The socket-level deadline: a client that trickles its request in (slowloris) is cut off.
+      // The deadline of the answer itself is the hook in registerDeadline.
       requestTimeout: http.requestTimeoutMs,
     }),
   };
 }
 
+/**
+ * A request still unanswered after `ms` gets a 503 problem+json `timeout`, instead
+ * of hanging. Our own timer rather than Fastify's handlerTimeout, which a request
+ * with a body escapes (fastify/fastify#6725: reading the body fires the request's
+ * close event, taken for a client that left) and which costs an AbortController
+ * per request. The handler is not stopped: a write it finishes later still commits,
+ * which is why clients retry with their Idempotency-Key. Swagger UI's static files
+ * are exempt: its 1.6 MB bundle over a slow link is no request stuck on the database.
+ */
+function registerDeadline(app: FastifyInstance, ms: number): void {
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.url.startsWith("/docs/static/")) return;
+    const timer = setTimeout(() => {
+      if (reply.sent) return;
+      request.log.warn(`no answer within ${ms} ms: answering 503`);
+      void sendProblem(reply, request, {
+        title: "Request timed out",
+        status: 503,
+        code: "timeout",
+        detail: "The request took too long and was abandoned; retry shortly (with the same Idempotency-Key).",
+      });
+    }, ms);
+    reply.raw.once("close", () => clearTimeout(timer));
+  });
+}
+
 /** Registers the limits on the root instance; call before any route is added. */
 export async function registerSecurity(app: FastifyInstance, http: HttpOptions): Promise<void> {
   refuseWhileClosing(app);
-  if (http.requestTimeoutMs > 0) {
-    // The deadline also covers sending the answer: Swagger UI's 1.6 MB bundle over a slow link
-    // must not be cut off mid-download like a request stuck on the database.
-    app.addHook("onRoute", (route) => {
-      if (route.url.startsWith("/docs/static/")) {
-        route.handlerTimeout = Math.max(http.requestTimeoutMs, STATIC_ASSET_TIMEOUT_MS);
-      }
-    });
-  }
+  if (http.requestTimeoutMs > 0) registerDeadline(app, http.requestTimeoutMs);
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: true,

