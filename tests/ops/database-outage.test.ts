@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isDatabaseUnavailable } from "../../src/http/database-errors.js";
 import { createOperator, createSource, setWeights } from "../helpers/factories.js";
 import { query } from "../helpers/sql.js";
-import { type RunningApp, startTestApp } from "../helpers/test-app.js";
+import { type AppOptions, type RunningApp, startTestApp } from "../helpers/test-app.js";
 import { createTestDatabase, onRealServer, type TestDatabase } from "../helpers/test-database.js";
 import { PROBLEM_CONTENT_TYPE } from "../http/problem-assertions.js";
 import { TcpProxy } from "./tcp-proxy.js";
@@ -27,6 +27,18 @@ type Attempt = {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
+/** An app on a fresh test database, reaching PostgreSQL only through a proxy the test can cut. */
+async function startBehindProxy(
+  options: AppOptions,
+): Promise<{ database: TestDatabase; proxy: TcpProxy; running: RunningApp }> {
+  const database = await createTestDatabase();
+  const direct = new URL(database.url);
+  const proxy = new TcpProxy(direct.hostname, Number(direct.port || 5432));
+  const viaProxy = new URL(database.url);
+  viaProxy.port = String(await proxy.start());
+  return { database, proxy, running: await startTestApp(viaProxy.toString(), options) };
+}
+
 describe.skipIf(!onRealServer)("database outage", () => {
   let database: TestDatabase;
   let proxy: TcpProxy;
@@ -34,17 +46,12 @@ describe.skipIf(!onRealServer)("database outage", () => {
   let sourceId: number;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const direct = new URL(database.url);
-    proxy = new TcpProxy(direct.hostname, Number(direct.port || 5432));
-    const viaProxy = new URL(database.url);
-    viaProxy.port = String(await proxy.start());
     // The production settings: 5 s statement and connection timeouts, a 10 s request deadline.
-    running = await startTestApp(viaProxy.toString(), {
+    ({ database, proxy, running } = await startBehindProxy({
       poolSize: 5,
       statementTimeoutMs: 5_000,
       http: { requestTimeoutMs: 10_000 },
-    });
+    }));
     const operator = await createOperator(running.app, { max_load: 10_000 });
     sourceId = (await createSource(running.app)).id;
     await setWeights(running.app, sourceId, [{ operator_id: operator.id, weight: 1 }]);
@@ -201,18 +208,13 @@ describe.skipIf(!onRealServer)("database that stops answering", () => {
   let running: RunningApp;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const direct = new URL(database.url);
-    proxy = new TcpProxy(direct.hostname, Number(direct.port || 5432));
-    const viaProxy = new URL(database.url);
-    viaProxy.port = String(await proxy.start());
     // Short timeouts, so the test is quick; production's are 5 s each (config.ts).
-    running = await startTestApp(viaProxy.toString(), {
+    ({ database, proxy, running } = await startBehindProxy({
       poolSize: 3,
       statementTimeoutMs: 1_000,
       connectionTimeoutMs: 1_000,
       http: { requestTimeoutMs: 10_000 },
-    });
+    }));
   });
 
   afterAll(async () => {
