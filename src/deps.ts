@@ -34,6 +34,8 @@ export type Deps = {
   metrics: Metrics;
 };
 
+export type ServiceLog = { warn(details: object, message: string): void };
+
 export type DepsOptions = {
   /** The random source of the weighted choice; tests inject a seeded one. */
   random?: () => number;
@@ -41,6 +43,8 @@ export type DepsOptions = {
   processMetrics?: boolean;
   /** The authentication cache (tests shorten or lengthen it). */
   apiKeys?: ApiKeyServiceOptions;
+  /** Where services report what they recover from without failing the request (the server's logger). */
+  log?: ServiceLog;
 };
 
 export function createDeps(database: Database, options: DepsOptions = {}): Deps {
@@ -57,6 +61,7 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     new DistributionRepository(prisma),
     options.random ?? Math.random,
     metrics,
+    options.log,
   );
   const appealRepository = new AppealRepository(prisma);
   return {

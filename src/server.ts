@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger);
   logger.info(`database: ${database.description}`);
-  const deps = createDeps(database, { processMetrics: true });
+  const deps = createDeps(database, { processMetrics: true, log: logger });
   // BOOTSTRAP_ADMIN_KEY, then the zero-config rule: may refuse to start (a ConfigError).
   const auth = await prepareAuth(config, deps.apiKeys, logger).catch(async (error: unknown) => {
     await database.close();

@@ -71,7 +71,10 @@ export class AppealService {
     } catch (error) {
       // The key was stored by an earlier (or concurrent, now committed) request.
       if (idempotencyKey !== undefined && requestHash !== null && isUniqueViolation(error)) {
-        return { appeal: await this.replay(idempotencyKey, requestHash), replayed: true };
+        const first = await this.replay(idempotencyKey, requestHash);
+        // Forgotten (older than 24 hours) between the conflict and the read: a new request after all.
+        if (!first) return this.create(input, actor, idempotencyKey);
+        return { appeal: first, replayed: true };
       }
       throw error;
     }
@@ -113,9 +116,10 @@ export class AppealService {
     return this.appeals.deleteIdempotencyKeysBefore(new Date(now.getTime() - IDEMPOTENCY_RETENTION_MS));
   }
 
-  private async replay(key: string, requestHash: string): Promise<AppealCreatedDto> {
+  /** The first answer to this key, or undefined when the key has just been forgotten. */
+  private async replay(key: string, requestHash: string): Promise<AppealCreatedDto | undefined> {
     const stored = await this.appeals.findIdempotencyKey(key);
-    if (!stored) throw new Error(`idempotency key ${key} conflicted but cannot be read back`);
+    if (!stored) return undefined;
     if (stored.requestHash !== requestHash) throw new IdempotencyMismatchError(key);
     return toCreatedDto(await this.require(stored.appealId));
   }

@@ -255,13 +255,15 @@ export class DistributionRepository {
     return row ? { previousStatus: row.previous_status, operatorId: row.operator_id } : null;
   }
 
-  /** Sources the operator has a weight for that have appeals waiting. */
+  /** Sources the operator has a weight for that have appeals waiting, the one waiting longest first. */
   async sourcesWithPendingFor(operatorId: number): Promise<number[]> {
     const rows = await this.prisma.$queryRaw<{ source_id: number }[]>`
       SELECT w.source_id FROM operator_weights w
-      WHERE w.operator_id = ${operatorId}
-        AND EXISTS (SELECT 1 FROM appeals a WHERE a.source_id = w.source_id AND a.status = 'pending')
-      ORDER BY w.source_id`;
+      CROSS JOIN LATERAL (
+        SELECT min(a.id) AS oldest FROM appeals a WHERE a.source_id = w.source_id AND a.status = 'pending'
+      ) queue
+      WHERE w.operator_id = ${operatorId} AND queue.oldest IS NOT NULL
+      ORDER BY queue.oldest`;
     return rows.map((row) => row.source_id);
   }
 }

@@ -2,6 +2,7 @@
 // statement each (distribution.repository.ts); this service supplies the random
 // draw, retries when a chosen operator filled up meanwhile, and drains pending
 // appeals whenever capacity may have appeared.
+import type { ServiceLog } from "../../deps.js";
 import { type DistributionMetrics, NO_METRICS } from "../metrics/distribution-metrics.js";
 import type { DistributionRepository, IntakeInput, IntakeResult } from "./distribution.repository.js";
 
@@ -17,6 +18,7 @@ export class DistributionService {
     private readonly repository: DistributionRepository,
     private readonly random: () => number,
     private readonly metrics: DistributionMetrics = NO_METRICS,
+    private readonly log: ServiceLog = { warn() {} },
   ) {}
 
   /**
@@ -38,7 +40,14 @@ export class DistributionService {
       // A pending appeal committed after a concurrent close looked for waiting
       // appeals would wait forever: look once more now that it is visible.
       if (result.outcome === "stored" && result.status === "pending") {
-        return { ...result, drained: (await this.drainSource(input.sourceId, actor)) > 0 };
+        try {
+          return { ...result, drained: (await this.drainSource(input.sourceId, actor)) > 0 };
+        } catch (error) {
+          // The appeal is stored: failing the request now would make a client without an
+          // Idempotency-Key store it twice. It waits as pending for the next capacity event.
+          this.log.warn({ err: error, sourceId: input.sourceId }, "drain after a pending intake failed");
+          return { ...result, drained: false };
+        }
       }
       return result;
     }
@@ -52,23 +61,40 @@ export class DistributionService {
    */
   async drainSource(sourceId: number, actor: string): Promise<number> {
     let assigned = 0;
-    let retries = 0;
+    while ((await this.assignOldestPending(sourceId, actor)) === "assigned") assigned++;
+    return assigned;
+  }
+
+  /**
+   * After an operator freed a slot, was activated or got a higher limit: the
+   * oldest pending appeal across the sources it serves goes first, one at a time,
+   * until none of those sources can place its oldest appeal.
+   */
+  async drainForOperator(operatorId: number, actor: string): Promise<void> {
     for (;;) {
-      const step = await this.repository.assignOldestPending(sourceId, this.random(), actor);
-      if (step === "assigned") {
-        assigned++;
-        this.metrics.appealAssigned(sourceId);
-      } else if (step === "retry") {
-        if (++retries > MAX_ATTEMPTS * 10) throw new Error(`draining source ${sourceId} made no progress`);
-      } else return assigned;
+      let progressed = false;
+      for (const sourceId of await this.repository.sourcesWithPendingFor(operatorId)) {
+        if ((await this.assignOldestPending(sourceId, actor)) === "assigned") {
+          progressed = true;
+          break;
+        }
+      }
+      if (!progressed) return;
     }
   }
 
-  /** After an operator freed a slot, was activated or got a higher limit. */
-  async drainForOperator(operatorId: number, actor: string): Promise<void> {
-    for (const sourceId of await this.repository.sourcesWithPendingFor(operatorId)) {
-      await this.drainSource(sourceId, actor);
+  /** One appeal: the source's oldest pending one, drawing again while a race is lost. */
+  private async assignOldestPending(
+    sourceId: number,
+    actor: string,
+  ): Promise<"assigned" | "no_capacity" | "queue_empty"> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS * 10; attempt++) {
+      const step = await this.repository.assignOldestPending(sourceId, this.random(), actor);
+      if (step === "retry") continue;
+      if (step === "assigned") this.metrics.appealAssigned(sourceId);
+      return step;
     }
+    throw new Error(`draining source ${sourceId} made no progress`);
   }
 
   /** Closes the appeal; a freed slot goes to the oldest pending appeal that operator can take. */

@@ -225,6 +225,24 @@ describe("the pending queue drains, oldest first, when capacity appears", () => 
   });
 });
 
+describe("a freed slot goes to the oldest appeal across the operator's sources", () => {
+  it("even when that appeal's source has the higher id", async () => {
+    const operator = await createOperator(t.app, { max_load: 1 });
+    const first = await createSource(t.app);
+    const second = await createSource(t.app);
+    for (const source of [first, second]) {
+      await setWeights(t.app, source.id, [{ operator_id: operator.id, weight: 1 }]);
+    }
+    const active = await createAppeal(t.app, { source_id: first.id });
+    const older = await createAppeal(t.app, { source_id: second.id });
+    const newer = await createAppeal(t.app, { source_id: first.id });
+    expect([active.status, older.status, newer.status]).toEqual(["active", "pending", "pending"]);
+    await closeAppeal(active.appeal_id);
+    expect((await getAppeal(older.appeal_id)).status).toBe("active");
+    expect((await getAppeal(newer.appeal_id)).status).toBe("pending");
+  });
+});
+
 describe("PATCH /appeals/{id}/close", () => {
   it("closes once; closing again is a 200 that changes nothing", async () => {
     const operator = await createOperator(t.app, { max_load: 5 });
