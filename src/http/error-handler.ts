@@ -7,6 +7,14 @@ import type { Problem } from "./problem.schema.js";
 
 const PROBLEM_CONTENT_TYPE = "application/problem+json; charset=utf-8";
 
+/** The answer to a request that outlived its deadline or its statement's. */
+export const TIMEOUT_PROBLEM = Object.freeze({
+  title: "Request timed out",
+  status: 503,
+  code: "timeout",
+  detail: "The request took too long and was abandoned; retry shortly (with the same Idempotency-Key).",
+});
+
 export function sendProblem(
   reply: FastifyReply,
   request: FastifyRequest,
@@ -75,15 +83,10 @@ export function registerErrorHandlers(app: FastifyInstance): void {
         ...(error.errors ? { errors: error.errors } : {}),
       });
     }
-    // The request deadline (REQUEST_TIMEOUT_MS, Fastify's handlerTimeout) or a database statement's.
-    if (error.code === "FST_ERR_HANDLER_TIMEOUT" || isDatabaseTimeout(error)) {
+    // A database statement's deadline (DATABASE_STATEMENT_TIMEOUT_MS); the request's own is in security.ts.
+    if (isDatabaseTimeout(error)) {
       request.log.warn({ err: error }, "request timed out");
-      return sendProblem(reply, request, {
-        title: "Request timed out",
-        status: 503,
-        code: "timeout",
-        detail: "The request took too long and was abandoned; retry shortly (with the same Idempotency-Key).",
-      });
+      return sendProblem(reply, request, TIMEOUT_PROBLEM);
     }
     if (isDatabaseUnavailable(error)) {
       request.log.warn({ err: error }, "database unavailable");

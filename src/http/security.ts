@@ -4,7 +4,7 @@ import cors from "@fastify/cors";
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from "fastify";
-import { sendProblem } from "./error-handler.js";
+import { sendProblem, TIMEOUT_PROBLEM } from "./error-handler.js";
 import { AppError } from "./errors.js";
 
 export type HttpOptions = {
@@ -62,12 +62,7 @@ function registerDeadline(app: FastifyInstance, ms: number): void {
     const timer = setTimeout(() => {
       if (reply.sent) return;
       request.log.warn(`no answer within ${ms} ms: answering 503`);
-      void sendProblem(reply, request, {
-        title: "Request timed out",
-        status: 503,
-        code: "timeout",
-        detail: "The request took too long and was abandoned; retry shortly (with the same Idempotency-Key).",
-      });
+      void sendProblem(reply, request, TIMEOUT_PROBLEM);
     }, ms);
     reply.raw.once("close", () => clearTimeout(timer));
   });

@@ -48,26 +48,9 @@ export class AppealService {
         ]);
       }
       // Assigned by the drain that followed its own intake: answer what is true now.
-      if (result.drained) {
-        const appeal = toCreatedDto(await this.require(result.appealId));
-        this.metrics.appealCreated(appeal.status);
-        return { appeal, replayed: false };
-      }
-      this.metrics.appealCreated(result.status);
-      return {
-        appeal: {
-          appeal_id: result.appealId,
-          lead_id: result.leadId,
-          lead_external_id: result.leadExternalId,
-          source_id: result.sourceId,
-          source_name: result.sourceName,
-          operator: result.operator,
-          status: result.status,
-          message: result.message,
-          created_at: result.createdAt.toISOString(),
-        },
-        replayed: false,
-      };
+      const appeal = toCreatedDto(result.drained ? await this.require(result.id) : result);
+      this.metrics.appealCreated(appeal.status);
+      return { appeal, replayed: false };
     } catch (error) {
       // The key was stored by an earlier (or concurrent, now committed) request.
       if (idempotencyKey !== undefined && requestHash !== null && isUniqueViolation(error)) {
@@ -145,7 +128,8 @@ function hashRequest(input: CreateAppealInput): string {
   return createHash("sha256").update(canonical).digest("hex");
 }
 
-function toCreatedDto(appeal: AppealView): AppealCreatedDto {
+/** From a stored appeal, as the intake statement returns it or as read back. */
+function toCreatedDto(appeal: Omit<AppealView, "assignedAt" | "closedAt">): AppealCreatedDto {
   return {
     appeal_id: appeal.id,
     lead_id: appeal.leadId,

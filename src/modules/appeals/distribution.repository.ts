@@ -33,7 +33,7 @@ export type IntakeInput = {
 
 /** What the intake statement stored, with the names the answer needs, so no second read is required. */
 export type StoredAppeal = {
-  appealId: number;
+  id: number;
   status: AppealStatus;
   message: string | null;
   createdAt: Date;
@@ -168,7 +168,7 @@ export class DistributionRepository {
     if (row.appeal_id === null || row.lead_id === null) return { outcome: "lost_race" };
     return {
       outcome: "stored",
-      appealId: row.appeal_id,
+      id: row.appeal_id,
       status: row.status as AppealStatus,
       message: row.message,
       createdAt: row.created_at as Date,
