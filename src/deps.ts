@@ -58,7 +58,7 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     processMetrics: options.processMetrics ?? false,
   });
   const distribution = new DistributionService(
-    new DistributionRepository(prisma),
+    new DistributionRepository(database.sql),
     options.random ?? Math.random,
     metrics,
     options.log,

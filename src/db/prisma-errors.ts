@@ -1,4 +1,5 @@
-// Recognises the Prisma error repositories turn into a domain error (a taken name, a reused key).
+// Recognises the database error repositories turn into a domain error (a taken name, a reused key).
+import pg from "pg";
 import { Prisma } from "../generated/prisma/client.js";
 
 type AdapterCause = { kind?: string; originalCode?: string };
@@ -8,8 +9,9 @@ function adapterCause(error: Prisma.PrismaClientKnownRequestError): AdapterCause
   return meta?.driverAdapterError?.cause;
 }
 
-/** A unique constraint or unique index was violated (P2002 from queries, 23505 from raw SQL). */
+/** A unique constraint or unique index was violated: P2002 from Prisma queries, 23505 from raw SQL (through Prisma or straight from pg). */
 export function isUniqueViolation(error: unknown): boolean {
+  if (error instanceof pg.DatabaseError) return error.code === "23505";
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
   if (error.code === "P2002") return true;
   const cause = adapterCause(error);

@@ -3,9 +3,12 @@ import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { createSqlClient, type SqlClient } from "./sql.js";
 
 export type Database = {
   prisma: PrismaClient;
+  /** Raw statements without Prisma's runtime, on the same pool (the appeal hot path). */
+  sql: SqlClient;
   pool: pg.Pool;
   /** Disconnects Prisma and ends the pool. */
   close(): Promise<void>;
@@ -16,7 +19,7 @@ export type DatabaseOptions = {
   poolSize: number;
   /** Called for errors of idle connections (a restarted server, say), which would otherwise crash the process. */
   onPoolError?: (error: Error) => void;
-  /** Called with every SQL statement Prisma sends (statement-count tests, debugging); off by default. */
+  /** Called with every SQL statement sent, through Prisma or `sql` (statement-count tests, debugging); off by default. */
   onQuery?: (sql: string) => void;
   /**
    * PostgreSQL cancels a statement running longer than this (statement_timeout), and the
@@ -27,7 +30,7 @@ export type DatabaseOptions = {
   /** How long to wait for a connection (a new one, or a free one of the pool); 5 s by default. */
   connectionTimeoutMs?: number;
   /**
-   * Name Prisma's statements so PostgreSQL plans each one once per connection instead
+   * Name the statements so PostgreSQL plans each one once per connection instead
    * of on every request (planning was half the intake's database time). Only on a real
    * server: PGlite serves every connection from one session, where the names collide.
    */
@@ -67,6 +70,7 @@ export function connectDatabase({
   const prisma = onQuery ? withQueryListener(adapter, onQuery) : new PrismaClient({ adapter });
   return {
     prisma,
+    sql: createSqlClient(pool, { prepareStatements, onQuery }),
     pool,
     async close() {
       await prisma.$disconnect();
@@ -78,7 +82,11 @@ export function connectDatabase({
 /** Bounds the distinct statements prepared (a weights array of a new length is new SQL text). */
 const MAX_PREPARED_STATEMENTS = 500;
 
-/** The same SQL text always gets the same name; past the bound, statements go unnamed (planned each time). */
+/**
+ * Prisma's statements: the same SQL text always gets the same name; past the bound,
+ * statements go unnamed (planned each time). Names start with lds_; those of
+ * `sql` (sql.ts) are chosen by their callers.
+ */
 function statementNames(): (query: { sql: string }) => string {
   const names = new Map<string, string>();
   return ({ sql }) => {

@@ -16,7 +16,8 @@
 // statement: an assignment and its event commit together or not at all, with no
 // extra round trip and no longer lock. The actor is the label of the API key
 // whose request caused it (a drain after an admin change or a close included).
-import { Prisma, type PrismaClient } from "../../generated/prisma/client.js";
+import type { SqlClient } from "../../db/sql.js";
+import { Prisma } from "../../generated/prisma/client.js";
 
 type AppealStatus = "pending" | "active" | "closed";
 
@@ -101,7 +102,7 @@ function chooseOperator(sourceId: number, draw: number, extraCondition: Prisma.S
 }
 
 export class DistributionRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly sql: SqlClient) {}
 
   /**
    * One statement: finds or creates the lead (its name, phone and email updated
@@ -115,7 +116,9 @@ export class DistributionRepository {
   async intake(input: IntakeInput, draw: number, actor: string): Promise<IntakeResult> {
     const noOlderPending = Prisma.sql`AND NOT EXISTS (
       SELECT 1 FROM appeals p WHERE p.source_id = s.id AND p.status = 'pending')`;
-    const rows = await this.prisma.$queryRaw<IntakeRow[]>`
+    const rows = await this.sql.rows<IntakeRow>(
+      "appeal_intake",
+      Prisma.sql`
       WITH src AS (SELECT id, name FROM sources WHERE id = ${input.sourceId}),
       lead AS (
         INSERT INTO leads AS l (external_id, name, phone, email)
@@ -162,7 +165,8 @@ export class DistributionRepository {
       LEFT JOIN appeal ON true
       LEFT JOIN lead ON true
       LEFT JOIN pick ON true
-      LEFT JOIN operators ON operators.id = pick.id`;
+      LEFT JOIN operators ON operators.id = pick.id`,
+    );
     const row = rows[0];
     if (!row) return { outcome: "unknown_source" };
     if (row.appeal_id === null || row.lead_id === null) return { outcome: "lost_race" };
@@ -188,9 +192,14 @@ export class DistributionRepository {
    * appeal.drained (with the operator) when it assigns.
    */
   async assignOldestPending(sourceId: number, draw: number, actor: string): Promise<DrainStepResult> {
-    const rows = await this.prisma.$queryRaw<
-      { appeal_id: number | null; assigned: boolean; had_candidate: boolean; more_pending: boolean }[]
-    >`
+    const rows = await this.sql.rows<{
+      appeal_id: number | null;
+      assigned: boolean;
+      had_candidate: boolean;
+      more_pending: boolean;
+    }>(
+      "appeal_assign_oldest_pending",
+      Prisma.sql`
       WITH next AS (
         SELECT id FROM appeals
         WHERE source_id = ${sourceId} AND status = 'pending'
@@ -213,7 +222,8 @@ export class DistributionRepository {
       SELECT (SELECT id FROM next) AS appeal_id,
              EXISTS (SELECT 1 FROM assigned) AS assigned,
              EXISTS (SELECT 1 FROM choice) AS had_candidate,
-             EXISTS (SELECT 1 FROM appeals WHERE source_id = ${sourceId} AND status = 'pending') AS more_pending`;
+             EXISTS (SELECT 1 FROM appeals WHERE source_id = ${sourceId} AND status = 'pending') AS more_pending`,
+    );
     const row = rows[0];
     if (!row) return "queue_empty";
     if (row.assigned) return "assigned";
@@ -228,7 +238,12 @@ export class DistributionRepository {
    * nothing. Null when the appeal does not exist.
    */
   async close(appealId: number, actor: string): Promise<CloseResult> {
-    const rows = await this.prisma.$queryRaw<{ previous_status: AppealStatus; operator_id: number | null }[]>`
+    const rows = await this.sql.rows<{
+      previous_status: AppealStatus;
+      operator_id: number | null;
+    }>(
+      "appeal_close",
+      Prisma.sql`
       WITH target AS (
         SELECT id, status, operator_id FROM appeals WHERE id = ${appealId} FOR UPDATE
       ),
@@ -250,20 +265,24 @@ export class DistributionRepository {
                                                     'operator_id', target.operator_id))
         FROM closed CROSS JOIN target
       )
-      SELECT status::text AS previous_status, operator_id FROM target`;
+      SELECT status::text AS previous_status, operator_id FROM target`,
+    );
     const row = rows[0];
     return row ? { previousStatus: row.previous_status, operatorId: row.operator_id } : null;
   }
 
   /** Sources the operator has a weight for that have appeals waiting, the one waiting longest first. */
   async sourcesWithPendingFor(operatorId: number): Promise<number[]> {
-    const rows = await this.prisma.$queryRaw<{ source_id: number }[]>`
+    const rows = await this.sql.rows<{ source_id: number }>(
+      "appeal_sources_with_pending_for",
+      Prisma.sql`
       SELECT w.source_id FROM operator_weights w
       CROSS JOIN LATERAL (
         SELECT min(a.id) AS oldest FROM appeals a WHERE a.source_id = w.source_id AND a.status = 'pending'
       ) queue
       WHERE w.operator_id = ${operatorId} AND queue.oldest IS NOT NULL
-      ORDER BY queue.oldest`;
+      ORDER BY queue.oldest`,
+    );
     return rows.map((row) => row.source_id);
   }
 }

@@ -1,0 +1,37 @@
+// Statements are prepared once per connection on a real server (docs/PERFORMANCE.md:
+// planning was half the intake's database time): the appeal statements under the names
+// distribution.repository.ts gives them, Prisma's under lds_<hash of the SQL>.
+import { describe, expect, it } from "vitest";
+import { createAppeal, createOperator, createSource, setWeights } from "../helpers/factories.js";
+import { onRealServer } from "../helpers/test-database.js";
+import { useTestApp } from "../helpers/test-app.js";
+
+// One connection, so the session the requests ran on is the one asked below.
+const t = useTestApp({ poolSize: 1 });
+
+async function preparedStatements(): Promise<Map<string, number>> {
+  const { rows } = await t.database.pool.query<{ name: string; executions: number }>(
+    "SELECT name, (generic_plans + custom_plans)::int AS executions FROM pg_prepared_statements",
+  );
+  return new Map(rows.map((row) => [row.name, row.executions]));
+}
+
+describe.skipIf(!onRealServer)("prepared statements", () => {
+  it("prepares the intake once and executes it for every appeal", async () => {
+    const source = await createSource(t.app);
+    const operator = await createOperator(t.app, { max_load: 10 });
+    await setWeights(t.app, source.id, [{ operator_id: operator.id, weight: 1 }]);
+    const before = (await preparedStatements()).get("appeal_intake") ?? 0;
+    for (let i = 0; i < 3; i++) await createAppeal(t.app, { source_id: source.id });
+    expect((await preparedStatements()).get("appeal_intake")).toBe(before + 3);
+  });
+
+  it("names Prisma's statements by their SQL, so a repeated query reuses its statement", async () => {
+    await t.app.inject({ method: "GET", url: "/operators" });
+    const once = [...(await preparedStatements())].filter(([name]) => name.startsWith("lds_"));
+    await t.app.inject({ method: "GET", url: "/operators" });
+    const twice = [...(await preparedStatements())].filter(([name]) => name.startsWith("lds_"));
+    expect(twice.map(([name]) => name)).toEqual(once.map(([name]) => name));
+    expect(twice.reduce((sum, [, n]) => sum + n, 0)).toBe(once.reduce((sum, [, n]) => sum + n, 0) + 1);
+  });
+});
