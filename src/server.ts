@@ -11,10 +11,12 @@ import { createDeps } from "./deps.js";
 import { createLogger } from "./http/logger.js";
 import type { AppealService } from "./modules/appeals/appeal.service.js";
 import { prepareAuth } from "./modules/auth/auth.startup.js";
+import { limitMemoryGrowth } from "./process-memory.js";
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
+  limitMemoryGrowth({ embeddedDatabase: !config.databaseUrl });
   const database = await openDatabase(config, logger);
   logger.info(`database: ${database.description}`);
   const deps = createDeps(database, { processMetrics: true, log: logger });
