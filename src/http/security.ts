@@ -1,9 +1,9 @@
 // The limits every request meets before a handler runs: body size, rate per API
 // key, a deadline, security headers, CORS, and a clean refusal while shutting down.
 import cors from "@fastify/cors";
-import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from "fastify";
+import helmet from "helmet";
 import { sendProblem, TIMEOUT_PROBLEM } from "./error-handler.js";
 import { AppError } from "./errors.js";
 
@@ -72,7 +72,18 @@ function registerDeadline(app: FastifyInstance, ms: number): void {
 export async function registerSecurity(app: FastifyInstance, http: HttpOptions): Promise<void> {
   refuseWhileClosing(app);
   if (http.requestTimeoutMs > 0) registerDeadline(app, http.requestTimeoutMs);
-  await app.register(helmet, {
+  registerSecurityHeaders(app);
+  if (http.corsOrigins.length > 0) await registerCors(app, http.corsOrigins);
+  if (http.rateLimitPerMinute > 0) await registerRateLimit(app, http.rateLimitPerMinute);
+}
+
+/**
+ * helmet's headers on every answer, errors included. The middleware is built once:
+ * @fastify/helmet built it again on every request, parsing the CSP each time (~2%
+ * of the service's CPU per appeal; docs/PERFORMANCE.md).
+ */
+function registerSecurityHeaders(app: FastifyInstance): void {
+  const setHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: true,
       directives: {
@@ -84,8 +95,10 @@ export async function registerSecurity(app: FastifyInstance, http: HttpOptions):
       },
     },
   });
-  if (http.corsOrigins.length > 0) await registerCors(app, http.corsOrigins);
-  if (http.rateLimitPerMinute > 0) await registerRateLimit(app, http.rateLimitPerMinute);
+  app.addHook("onRequest", (request, reply, done) => {
+    // Only sets headers; a bad configuration throws above, when the middleware is built.
+    setHeaders(request.raw, reply.raw, () => done());
+  });
 }
 
 /**
