@@ -3,8 +3,8 @@
 // distribution.repository.ts gives them, Prisma's under lds_<hash of the SQL>.
 import { describe, expect, it } from "vitest";
 import { createAppeal, createOperator, createSource, setWeights } from "../helpers/factories.js";
-import { onRealServer } from "../helpers/test-database.js";
 import { useTestApp } from "../helpers/test-app.js";
+import { onRealServer } from "../helpers/test-database.js";
 
 // One connection, so the session the requests ran on is the one asked below.
 const t = useTestApp({ poolSize: 1 });
