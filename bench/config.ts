@@ -7,6 +7,13 @@ export type BenchConfig = Readonly<{
   adminUrl: string;
   /** Measured seconds of each load phase. */
   seconds: number;
+  /**
+   * Rounds an intake phase's measured seconds are split into: a service slice,
+   * then a pgbench slice, and again. The VM's speed drifts over tens of
+   * seconds; alternating short slices give the service and its reference the
+   * same conditions.
+   */
+  rounds: number;
   /** Seconds of unmeasured warm-up before each load phase. */
   warmupSeconds: number;
   /** DATABASE_POOL_SIZE given to the service. */
@@ -59,6 +66,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
   return Object.freeze({
     adminUrl: env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres",
     seconds: positiveInt(env, "BENCH_SECONDS", 20),
+    rounds: positiveInt(env, "BENCH_ROUNDS", 4),
     warmupSeconds: positiveInt(env, "BENCH_WARMUP_SECONDS", 3),
     poolSize: positiveInt(env, "BENCH_POOL_SIZE", 16),
     concurrencies: [16, 64],
@@ -73,4 +81,12 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     serviceNodeOptions: env.BENCH_SERVICE_NODE_OPTIONS || undefined,
     outputFile: env.BENCH_OUTPUT ? resolve(env.BENCH_OUTPUT) : undefined,
   });
+}
+
+/**
+ * The length of one slice of a round, the same for the service and pgbench:
+ * whole seconds, because pgbench's -T takes an integer.
+ */
+export function sliceSeconds(seconds: number, rounds: number): number {
+  return Math.max(1, Math.round(seconds / rounds));
 }

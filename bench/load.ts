@@ -3,8 +3,10 @@
 // returning lead (an external id sent before); the others from new leads. Each
 // request carries a unique message, so the checks can tell exactly which
 // appeals were stored, including those still in flight when the time ran out.
+// Every request's latency is recorded, so the slices of a phase can be merged.
 import autocannon from "autocannon";
 import { authHeaders, type Target } from "./api.js";
+import { elapsedMs, type LatencySummary, summariseLatencies } from "./latency.js";
 import { answer, workerInput } from "./worker.js";
 
 export type LoadInput = {
@@ -13,6 +15,11 @@ export type LoadInput = {
   seconds: number;
   /** Unique per phase: external ids and messages start with it. */
   prefix: string;
+  /**
+   * Requests are numbered from firstNumber + 1 (default 1): the slices of a
+   * phase share its prefix, so each continues where the one before stopped.
+   */
+  firstNumber?: number;
   sourceIds: number[];
   /** Every n-th appeal comes from a returning lead. */
   returningEvery: number;
@@ -27,28 +34,37 @@ export type LoadResult = {
   non2xx: number;
   errors: number;
   timeouts: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /** From every answered request's own time (see latency.ts). */
+  latencyMs: LatencySummary;
   /** CPU seconds the load generator itself used. */
   cpuSeconds: number;
   /** Messages of requests that got no answer before the end (they may or may not be stored). */
   inFlight: string[];
 };
 
-type Context = { message?: string };
+/** What one run answers: the figures and every answered request's latency, to merge slices. */
+export type LoadRun = LoadResult & { latenciesMs: number[] };
 
-function cpuSecondsUsed(): number {
-  const usage = process.cpuUsage();
+/** autocannon's context of a connection, fresh for each request: the request under way. */
+type Context = { message?: string; startedAt?: number };
+
+/** CPU seconds since `since` (process.cpuUsage()): the run only, not the start of this process. */
+function cpuSecondsUsed(since: NodeJS.CpuUsage): number {
+  const usage = process.cpuUsage(since);
   return (usage.user + usage.system) / 1e6;
 }
 
 async function main(): Promise<void> {
   const input = workerInput<LoadInput>();
+  const firstNumber = input.firstNumber ?? 0;
   let sent = 0;
   let returning = 0;
   const known: string[] = [];
   const inFlight = new Set<string>();
   const statusCounts: Record<string, number> = {};
+  const latenciesMs: number[] = [];
 
+  const cpuAtStart = process.cpuUsage();
   const result = await autocannon({
     url: input.target.baseUrl,
     connections: input.connections,
@@ -61,16 +77,17 @@ async function main(): Promise<void> {
         path: "/appeals",
         setupRequest: (request, context: Context) => {
           sent++;
+          const n = firstNumber + sent;
           let externalId: string;
-          if (sent % input.returningEvery === 0 && known.length > 0) {
+          if (n % input.returningEvery === 0 && known.length > 0) {
             externalId = known[Math.floor(Math.random() * known.length)] as string;
             returning++;
           } else {
-            externalId = `${input.prefix}-lead-${sent}`;
+            externalId = `${input.prefix}-lead-${n}`;
             if (known.length < 100_000) known.push(externalId);
-            else known[sent % 100_000] = externalId;
+            else known[n % 100_000] = externalId;
           }
-          const message = `${input.prefix} #${sent}`;
+          const message = `${input.prefix} #${n}`;
           context.message = message;
           inFlight.add(message);
           const sourceId = input.sourceIds[Math.floor(Math.random() * input.sourceIds.length)];
@@ -80,17 +97,20 @@ async function main(): Promise<void> {
             message,
             lead_name: `Lead ${externalId}`,
           });
+          // autocannon writes the request right after this returns.
+          context.startedAt = performance.now();
           return request;
         },
         onResponse: (status, _body, context: Context) => {
           if (context.message !== undefined) inFlight.delete(context.message);
+          if (context.startedAt !== undefined) latenciesMs.push(elapsedMs(context.startedAt));
           statusCounts[status] = (statusCounts[status] ?? 0) + 1;
         },
       },
     ],
   });
 
-  const out: LoadResult = {
+  const out: LoadRun = {
     seconds: result.duration,
     sent,
     returning,
@@ -99,15 +119,10 @@ async function main(): Promise<void> {
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
-    latencyMs: {
-      p50: result.latency.p50,
-      p90: result.latency.p90,
-      p99: result.latency.p99,
-      max: result.latency.max,
-      mean: result.latency.mean,
-    },
+    latencyMs: summariseLatencies(latenciesMs),
     inFlight: [...inFlight],
-    cpuSeconds: cpuSecondsUsed(),
+    cpuSeconds: cpuSecondsUsed(cpuAtStart),
+    latenciesMs,
   };
   answer(out);
 }

@@ -1,6 +1,6 @@
 // The benchmark's phases, each on the running service and the scratch database:
-// intake at a concurrency (with its pgbench reference), the small-limits
-// scenario with a concurrent closer, and the 1M-appeals scenario.
+// intake at a concurrency (in rounds alternating with its pgbench reference),
+// the small-limits scenario with a concurrent closer, and the 1M-appeals scenario.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Target } from "./api.js";
@@ -12,11 +12,13 @@ import {
   checkStoredOnce,
 } from "./checks.js";
 import type { CloserInput, CloserResult } from "./closer.js";
+import { sliceSeconds } from "./config.js";
 import { CpuMeter } from "./cpu.js";
 import { query, waitForQuiet } from "./database.js";
-import type { LoadInput, LoadResult } from "./load.js";
+import type { LoadInput, LoadResult, LoadRun } from "./load.js";
 import { type ReadTiming, timeRead } from "./reads.js";
-import { type ReferenceResult, runPgbench } from "./reference.js";
+import { type ReferenceFigures, runPgbench } from "./reference.js";
+import { mergeLoads, mergeReferences, withoutLatencies } from "./rounds.js";
 import type { RssSampler } from "./rss.js";
 import { loadScenario, type Scenario, setWeights } from "./scenario.js";
 import { startWorker } from "./worker.js";
@@ -26,6 +28,8 @@ export type PhaseContext = {
   databaseUrl: string;
   referenceDir: string;
   seconds: number;
+  /** Rounds of an intake phase (see config.ts). */
+  rounds: number;
   warmupSeconds: number;
   rss: RssSampler;
   log: (line: string) => void;
@@ -37,18 +41,18 @@ export type IntakeFigures = {
   connections: number;
   load: LoadResult;
   rssPeakMb: number;
-  /** CPU seconds the service used during the measured run. */
+  /** CPU seconds the service used during the measured slices. */
   cpuSeconds: number;
   /** CPU seconds the PostgreSQL backends of the scratch database used meanwhile. */
   dbCpuSeconds: number;
 };
 
-export type ReferenceFigures = ReferenceResult & { dbCpuSeconds: number; clientCpuSeconds: number };
+export type IntakeWithReference = { figures: IntakeFigures; reference: ReferenceFigures };
 
 const here = import.meta.dirname;
 
-function runLoad(input: LoadInput): Promise<LoadResult> {
-  return startWorker<LoadInput, LoadResult>(join(here, "load.ts"), input).result;
+function runLoad(input: LoadInput): Promise<LoadRun> {
+  return startWorker<LoadInput, LoadRun>(join(here, "load.ts"), input).result;
 }
 
 /** Once the requests still in flight are finished: every appeal stored once, no orphan lead. */
@@ -58,46 +62,95 @@ async function checkLoad(ctx: PhaseContext, prefix: string, load: LoadResult): P
   ctx.checks.push(await checkNoOrphanLeads(ctx.databaseUrl, prefix));
 }
 
-async function checkedLoad(ctx: PhaseContext, input: LoadInput): Promise<LoadResult> {
+async function checkedLoad(ctx: PhaseContext, input: LoadInput): Promise<LoadRun> {
   const load = await runLoad(input);
   await checkLoad(ctx, input.prefix, load);
   return load;
 }
 
-/** Warm-up, then the measured run, then the checks. */
-export async function intake(
+type ServiceSlice = { load: LoadRun; cpuSeconds: number; dbCpuSeconds: number };
+
+/** One service slice: the load, the service's CPU meanwhile and its PostgreSQL backends'. */
+async function serviceSlice(ctx: PhaseContext, input: LoadInput): Promise<ServiceSlice> {
+  const meter = new CpuMeter(ctx.databaseUrl);
+  await meter.start();
+  // The phase's sampler counts from resetPhase(); only the service slices' deltas are the service's.
+  const cpuBefore = ctx.rss.phaseCpuSeconds();
+  const load = await runLoad(input);
+  const cpuSeconds = ctx.rss.phaseCpuSeconds() - cpuBefore;
+  const dbCpuSeconds = (await meter.stop()).backendSeconds;
+  return { load, cpuSeconds, dbCpuSeconds };
+}
+
+/** One pgbench slice, with the CPU of its backends and of pgbench itself. */
+async function referenceSlice(
+  ctx: PhaseContext,
+  clients: number,
+  seconds: number,
+): Promise<ReferenceFigures> {
+  let pgbenchPid: number | undefined;
+  const meter = new CpuMeter(ctx.databaseUrl, () => [pgbenchPid]);
+  await meter.start();
+  const started = performance.now();
+  const result = await runPgbench(ctx.databaseUrl, ctx.referenceDir, clients, seconds, (pid) => {
+    pgbenchPid = pid;
+  });
+  const wallSeconds = (performance.now() - started) / 1000;
+  const cpu = await meter.stop();
+  return {
+    ...result,
+    seconds: wallSeconds,
+    dbCpuSeconds: cpu.backendSeconds,
+    clientCpuSeconds: cpu.extraSeconds,
+  };
+}
+
+/**
+ * Warm-up, then the measured time in rounds: a service slice, then a pgbench
+ * slice at the same concurrency, and again. This VM's speed drifts by ±25%
+ * over tens of seconds; one run of each after the other compared two different
+ * machines, alternating slices give both the same. Then the checks, over the
+ * slices merged (one prefix for the phase, numbers continuing across slices).
+ */
+export async function intakeWithReference(
   ctx: PhaseContext,
   scenario: Scenario,
   label: string,
   connections: number,
-): Promise<IntakeFigures> {
+): Promise<IntakeWithReference> {
   const base = { target: ctx.target, connections, sourceIds: scenario.sourceIds, returningEvery: 5 };
   ctx.log(`${label}: warm-up ${ctx.warmupSeconds} s at ${connections} connections`);
   await checkedLoad(ctx, { ...base, seconds: ctx.warmupSeconds, prefix: `${label}-warmup` });
-  ctx.log(`${label}: POST /appeals for ${ctx.seconds} s at ${connections} connections`);
-  const meter = new CpuMeter(ctx.databaseUrl);
-  await meter.start();
+  const slice = sliceSeconds(ctx.seconds, ctx.rounds);
   ctx.rss.resetPhase();
-  const load = await runLoad({ ...base, seconds: ctx.seconds, prefix: label });
-  const rssPeakMb = ctx.rss.phasePeakMb();
-  const cpuSeconds = ctx.rss.phaseCpuSeconds();
-  const dbCpuSeconds = (await meter.stop()).backendSeconds;
+  const services: ServiceSlice[] = [];
+  const references: ReferenceFigures[] = [];
+  let rssPeakMb = 0;
+  for (let round = 1; round <= ctx.rounds; round++) {
+    ctx.log(
+      `${label}: round ${round}/${ctx.rounds}: POST /appeals ${slice} s, then pgbench ${slice} s, both at ${connections}`,
+    );
+    const firstNumber = services.reduce((sent, done) => sent + done.load.sent, 0);
+    services.push(await serviceSlice(ctx, { ...base, seconds: slice, prefix: label, firstNumber }));
+    // The peak since resetPhase(), read after the service's slice (it idles during pgbench's).
+    rssPeakMb = ctx.rss.phasePeakMb();
+    // The requests in flight at the stop finish first, so pgbench runs alone.
+    await waitForQuiet(ctx.databaseUrl);
+    references.push(await referenceSlice(ctx, connections, slice));
+  }
+  const load = mergeLoads(services.map((done) => done.load));
   await checkLoad(ctx, label, load);
   ctx.checks.push(await checkOperatorLoads(ctx.databaseUrl, label));
   ctx.checks.push(await checkNoStarvedPending(ctx.databaseUrl, label));
-  return { label, connections, load, rssPeakMb, cpuSeconds, dbCpuSeconds };
-}
-
-export async function reference(ctx: PhaseContext, connections: number): Promise<ReferenceFigures> {
-  ctx.log(`reference: pgbench for ${ctx.seconds} s at ${connections} clients`);
-  let pgbenchPid: number | undefined;
-  const meter = new CpuMeter(ctx.databaseUrl, () => [pgbenchPid]);
-  await meter.start();
-  const result = await runPgbench(ctx.databaseUrl, ctx.referenceDir, connections, ctx.seconds, (pid) => {
-    pgbenchPid = pid;
-  });
-  const cpu = await meter.stop();
-  return { ...result, dbCpuSeconds: cpu.backendSeconds, clientCpuSeconds: cpu.extraSeconds };
+  const figures: IntakeFigures = {
+    label,
+    connections,
+    load: withoutLatencies(load),
+    rssPeakMb,
+    cpuSeconds: services.reduce((total, done) => total + done.cpuSeconds, 0),
+    dbCpuSeconds: services.reduce((total, done) => total + done.dbCpuSeconds, 0),
+  };
+  return { figures, reference: mergeReferences(references) };
 }
 
 /**
@@ -133,7 +186,7 @@ export async function smallLimits(ctx: PhaseContext, connections: number): Promi
     sourceIds: scenario.sourceIds,
   });
   ctx.rss.resetPhase();
-  let load: LoadResult;
+  let load: LoadRun;
   try {
     load = await runLoad({
       target: ctx.target,
@@ -162,7 +215,7 @@ export async function smallLimits(ctx: PhaseContext, connections: number): Promi
     [scenario.sourceIds],
   );
   return {
-    load,
+    load: withoutLatencies(load),
     closer: closed,
     pendingAtEnd: counts?.pending ?? 0,
     activeAtEnd: counts?.active ?? 0,

@@ -9,6 +9,14 @@ import { SOURCES } from "./scenario.js";
 
 export type ReferenceResult = { tps: number; latencyMs: number; transactions: number; failed: number };
 
+/** A reference run (or its slices merged) with the CPU its backends and pgbench itself used. */
+export type ReferenceFigures = ReferenceResult & {
+  /** Wall seconds of the pgbench runs, start and connections included. */
+  seconds: number;
+  dbCpuSeconds: number;
+  clientCpuSeconds: number;
+};
+
 /** Creates the reference's tables (schema bench_ref) in the scratch database. */
 export async function setUpReference(databaseUrl: string, referenceDir: string): Promise<void> {
   const sql = await readFile(join(referenceDir, "reference-setup.sql"), "utf8");

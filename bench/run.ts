@@ -76,6 +76,7 @@ async function main(): Promise<boolean> {
     machine,
     poolSize: config.poolSize,
     seconds: config.seconds,
+    rounds: config.rounds,
     intake: [],
     small: undefined,
     prefill: undefined,
@@ -88,6 +89,7 @@ async function main(): Promise<boolean> {
     databaseUrl: database.url,
     referenceDir: config.referenceDir,
     seconds: config.seconds,
+    rounds: config.rounds,
     warmupSeconds: config.warmupSeconds,
     rss,
     log,
@@ -99,9 +101,8 @@ async function main(): Promise<boolean> {
   log("scenario loaded through the API: 5 sources x 20 operators, max_load 10000");
 
   for (const connections of config.concurrencies) {
-    const figures = await phases.intake(ctx, scenario, `c${connections}`, connections);
+    results.intake.push(await phases.intakeWithReference(ctx, scenario, `c${connections}`, connections));
     await phases.closeEverything(ctx);
-    results.intake.push({ figures, reference: await phases.reference(ctx, connections) });
   }
   if (config.scenarios.has("small")) {
     results.small = await phases.smallLimits(ctx, config.highConcurrency);
@@ -109,9 +110,8 @@ async function main(): Promise<boolean> {
   if (config.scenarios.has("prefill")) {
     results.prefill = await phases.prefill(ctx);
     const label = `1M-c${config.highConcurrency}`;
-    const figures = await phases.intake(ctx, scenario, label, config.highConcurrency);
+    results.intake.push(await phases.intakeWithReference(ctx, scenario, label, config.highConcurrency));
     await phases.closeEverything(ctx);
-    results.intake.push({ figures, reference: await phases.reference(ctx, config.highConcurrency) });
     results.reads = await phases.reads(ctx, config.readRepeats);
   }
   results.processPeakRssMb = rss.processPeakMb();

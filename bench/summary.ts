@@ -2,14 +2,18 @@
 // them, and the data checks. Targets are reported, never enforced: on a shared
 // machine a time is a measurement, not a pass or a fail. The checks are enforced.
 import type { Check } from "./checks.js";
-import type { IntakeFigures, ReferenceFigures, SmallLimitsFigures } from "./phases.js";
+import { sliceSeconds } from "./config.js";
+import type { IntakeFigures, SmallLimitsFigures } from "./phases.js";
 import type { ReadTiming } from "./reads.js";
+import type { ReferenceFigures } from "./reference.js";
 import { markdownTable, percent, type Row, verdict } from "./report.js";
 
 export type RunResults = {
   machine: Record<string, string>;
   poolSize: number;
   seconds: number;
+  /** Rounds of each intake phase: service and pgbench slices alternating. */
+  rounds: number;
   intake: { figures: IntakeFigures; reference: ReferenceFigures | undefined }[];
   small: SmallLimitsFigures | undefined;
   prefill: { seconds: number; appeals: number; leads: number } | undefined;
@@ -164,12 +168,19 @@ export function checksList(checks: Check[]): string {
   return checks.map((c) => `${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`).join("\n");
 }
 
+/** "20 s per measured phase in 4 rounds", and the slices when rounding changed the total. */
+function measuredTime({ seconds, rounds }: RunResults): string {
+  const slice = sliceSeconds(seconds, rounds);
+  const slices = slice * rounds === seconds ? "" : ` (${rounds} x ${slice} s)`;
+  return `${seconds} s per measured phase in ${rounds} rounds${slices}`;
+}
+
 export function printSummary(results: RunResults, print: (text: string) => void): void {
   const machine = Object.entries(results.machine)
     .map(([k, v]) => `${k}: ${v}`)
     .join(", ");
   print(`\nmachine: ${machine}`);
-  print(`service pool size ${results.poolSize}, ${results.seconds} s per measured phase\n`);
+  print(`service pool size ${results.poolSize}, ${measuredTime(results)} alternating with pgbench\n`);
   print(intakeTable(results));
   print(`\n${cpuTable(results)}`);
   if (results.small) print(`\n${smallTable(results.small)}`);
