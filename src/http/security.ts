@@ -1,9 +1,11 @@
 // The limits every request meets before a handler runs: body size, rate per API
 // key, a deadline, security headers, CORS, and a clean refusal while shutting down.
+
+import type { IncomingMessage, ServerResponse } from "node:http";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from "fastify";
-import helmet from "helmet";
+import helmet, { type HelmetOptions } from "helmet";
 import { sendProblem, TIMEOUT_PROBLEM } from "./error-handler.js";
 import { AppError } from "./errors.js";
 
@@ -57,14 +59,15 @@ export function limitServerOptions(http: HttpOptions): FastifyServerOptions {
  * are exempt: its 1.6 MB bundle over a slow link is no request stuck on the database.
  */
 function registerDeadline(app: FastifyInstance, ms: number): void {
-  app.addHook("onRequest", async (request, reply) => {
-    if (request.url.startsWith("/docs/static/")) return;
+  app.addHook("onRequest", (request, reply, done) => {
+    if (request.url.startsWith("/docs/static/")) return done();
     const timer = setTimeout(() => {
       if (reply.sent) return;
       request.log.warn(`no answer within ${ms} ms: answering 503`);
       void sendProblem(reply, request, TIMEOUT_PROBLEM);
     }, ms);
     reply.raw.once("close", () => clearTimeout(timer));
+    done();
   });
 }
 
@@ -78,12 +81,15 @@ export async function registerSecurity(app: FastifyInstance, http: HttpOptions):
 }
 
 /**
- * helmet's headers on every answer, errors included. The middleware is built once:
- * @fastify/helmet built it again on every request, parsing the CSP each time (~2%
- * of the service's CPU per appeal; docs/PERFORMANCE.md).
+ * helmet's headers on every answer, errors included. Our policy has no per-request
+ * part (no CSP nonces), so the headers are computed once, by running helmet's
+ * middleware against a recorder, and copied onto each reply: @fastify/helmet built
+ * the middleware again on every request and parsed the CSP each time, and even a
+ * prebuilt middleware validates a dozen headers per request (together ~3% of the
+ * service's CPU per appeal; docs/PERFORMANCE.md).
  */
 function registerSecurityHeaders(app: FastifyInstance): void {
-  const setHeaders = helmet({
+  const headers = helmetHeaders({
     contentSecurityPolicy: {
       useDefaults: true,
       directives: {
@@ -95,10 +101,25 @@ function registerSecurityHeaders(app: FastifyInstance): void {
       },
     },
   });
-  app.addHook("onRequest", (request, reply, done) => {
-    // Only sets headers; a bad configuration throws above, when the middleware is built.
-    setHeaders(request.raw, reply.raw, () => done());
+  app.addHook("onRequest", (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
+}
+
+/** The headers helmet's middleware sets with these options (it only sets and removes headers). */
+export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: string | number) {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, () => {});
+  return Object.freeze(headers);
 }
 
 /**
@@ -113,8 +134,9 @@ function refuseWhileClosing(app: FastifyInstance): void {
   app.addHook("preClose", async () => {
     closing = true;
   });
-  app.addHook("onSend", async (_request, reply) => {
+  app.addHook("onSend", (_request, reply, payload, done) => {
     if (closing) reply.header("connection", "close");
+    done(null, payload);
   });
   app.addHook("onRequest", async (request, reply) => {
     if (!closing) return;

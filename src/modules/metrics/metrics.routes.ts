@@ -4,7 +4,7 @@ import type { Metrics } from "./metrics.js";
 
 /** Registers on the root instance, so the hook sees every route, 404s included. */
 export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     metrics.requestServed(
       request.method,
       // The pattern ("/appeals/:id"), so the label set stays bounded whatever URLs clients send.
@@ -12,6 +12,7 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
       reply.statusCode,
       reply.elapsedTime / 1000,
     );
+    done();
   });
 
   app.get(
