@@ -4,6 +4,7 @@ import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { isDatabaseTimeout, isDatabaseUnavailable } from "./database-errors.js";
 import { AppError, type FieldError, UnavailableError } from "./errors.js";
 import type { Problem } from "./problem.schema.js";
+import { SECURITY_HEADERS } from "./security-headers.js";
 
 const PROBLEM_CONTENT_TYPE = "application/problem+json; charset=utf-8";
 
@@ -151,6 +152,8 @@ function clientError(error: FastifyError): { code: string; title: string } {
  * own application/json body, bypassing setErrorHandler.
  */
 export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  // Refused before routing, so before the onRequest hook that sets them.
+  reply.headers(SECURITY_HEADERS);
   const status = error.statusCode ?? 500;
   if (status >= 500) {
     request.log.error({ err: error }, "unhandled framework error");

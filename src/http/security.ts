@@ -1,13 +1,12 @@
 // The limits every request meets before a handler runs: body size, rate per API
 // key, a deadline, security headers, CORS, and a clean refusal while shutting down.
 
-import type { IncomingMessage, ServerResponse } from "node:http";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from "fastify";
-import helmet, { type HelmetOptions } from "helmet";
 import { sendProblem, TIMEOUT_PROBLEM } from "./error-handler.js";
 import { AppError } from "./errors.js";
+import { registerSecurityHeaders } from "./security-headers.js";
 
 export type HttpOptions = {
   /** Larger request bodies are refused with 413. */
@@ -73,53 +72,11 @@ function registerDeadline(app: FastifyInstance, ms: number): void {
 
 /** Registers the limits on the root instance; call before any route is added. */
 export async function registerSecurity(app: FastifyInstance, http: HttpOptions): Promise<void> {
+  registerSecurityHeaders(app);
   refuseWhileClosing(app);
   if (http.requestTimeoutMs > 0) registerDeadline(app, http.requestTimeoutMs);
-  registerSecurityHeaders(app);
   if (http.corsOrigins.length > 0) await registerCors(app, http.corsOrigins);
   if (http.rateLimitPerMinute > 0) await registerRateLimit(app, http.rateLimitPerMinute);
-}
-
-/**
- * helmet's headers on every answer, errors included. Our policy has no per-request
- * part (no CSP nonces), so the headers are computed once, by running helmet's
- * middleware against a recorder, and copied onto each reply: @fastify/helmet built
- * the middleware again on every request and parsed the CSP each time, and even a
- * prebuilt middleware validates a dozen headers per request (together ~3% of the
- * service's CPU per appeal; docs/PERFORMANCE.md).
- */
-function registerSecurityHeaders(app: FastifyInstance): void {
-  const headers = helmetHeaders({
-    contentSecurityPolicy: {
-      useDefaults: true,
-      directives: {
-        // Swagger UI (/docs) loads only same-origin scripts and styles, data: images and fetches
-        // /docs/json, all allowed by helmet's defaults. upgrade-insecure-requests would make
-        // browsers fetch those assets over https from a plain-http deployment (behind a TLS proxy
-        // the page is https anyway), so it is left out.
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
-  app.addHook("onRequest", (_request, reply, done) => {
-    reply.headers(headers);
-    done();
-  });
-}
-
-/** The headers helmet's middleware sets with these options (it only sets and removes headers). */
-export function helmetHeaders(options: HelmetOptions): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const recorder = {
-    setHeader(name: string, value: string | number) {
-      headers[name.toLowerCase()] = String(value);
-    },
-    removeHeader(name: string) {
-      delete headers[name.toLowerCase()];
-    },
-  };
-  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, () => {});
-  return Object.freeze(headers);
 }
 
 /**
