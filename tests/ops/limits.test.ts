@@ -2,6 +2,7 @@
 // deadline on the request and on each statement, security headers and CORS.
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { connectDatabase } from "../../src/db/prisma.js";
@@ -195,11 +196,47 @@ describe("request deadline", () => {
       expect((await app.inject({ method: "GET", url: "/operators" })).statusCode).toBe(200);
     },
   );
+
+  it.skipIf(!onRealServer)(
+    "answers 503 `timeout` when the appeal intake (pg, not Prisma) is cancelled, and stores nothing",
+    async () => {
+      const app = await appWith({ statementTimeoutMs: 200, poolSize: 1 });
+      const source = await createSource(app);
+      const locker = new pg.Client({ connectionString: t.testDatabase.url });
+      await locker.connect();
+      try {
+        // The intake inserts a lead: it waits for this lock until PostgreSQL cancels it.
+        await locker.query("BEGIN; LOCK TABLE leads IN EXCLUSIVE MODE");
+        const blocked = await app.inject({
+          method: "POST",
+          url: "/appeals",
+          payload: { lead_external_id: "blocked-lead", source_id: source.id },
+        });
+        expectProblem(blocked, 503, "timeout");
+        await locker.query("ROLLBACK");
+      } finally {
+        await locker.end();
+      }
+      const stored = await query<{ n: number }>(
+        t.testDatabase.url,
+        "SELECT count(*)::int AS n FROM leads WHERE external_id = 'blocked-lead'",
+      );
+      expect(stored[0]?.n).toBe(0);
+      // The pool's only connection, and its prepared intake, serve the next appeal.
+      const next = await app.inject({
+        method: "POST",
+        url: "/appeals",
+        payload: { lead_external_id: "after-the-lock", source_id: source.id },
+      });
+      expect(next.statusCode, next.body).toBe(201);
+    },
+  );
 });
 
 describe("security headers", () => {
   it("are on every answer, errors included, under a CSP Swagger UI works with", async () => {
-    for (const url of ["/operators", "/operators/999999", "/docs"]) {
+    // An answer, a 404 of a route, a 404 of no route, a URL refused before routing, the docs.
+    for (const url of ["/operators", "/operators/999999", "/no-such-route", "/operators/%E0%A4%A", "/docs"]) {
       const response = await t.app.inject({ method: "GET", url });
       expect(response.headers["x-content-type-options"], url).toBe("nosniff");
       expect(response.headers["x-frame-options"], url).toBe("SAMEORIGIN");
