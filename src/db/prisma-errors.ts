@@ -9,9 +9,16 @@ function adapterCause(error: Prisma.PrismaClientKnownRequestError): AdapterCause
   return meta?.driverAdapterError?.cause;
 }
 
-/** A unique constraint or unique index was violated: P2002 from Prisma queries, 23505 from raw SQL (through Prisma or straight from pg). */
-export function isUniqueViolation(error: unknown): boolean {
-  if (error instanceof pg.DatabaseError) return error.code === "23505";
+/**
+ * A unique constraint or unique index was violated: P2002 from Prisma queries, 23505
+ * from raw SQL (through Prisma or straight from pg). With `constraint`, that one only
+ * (pg's errors name it; the statements run straight through pg, src/db/sql.ts).
+ */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  if (error instanceof pg.DatabaseError) {
+    return error.code === "23505" && (constraint === undefined || error.constraint === constraint);
+  }
+  if (constraint !== undefined) return false; // only pg's errors name the constraint
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
   if (error.code === "P2002") return true;
   const cause = adapterCause(error);

@@ -1,17 +1,17 @@
 // Raw statements straight through pg, for the statements on the hot path of every
 // appeal (distribution.repository.ts). They are single raw SQL statements already;
 // sending them through Prisma's runtime (query compiler, parameter and result
-// mapping, adapter-pg's per-query setup) cost about a fifth of the service's CPU
-// per appeal for no gain (docs/PERFORMANCE.md). Statements are composed with
-// Prisma.sql, so values are always parameters, never spliced into the text.
-import type pg from "pg";
+// mapping, adapter-pg's per-query setup) cost ~12% of the busy samples in a profile
+// of the appeal intake for no gain (docs/PERFORMANCE.md). Statements are composed
+// with Prisma.sql, so values are always parameters, never spliced into the text.
+import pg from "pg";
 import type { Prisma } from "../generated/prisma/client.js";
 
 export type SqlClient = {
   /**
    * Runs one statement on a pooled connection and returns its rows (pg's default
    * type parsing). `name` must always come with the same SQL text: the statement is
-   * prepared under it once per connection (a different text under a used name fails).
+   * prepared under it once per connection. A different text under a used name throws.
    */
   rows<Row extends pg.QueryResultRow>(name: string, statement: Prisma.Sql): Promise<Row[]>;
 };
@@ -24,12 +24,34 @@ export type SqlClientOptions = {
 };
 
 export function createSqlClient(pool: pg.Pool, { prepareStatements, onQuery }: SqlClientOptions): SqlClient {
+  // Checked in every mode, so a name reused for another text fails on PGlite too, not only in production.
+  const texts = new Map<string, string>();
   return {
     async rows<Row extends pg.QueryResultRow>(name: string, statement: Prisma.Sql): Promise<Row[]> {
       const { text, values } = statement;
+      const known = texts.get(name);
+      if (known === undefined) texts.set(name, text);
+      else if (known !== text) throw new Error(`SQL statement "${name}" was given two different texts`);
       onQuery?.(text);
-      const result = await pool.query<Row>(prepareStatements ? { name, text, values } : { text, values });
-      return result.rows;
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        const result = await client.query<Row>(prepareStatements ? { name, text, values } : { text, values });
+        return result.rows;
+      } catch (error) {
+        // The server refused the statement (a reused idempotency key, a cancelled statement)
+        // and the connection is fine: keep it and its prepared statements. pool.query would
+        // discard it on any error. A FATAL one (the server shutting down), a broken socket or
+        // the driver's own timeout leave it closing or in an unknown state: discard it.
+        if (!isStatementError(error)) broken = error as Error;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
     },
   };
+}
+
+function isStatementError(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && error.severity !== "FATAL" && error.severity !== "PANIC";
 }

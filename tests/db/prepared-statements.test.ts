@@ -2,6 +2,7 @@
 // planning was half the intake's database time): the appeal statements under the names
 // distribution.repository.ts gives them, Prisma's under lds_<hash of the SQL>.
 import { describe, expect, it } from "vitest";
+import { Prisma } from "../../src/generated/prisma/client.js";
 import { createAppeal, createOperator, createSource, setWeights } from "../helpers/factories.js";
 import { useTestApp } from "../helpers/test-app.js";
 import { onRealServer } from "../helpers/test-database.js";
@@ -33,5 +34,36 @@ describe.skipIf(!onRealServer)("prepared statements", () => {
     const twice = [...(await preparedStatements())].filter(([name]) => name.startsWith("lds_"));
     expect(twice.map(([name]) => name)).toEqual(once.map(([name]) => name));
     expect(twice.reduce((sum, [, n]) => sum + n, 0)).toBe(once.reduce((sum, [, n]) => sum + n, 0) + 1);
+  });
+});
+
+describe.skipIf(!onRealServer)("a statement the server refuses", () => {
+  it("leaves the connection and its prepared statements in the pool (an idempotent replay)", async () => {
+    const source = await createSource(t.app);
+    const pid = async () =>
+      (await t.database.pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+    const before = await pid();
+    const send = () =>
+      t.app.inject({
+        method: "POST",
+        url: "/appeals",
+        headers: { "idempotency-key": "replay-keeps-connection" },
+        payload: { lead_external_id: "replay-lead", source_id: source.id },
+      });
+    expect((await send()).statusCode).toBe(201);
+    // The intake fails on the stored key (23505) and the first answer is replayed.
+    const replay = await send();
+    expect(replay.statusCode).toBe(201);
+    expect(replay.headers["idempotency-replayed"]).toBe("true");
+    expect(await pid()).toBe(before);
+  });
+});
+
+describe("statement names", () => {
+  it("refuse a second SQL text under a name already used, on any database", async () => {
+    await t.database.sql.rows("test_one_name", Prisma.sql`SELECT ${1}::int AS one`);
+    await expect(t.database.sql.rows("test_one_name", Prisma.sql`SELECT ${2}::int AS two`)).rejects.toThrow(
+      /two different texts/,
+    );
   });
 });

@@ -1,7 +1,8 @@
 import pg from "pg";
 import { describe, expect, it } from "vitest";
+import { isUniqueViolation } from "../../src/db/prisma-errors.js";
 import { Prisma } from "../../src/generated/prisma/client.js";
-import { isDatabaseUnavailable } from "../../src/http/database-errors.js";
+import { isDatabaseTimeout, isDatabaseUnavailable } from "../../src/http/database-errors.js";
 
 const withCode = (code: string, message = "failed") => Object.assign(new Error(message), { code });
 const prismaError = (code: string, meta?: Record<string, unknown>) =>
@@ -117,5 +118,29 @@ describe("isDatabaseUnavailable", () => {
     ["an object without code or message", { status: 500 }],
   ])("is false for %s", (_, error) => {
     expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+});
+
+/** What pg raises for an ErrorResponse from the server (the appeal statements run straight through pg). */
+const pgError = (code: string, constraint?: string) =>
+  Object.assign(new pg.DatabaseError("server error", 0, "error"), { code, constraint });
+
+describe("errors straight from pg", () => {
+  it("a cancelled statement (57014) is a timeout, not an outage", () => {
+    expect(isDatabaseTimeout(pgError("57014"))).toBe(true);
+    expect(isDatabaseUnavailable(pgError("57014"))).toBe(false);
+  });
+
+  it("a server shutting down (57P01) is an outage", () => {
+    expect(isDatabaseUnavailable(pgError("57P01"))).toBe(true);
+  });
+
+  it("23505 is a unique violation; a foreign key (23503) or a check (23514) is not", () => {
+    expect(isUniqueViolation(pgError("23505", "idempotency_keys_pkey"))).toBe(true);
+    expect(isUniqueViolation(pgError("23505", "idempotency_keys_pkey"), "idempotency_keys_pkey")).toBe(true);
+    expect(isUniqueViolation(pgError("23505", "leads_external_id_key"), "idempotency_keys_pkey")).toBe(false);
+    expect(isUniqueViolation(pgError("23503"))).toBe(false);
+    expect(isUniqueViolation(pgError("23514"))).toBe(false);
+    expect(isDatabaseTimeout(pgError("23505"))).toBe(false);
   });
 });

@@ -1,6 +1,5 @@
 // Appeal intake, closing and queries: the use cases bots and operators' tools call.
 import { createHash } from "node:crypto";
-import { isUniqueViolation } from "../../db/prisma-errors.js";
 import { IdempotencyMismatchError, NotFoundError } from "../../http/errors.js";
 import { type DistributionMetrics, NO_METRICS } from "../metrics/distribution-metrics.js";
 import type { AppealRepository, AppealView } from "./appeal.repository.js";
@@ -28,7 +27,9 @@ export class AppealService {
     idempotencyKey?: string,
   ): Promise<{ appeal: AppealCreatedDto; replayed: boolean }> {
     const requestHash = idempotencyKey === undefined ? null : hashRequest(input);
-    try {
+    // A key is forgotten after 24 hours, possibly between the conflict and the replay's
+    // read: the request is then new after all, and is tried again (once is enough).
+    for (let attempt = 1; attempt <= 2; attempt++) {
       const result = await this.distribution.intake(
         {
           sourceId: input.source_id,
@@ -47,20 +48,18 @@ export class AppealService {
           { path: "source_id", message: `source ${input.source_id} does not exist` },
         ]);
       }
+      if (result.outcome === "key_taken") {
+        // The key was stored by an earlier (or concurrent, now committed) request.
+        const first = await this.replay(idempotencyKey as string, requestHash as string);
+        if (first) return { appeal: first, replayed: true };
+        continue;
+      }
       // Assigned by the drain that followed its own intake: answer what is true now.
       const appeal = toCreatedDto(result.drained ? await this.require(result.id) : result);
       this.metrics.appealCreated(appeal.status);
       return { appeal, replayed: false };
-    } catch (error) {
-      // The key was stored by an earlier (or concurrent, now committed) request.
-      if (idempotencyKey !== undefined && requestHash !== null && isUniqueViolation(error)) {
-        const first = await this.replay(idempotencyKey, requestHash);
-        // Forgotten (older than 24 hours) between the conflict and the read: a new request after all.
-        if (!first) return this.create(input, actor, idempotencyKey);
-        return { appeal: first, replayed: true };
-      }
-      throw error;
     }
+    throw new Error(`idempotency key ${idempotencyKey} kept conflicting with a key that could not be read`);
   }
 
   async get(id: number): Promise<AppealDto> {

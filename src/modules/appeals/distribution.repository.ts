@@ -16,6 +16,7 @@
 // statement: an assignment and its event commit together or not at all, with no
 // extra round trip and no longer lock. The actor is the label of the API key
 // whose request caused it (a drain after an admin change or a close included).
+import { isUniqueViolation } from "../../db/prisma-errors.js";
 import type { SqlClient } from "../../db/sql.js";
 import { Prisma } from "../../generated/prisma/client.js";
 
@@ -47,6 +48,8 @@ export type StoredAppeal = {
 
 export type IntakeResult =
   | { outcome: "unknown_source" }
+  /** The idempotency key is stored already (an earlier or concurrent request): nothing was written. */
+  | { outcome: "key_taken" }
   /** A candidate was chosen but filled up before its counter could move; try again with a new draw. */
   | { outcome: "lost_race" }
   | ({ outcome: "stored" } & StoredAppeal);
@@ -110,15 +113,16 @@ export class DistributionRepository {
    * against it and stores the appeal, active or pending, with its idempotency key.
    * An unknown source writes nothing. When a source already has pending appeals a
    * new one queues behind them (oldest first). A reused idempotency key fails the
-   * whole statement with a unique violation, so nothing is written. Records
+   * whole statement with a unique violation, so nothing is written (key_taken). Records
    * appeal.assigned (with the operator) or appeal.queued.
    */
   async intake(input: IntakeInput, draw: number, actor: string): Promise<IntakeResult> {
     const noOlderPending = Prisma.sql`AND NOT EXISTS (
       SELECT 1 FROM appeals p WHERE p.source_id = s.id AND p.status = 'pending')`;
-    const rows = await this.sql.rows<IntakeRow>(
-      "appeal_intake",
-      Prisma.sql`
+    const rows = await this.sql
+      .rows<IntakeRow>(
+        "appeal_intake",
+        Prisma.sql`
       WITH src AS (SELECT id, name FROM sources WHERE id = ${input.sourceId}),
       lead AS (
         INSERT INTO leads AS l (external_id, name, phone, email)
@@ -166,7 +170,12 @@ export class DistributionRepository {
       LEFT JOIN lead ON true
       LEFT JOIN pick ON true
       LEFT JOIN operators ON operators.id = pick.id`,
-    );
+      )
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error, "idempotency_keys_pkey")) return null;
+        throw error;
+      });
+    if (rows === null) return { outcome: "key_taken" };
     const row = rows[0];
     if (!row) return { outcome: "unknown_source" };
     if (row.appeal_id === null || row.lead_id === null) return { outcome: "lost_race" };
