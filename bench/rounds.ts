@@ -57,7 +57,8 @@ export function mergeReferences(slices: readonly ReferenceFigures[]): ReferenceF
   const seconds = sum(slices, transactingSeconds);
   return {
     tps: seconds > 0 ? transactions / seconds : 0,
-    latencyMs: sum(slices, (slice) => slice.latencyMs * slice.transactions) / transactions,
+    latencyMs:
+      transactions > 0 ? sum(slices, (slice) => slice.latencyMs * slice.transactions) / transactions : 0,
     transactions,
     failed: sum(slices, (slice) => slice.failed),
     seconds: sum(slices, (slice) => slice.seconds),

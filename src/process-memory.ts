@@ -1,7 +1,8 @@
 // Two V8 settings that keep the server's memory near what it uses (issue 4: peak
-// RSS under 250 MB at 64 concurrent requests), measured in docs/PERFORMANCE.md.
-// Set at run time, first thing in server.ts, so they hold however the server is
-// started (npm start, the Dockerfile, the benchmark); tests and tools keep V8's defaults.
+// RSS under 250 MB at 64 concurrent requests; measured in docs/PERFORMANCE.md).
+// Set at run time by server.ts, before the database opens (PGlite's WebAssembly)
+// and before the first Prisma query, so they hold however the server is started
+// (npm start, the Dockerfile, the benchmark); tests and tools keep V8's defaults.
 import v8 from "node:v8";
 
 /**

@@ -5,7 +5,7 @@ import type pino from "pino";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { DataDirInUseError } from "./db/data-dir-lock.js";
-import { openDatabase } from "./db/database.js";
+import { openDatabase, usesEmbeddedDatabase } from "./db/database.js";
 import { MigrationError } from "./db/migrator.js";
 import { createDeps } from "./deps.js";
 import { createLogger } from "./http/logger.js";
@@ -16,7 +16,7 @@ import { limitMemoryGrowth } from "./process-memory.js";
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
-  limitMemoryGrowth({ embeddedDatabase: !config.databaseUrl });
+  limitMemoryGrowth({ embeddedDatabase: usesEmbeddedDatabase(config) });
   const database = await openDatabase(config, logger);
   logger.info(`database: ${database.description}`);
   const deps = createDeps(database, { processMetrics: true, log: logger });

@@ -14,8 +14,13 @@ export type OpenedDatabase = Database & {
 
 type Log = { info(message: string): void; warn(obj: object, message: string): void };
 
+/** Without DATABASE_URL the service runs on the embedded PGlite (PostgreSQL compiled to WebAssembly). */
+export function usesEmbeddedDatabase(config: Pick<Config, "databaseUrl">): boolean {
+  return !config.databaseUrl;
+}
+
 export async function openDatabase(config: Config, log: Log): Promise<OpenedDatabase> {
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
+  const embedded = usesEmbeddedDatabase(config) ? await startEmbeddedPostgres(config.dataDir) : undefined;
   const url = config.databaseUrl ?? (embedded?.url as string);
   const database = connectDatabase({
     url,
