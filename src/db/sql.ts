@@ -24,14 +24,17 @@ export type SqlClientOptions = {
 };
 
 export function createSqlClient(pool: pg.Pool, { prepareStatements, onQuery }: SqlClientOptions): SqlClient {
-  // Checked in every mode, so a name reused for another text fails on PGlite too, not only in production.
+  // Without prepared statements (PGlite) the server never sees the names, so a name reused
+  // for another text is caught here; with them, pg refuses it itself, per connection.
   const texts = new Map<string, string>();
   return {
     async rows<Row extends pg.QueryResultRow>(name: string, statement: Prisma.Sql): Promise<Row[]> {
       const { text, values } = statement;
-      const known = texts.get(name);
-      if (known === undefined) texts.set(name, text);
-      else if (known !== text) throw new Error(`SQL statement "${name}" was given two different texts`);
+      if (!prepareStatements) {
+        const known = texts.get(name);
+        if (known === undefined) texts.set(name, text);
+        else if (known !== text) throw new Error(`SQL statement "${name}" was given two different texts`);
+      }
       onQuery?.(text);
       const client = await pool.connect();
       let broken: Error | undefined;
