@@ -38,6 +38,12 @@ export function createSqlClient(pool: pg.Pool, { prepareStatements, onQuery }: S
       onQuery?.(text);
       const client = await pool.connect();
       let broken: Error | undefined;
+      // The pool listens for errors of idle connections only: a connection that breaks while
+      // checked out emits 'error' with no listener, which would crash the process.
+      const onConnectionError = (error: Error) => {
+        broken = error;
+      };
+      client.on("error", onConnectionError);
       try {
         const result = await client.query<Row>(prepareStatements ? { name, text, values } : { text, values });
         return result.rows;
@@ -46,9 +52,10 @@ export function createSqlClient(pool: pg.Pool, { prepareStatements, onQuery }: S
         // and the connection is fine: keep it and its prepared statements. pool.query would
         // discard it on any error. A FATAL one (the server shutting down), a broken socket or
         // the driver's own timeout leave it closing or in an unknown state: discard it.
-        if (!isStatementError(error)) broken = error as Error;
+        if (!isStatementError(error)) broken ??= error as Error;
         throw error;
       } finally {
+        client.removeListener("error", onConnectionError);
         client.release(broken);
       }
     },
