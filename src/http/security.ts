@@ -1,6 +1,5 @@
 // The limits every request meets before a handler runs: body size, rate per API
 // key, a deadline, security headers, CORS, and a clean refusal while shutting down.
-
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from "fastify";
