@@ -1,5 +1,6 @@
 // No N+1: the number of SQL statements a request sends is pinned, and does not
-// grow with the number of rows. Counted through Prisma's query events, not timed.
+// grow with the number of rows. Counted through the database's onQuery listener (Prisma's query
+// events and the statements sent straight through pg, src/db/sql.ts), not timed.
 import { beforeAll, describe, expect, it } from "vitest";
 import { createAppeal, createOperator, createSource, setWeights } from "../helpers/factories.js";
 import { useTestApp } from "../helpers/test-app.js";
