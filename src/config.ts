@@ -52,6 +52,11 @@ const configSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: integerFromString(100, 600_000).default(5_000),
   /** On SIGTERM, in-flight requests get this long to finish before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: integerFromString(0, 600_000).default(10_000),
+  /**
+   * How often one instance sweeps the pending queue for appeals a fault left beside
+   * free capacity; 0 turns the sweep off (tests that need it off).
+   */
+  SWEEP_INTERVAL_MS: integerFromString(0, 3_600_000).default(5_000),
 });
 
 export type Config = Readonly<{
@@ -70,6 +75,7 @@ export type Config = Readonly<{
   requestTimeoutMs: number;
   databaseStatementTimeoutMs: number;
   shutdownTimeoutMs: number;
+  sweepIntervalMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -104,5 +110,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     requestTimeoutMs: c.REQUEST_TIMEOUT_MS,
     databaseStatementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT_MS,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    sweepIntervalMs: c.SWEEP_INTERVAL_MS,
   });
 }

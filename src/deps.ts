@@ -1,10 +1,13 @@
 // The composition root: repositories over the Prisma client, services over them.
 // Services never see Fastify, so a job or a CLI can build and use them too.
+import { ADVISORY_LOCKS, advisoryLocks } from "./db/advisory-lock.js";
 import type { Database } from "./db/prisma.js";
+import { PeriodicTask } from "./jobs/periodic-task.js";
 import { AppealRepository } from "./modules/appeals/appeal.repository.js";
 import { AppealService } from "./modules/appeals/appeal.service.js";
 import { DistributionRepository } from "./modules/appeals/distribution.repository.js";
 import { DistributionService } from "./modules/appeals/distribution.service.js";
+import { DistributionSweeper } from "./modules/appeals/sweep.js";
 import { AuditRepository } from "./modules/audit/audit.repository.js";
 import { AuditService } from "./modules/audit/audit.service.js";
 import { ApiKeyRepository } from "./modules/auth/api-key.repository.js";
@@ -32,6 +35,10 @@ export type Deps = {
   apiKeys: ApiKeyService;
   /** This app's Prometheus registry and the counters services report to. */
   metrics: Metrics;
+  /** Assigns what the drains left (faults, bounded drains); started by the server. */
+  sweeper: DistributionSweeper;
+  /** Forgets idempotency keys older than 24 hours; started by the server. */
+  idempotencyKeyPurge: PeriodicTask<number>;
 };
 
 export type ServiceLog = { warn(details: object, message: string): void };
@@ -45,6 +52,10 @@ export type DepsOptions = {
   apiKeys?: ApiKeyServiceOptions;
   /** Where services report what they recover from without failing the request (the server's logger). */
   log?: ServiceLog;
+  /** How often the sweep runs once started; 0 (the default) leaves it to runOnce() (tests). */
+  sweepIntervalMs?: number;
+  /** How often old idempotency keys are forgotten once started; 0 (the default) leaves it to runOnce(). */
+  idempotencyPurgeIntervalMs?: number;
 };
 
 export function createDeps(database: Database, options: DepsOptions = {}): Deps {
@@ -57,23 +68,44 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     countPending: () => metricsRepository.countPending(),
     processMetrics: options.processMetrics ?? false,
   });
+  const log = options.log ?? { warn() {} };
+  const tryLock = advisoryLocks(database.pool);
+  // The sweep drains through the service, and the service wakes the sweep when a
+  // request's drain stopped at its bound: bound late, so each can name the other.
+  let sweeper: DistributionSweeper | undefined;
   const distribution = new DistributionService(
     new DistributionRepository(database.sql),
     options.random ?? Math.random,
     metrics,
-    options.log,
+    log,
+    () => sweeper?.wake(),
   );
+  sweeper = new DistributionSweeper(distribution, {
+    intervalMs: options.sweepIntervalMs ?? 0,
+    tryLock,
+    log,
+  });
   const appealRepository = new AppealRepository(prisma);
+  const appeals = new AppealService(appealRepository, distribution, metrics);
   return {
     database,
     distribution,
     operators: new OperatorService(new OperatorRepository(prisma, auditRepository), distribution),
     sources: new SourceService(new SourceRepository(prisma, auditRepository), distribution),
-    appeals: new AppealService(appealRepository, distribution, metrics),
+    appeals,
     leads: new LeadService(new LeadRepository(prisma), appealRepository),
     stats: new StatsService(new StatsRepository(prisma)),
     audit: new AuditService(auditRepository),
     apiKeys: new ApiKeyService(new ApiKeyRepository(prisma, auditRepository), options.apiKeys),
     metrics,
+    sweeper,
+    idempotencyKeyPurge: new PeriodicTask({
+      name: "idempotency key purge",
+      intervalMs: options.idempotencyPurgeIntervalMs ?? 0,
+      lockKey: ADVISORY_LOCKS.idempotencyKeyPurge,
+      tryLock,
+      log,
+      run: () => appeals.forgetOldIdempotencyKeys(),
+    }),
   };
 }

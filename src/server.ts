@@ -1,7 +1,6 @@
 // The process: configuration, database (embedded when DATABASE_URL is unset),
 // migrations, listen, graceful shutdown. Everything else lives in buildApp.
 import "dotenv/config";
-import type pino from "pino";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { DataDirInUseError } from "./db/data-dir-lock.js";
@@ -9,7 +8,6 @@ import { openDatabase, usesEmbeddedDatabase } from "./db/database.js";
 import { MigrationError } from "./db/migrator.js";
 import { createDeps } from "./deps.js";
 import { createLogger } from "./http/logger.js";
-import type { AppealService } from "./modules/appeals/appeal.service.js";
 import { prepareAuth } from "./modules/auth/auth.startup.js";
 import { limitMemoryGrowth } from "./process-memory.js";
 
@@ -19,7 +17,12 @@ async function main(): Promise<void> {
   limitMemoryGrowth({ embeddedDatabase: usesEmbeddedDatabase(config) });
   const database = await openDatabase(config, logger);
   logger.info(`database: ${database.description}`);
-  const deps = createDeps(database, { processMetrics: true, log: logger });
+  const deps = createDeps(database, {
+    processMetrics: true,
+    log: logger,
+    sweepIntervalMs: config.sweepIntervalMs,
+    idempotencyPurgeIntervalMs: IDEMPOTENCY_PURGE_INTERVAL_MS,
+  });
   // BOOTSTRAP_ADMIN_KEY, then the zero-config rule: may refuse to start (a ConfigError).
   const auth = await prepareAuth(config, deps.apiKeys, logger).catch(async (error: unknown) => {
     await database.close();
@@ -36,14 +39,15 @@ async function main(): Promise<void> {
       corsOrigins: config.corsOrigins,
     },
   });
-  const stopCleanup = scheduleIdempotencyCleanup(deps.appeals, logger);
 
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     logger.info(`${signal} received: finishing requests in flight (at most ${config.shutdownTimeoutMs} ms)`);
-    stopCleanup();
+    // Background work stops first: a sweep or purge in flight finishes (each of its
+    // statements is bounded by the statement timeout) before the pool closes.
+    const backgroundStopped = Promise.all([deps.sweeper.stop(), deps.idempotencyKeyPurge.stop()]);
     // Requests still running at the deadline lose their connections; their statements end
     // within the statement timeout, which the pool's close waits for.
     let forced = false;
@@ -64,6 +68,7 @@ async function main(): Promise<void> {
       // Stops accepting connections, answers requests arriving on kept-alive ones with 503
       // (src/http/security.ts), and resolves once the requests in flight are answered.
       await app.close();
+      await backgroundStopped;
       clearTimeout(deadline);
       await database.close(); // the pool, then the embedded database (cleanly, so its files stay consistent)
       logger.info("closed");
@@ -78,22 +83,13 @@ async function main(): Promise<void> {
 
   const address = await app.listen({ port: config.port, host: config.host });
   logger.info(`API docs at ${address}/docs`);
+  deps.sweeper.start();
+  deps.idempotencyKeyPurge.start();
+  if (config.sweepIntervalMs === 0) logger.warn("SWEEP_INTERVAL_MS=0: the distribution sweep is off");
 }
 
-/** Idempotency keys are promised for 24 hours; forget older ones every hour. */
-function scheduleIdempotencyCleanup(appeals: AppealService, logger: pino.Logger): () => void {
-  const timer = setInterval(
-    () => {
-      appeals
-        .forgetOldIdempotencyKeys()
-        .then((count) => count > 0 && logger.info(`forgot ${count} idempotency keys older than 24 hours`))
-        .catch((error: unknown) => logger.warn({ err: error }, "idempotency key cleanup failed"));
-    },
-    60 * 60 * 1000,
-  );
-  timer.unref();
-  return () => clearInterval(timer);
-}
+/** Idempotency keys are promised for 24 hours; older ones are forgotten every hour. */
+const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 main().catch((error: unknown) => {
   // Errors that explain themselves: their message says what to do, a stack would only hide it.

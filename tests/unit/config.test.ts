@@ -29,6 +29,7 @@ describe("loadConfig", () => {
       requestTimeoutMs: 10_000,
       databaseStatementTimeoutMs: 5_000,
       shutdownTimeoutMs: 10_000,
+      sweepIntervalMs: 5_000,
     });
   });
 
@@ -50,6 +51,7 @@ describe("loadConfig", () => {
         REQUEST_TIMEOUT_MS: "3000",
         DATABASE_STATEMENT_TIMEOUT_MS: "2000",
         SHUTDOWN_TIMEOUT_MS: "500",
+        SWEEP_INTERVAL_MS: "0",
       }),
     ).toEqual({
       port: 8080,
@@ -67,6 +69,7 @@ describe("loadConfig", () => {
       requestTimeoutMs: 3_000,
       databaseStatementTimeoutMs: 2_000,
       shutdownTimeoutMs: 500,
+      sweepIntervalMs: 0,
     });
   });
 

@@ -97,17 +97,28 @@ export class AppealRepository {
     return rows.map(toView);
   }
 
-  /** The appeal first stored under this idempotency key, with the hash of its request. */
-  findIdempotencyKey(key: string): Promise<{ requestHash: string; appealId: number } | null> {
+  /** The appeal first stored under this idempotency key of this caller, with the hash of its request. */
+  findIdempotencyKey(scope: number, key: string): Promise<{ requestHash: string; appealId: number } | null> {
     return this.prisma.idempotencyKey.findUnique({
-      where: { key },
+      where: { scope_key: { scope, key } },
       select: { requestHash: true, appealId: true },
     });
   }
 
-  /** Forgets keys older than the retention period; returns how many. */
-  async deleteIdempotencyKeysBefore(cutoff: Date): Promise<number> {
-    const { count } = await this.prisma.idempotencyKey.deleteMany({ where: { createdAt: { lt: cutoff } } });
-    return count;
+  /**
+   * Forgets at most `limit` keys stored more than 24 hours ago by the database's clock
+   * (the processes' clocks may disagree with it and with each other); returns how many.
+   * SKIP LOCKED: two purges at once take different keys instead of queueing.
+   */
+  async deleteExpiredIdempotencyKeys(limit: number): Promise<number> {
+    return this.prisma.$executeRaw`
+      DELETE FROM idempotency_keys k USING (
+        SELECT scope, key FROM idempotency_keys
+        WHERE created_at < now() - interval '24 hours'
+        ORDER BY created_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      ) expired
+      WHERE k.scope = expired.scope AND k.key = expired.key`;
   }
 }

@@ -41,6 +41,8 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
         request.body,
         actorOf(request),
         request.headers["idempotency-key"],
+        // Keys are scoped to the API key that sent them (API.md); one scope in open mode.
+        request.principal?.keyId ?? 0,
       );
       if (replayed) reply.header("idempotency-replayed", "true");
       // A replay is the first answer again, status included; the header tells it apart.

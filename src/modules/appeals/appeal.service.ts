@@ -6,8 +6,8 @@ import type { AppealRepository, AppealView } from "./appeal.repository.js";
 import type { AppealCreatedDto, AppealDto, CreateAppealInput, ListAppealsQuery } from "./appeal.schemas.js";
 import type { DistributionService } from "./distribution.service.js";
 
-/** Keys are kept at least this long (API.md); older ones may be forgotten. */
-export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
+/** Idempotency keys are forgotten this many at a time, each batch a short statement of its own. */
+export const IDEMPOTENCY_PURGE_BATCH = 1000;
 
 export class AppealService {
   constructor(
@@ -19,12 +19,14 @@ export class AppealService {
   /**
    * Stores the appeal and assigns it. With an idempotency key, a retry gets the
    * same appeal back and writes nothing; the same key with another body is a 422.
-   * `actor` (the caller's key label) is recorded in the appeal's audit events.
+   * `actor` (the caller's key label) is recorded in the appeal's audit events; keys
+   * belong to `idempotencyScope` (the caller's API key id, 0 in open mode).
    */
   async create(
     input: CreateAppealInput,
     actor: string,
     idempotencyKey?: string,
+    idempotencyScope = 0,
   ): Promise<{ appeal: AppealCreatedDto; replayed: boolean }> {
     const requestHash = idempotencyKey === undefined ? null : hashRequest(input);
     // A key is forgotten after 24 hours, possibly between the conflict and the replay's
@@ -40,6 +42,7 @@ export class AppealService {
           message: input.message ?? null,
           idempotencyKey: idempotencyKey ?? null,
           requestHash,
+          idempotencyScope,
         },
         actor,
       );
@@ -50,7 +53,7 @@ export class AppealService {
       }
       if (result.outcome === "key_taken") {
         // The key was stored by an earlier (or concurrent, now committed) request.
-        const first = await this.replay(idempotencyKey as string, requestHash as string);
+        const first = await this.replay(idempotencyScope, idempotencyKey as string, requestHash as string);
         if (first) return { appeal: first, replayed: true };
         continue;
       }
@@ -94,13 +97,31 @@ export class AppealService {
     return this.get(id);
   }
 
-  async forgetOldIdempotencyKeys(now = new Date()): Promise<number> {
-    return this.appeals.deleteIdempotencyKeysBefore(new Date(now.getTime() - IDEMPOTENCY_RETENTION_MS));
+  /**
+   * Forgets the keys older than 24 hours by the database's clock (API.md keeps them at
+   * least that long), in batches, so no statement runs long however many have piled up.
+   * Returns how many.
+   */
+  async forgetOldIdempotencyKeys(
+    options: { batchSize?: number; onBatch?: (count: number) => void } = {},
+  ): Promise<number> {
+    const batchSize = options.batchSize ?? IDEMPOTENCY_PURGE_BATCH;
+    let total = 0;
+    for (;;) {
+      const count = await this.appeals.deleteExpiredIdempotencyKeys(batchSize);
+      if (count > 0) options.onBatch?.(count);
+      total += count;
+      if (count < batchSize) return total;
+    }
   }
 
   /** The first answer to this key, or undefined when the key has just been forgotten. */
-  private async replay(key: string, requestHash: string): Promise<AppealCreatedDto | undefined> {
-    const stored = await this.appeals.findIdempotencyKey(key);
+  private async replay(
+    scope: number,
+    key: string,
+    requestHash: string,
+  ): Promise<AppealCreatedDto | undefined> {
+    const stored = await this.appeals.findIdempotencyKey(scope, key);
     if (!stored) return undefined;
     if (stored.requestHash !== requestHash) throw new IdempotencyMismatchError(key);
     return toCreatedDto(await this.require(stored.appealId));

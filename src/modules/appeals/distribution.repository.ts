@@ -1,21 +1,30 @@
 // Every statement that moves an appeal between pending, active and closed, and
 // with it an operator's `active_load` counter. They live together because they
-// keep one invariant together:
+// keep two invariants together:
 //
-//   INVARIANT: operators.active_load = the number of the operator's appeals in
+//   CAPACITY: operators.active_load = the number of the operator's appeals in
 //   status 'active', and it only grows through `UPDATE operators ... WHERE
 //   active_load < max_load`. PostgreSQL re-checks that WHERE clause on the newest
 //   row version after waiting for a concurrent writer's row lock (READ COMMITTED),
 //   so however many requests and service instances assign at once, no operator
 //   ever holds more active appeals than its max_load (unless an admin lowered it).
 //
-// Each statement below is atomic on its own: the assignment is one statement, so
+//   OLDEST FIRST: a free slot goes to the oldest pending appeal among all the
+//   sources its operator serves. The intake treats an operator that serves a
+//   source with waiting appeals as taken (the slot is theirs), and a drain step
+//   assigns the oldest waiting appeal that some operator can take, across the
+//   sources it looks at.
+//
+// Each statement below is atomic on its own: an assignment is one statement, so
 // the critical section is one row lock held for one statement. Each one also
-// records its audit event (appeal.queued, appeal.assigned, appeal.drained,
-// appeal.closed in audit_events) as one more data-modifying CTE of the same
-// statement: an assignment and its event commit together or not at all, with no
-// extra round trip and no longer lock. The actor is the label of the API key
-// whose request caused it (a drain after an admin change or a close included).
+// records its audit events (appeal.queued, appeal.assigned, appeal.drained,
+// appeal.closed, lead.updated in audit_events) as more data-modifying CTEs of the
+// same statement: a change and its event commit together or not at all, with no
+// extra round trip and no longer lock. The actor is the label of the API key whose
+// request caused it ("sweep" for the periodic sweep).
+//
+// What the statements cannot promise alone (a drain that never ran because the
+// process died after a close committed) the sweep repairs: sweep.ts.
 import { isUniqueViolation } from "../../db/prisma-errors.js";
 import type { SqlClient } from "../../db/sql.js";
 import { Prisma } from "../../generated/prisma/client.js";
@@ -31,6 +40,8 @@ export type IntakeInput = {
   message: string | null;
   idempotencyKey: string | null;
   requestHash: string | null;
+  /** Whose idempotency keys these are: the API key's id, 0 in open mode. */
+  idempotencyScope: number;
 };
 
 /** What the intake statement stored, with the names the answer needs, so no second read is required. */
@@ -50,7 +61,7 @@ export type IntakeResult =
   | { outcome: "unknown_source" }
   /** The idempotency key is stored already (an earlier or concurrent request): nothing was written. */
   | { outcome: "key_taken" }
-  /** A candidate was chosen but filled up before its counter could move; try again with a new draw. */
+  /** A candidate was chosen but filled up before its counter could move: nothing was written; draw again. */
   | { outcome: "lost_race" }
   | ({ outcome: "stored" } & StoredAppeal);
 
@@ -66,16 +77,43 @@ type IntakeRow = {
   operator_name: string | null;
 };
 
+type DrainStepRow = {
+  appeal_id: number | null;
+  source_id: number | null;
+  /** Some source in scope had a waiting appeal that an operator could take. */
+  had_head: boolean;
+  /** That appeal was still pending when its lock was granted. */
+  locked: boolean;
+  /** An operator was chosen for it. */
+  chosen: boolean;
+};
+
 export type CloseResult = { previousStatus: AppealStatus; operatorId: number | null } | null;
 
-export type DrainStepResult = "assigned" | "no_capacity" | "queue_empty" | "retry";
+/** Which pending appeals a drain step looks at. */
+export type DrainScope =
+  /** The sources this operator serves: after it freed a slot, was activated or got a higher limit. */
+  | { operatorId: number }
+  /** This source and every source that shares an operator with it: after a pending intake or new weights. */
+  | { sourceId: number }
+  /** Every source: the sweep. */
+  | "all";
+
+export type DrainStep =
+  | { outcome: "assigned"; appealId: number; sourceId: number }
+  /** No pending appeal in scope has an operator that could take it: stop. */
+  | { outcome: "idle" }
+  /** A concurrent drain took the appeal, or the chosen operator filled up: look again. */
+  | { outcome: "retry" };
 
 /**
- * The candidates of the appeal's source and the choice among them, given a
- * uniform draw in [0, 1): the SQL twin of selectOperator() in selector.ts. Shares
- * are integers, so the running sums are exact and both twins agree bit for bit.
+ * The candidates for an appeal of `source` (an SQL expression), and the choice
+ * among them given a uniform draw in [0, 1): the SQL twin of selectOperator() in
+ * selector.ts. Shares are integers, so the running sums are exact and both twins
+ * agree bit for bit. `reserved` excludes operators whose slot belongs to an older
+ * waiting appeal (OLDEST FIRST).
  */
-function chooseOperator(sourceId: number, draw: number, extraCondition: Prisma.Sql = Prisma.empty) {
+function chooseOperator(source: Prisma.Sql, draw: number, reserved: Prisma.Sql) {
   return Prisma.sql`
     candidate AS (
       SELECT o.id,
@@ -84,7 +122,8 @@ function chooseOperator(sourceId: number, draw: number, extraCondition: Prisma.S
       FROM sources s
       JOIN operator_weights w ON w.source_id = s.id
       JOIN operators o ON o.id = w.operator_id
-      WHERE s.id = ${sourceId} AND o.is_active AND o.active_load < o.max_load ${extraCondition}
+      WHERE s.id = ${source} AND o.is_active AND o.active_load < o.max_load
+        AND NOT EXISTS (${reserved})
     ),
     -- MATERIALIZED: computed once, so the re-check after a row-lock wait keeps this choice.
     choice AS MATERIALIZED (
@@ -95,49 +134,88 @@ function chooseOperator(sourceId: number, draw: number, extraCondition: Prisma.S
       ORDER BY id
       LIMIT 1
     ),
-    -- Counts the appeal against the chosen operator, only while it is below its limit.
+    -- CAPACITY: counts the appeal against the chosen operator, only while it is below its limit.
     pick AS (
       UPDATE operators o SET active_load = o.active_load + 1
       FROM choice
       WHERE o.id = choice.id AND o.is_active AND o.active_load < o.max_load
-      RETURNING o.id
+      RETURNING o.id, o.name
     )`;
 }
+
+/**
+ * Whether the source has a waiting appeal, read from the newest end of the pending
+ * index: the entries of appeals drained while an old snapshot was open (a backup, a
+ * report) stay in the index, dead, at its oldest end, and an EXISTS probe from that
+ * end would visit every one of them on every intake.
+ */
+const hasWaiting = (source: Prisma.Sql) => Prisma.sql`
+  (SELECT max(p.id) FROM appeals p WHERE p.source_id = ${source} AND p.status = 'pending') IS NOT NULL`;
 
 export class DistributionRepository {
   constructor(private readonly sql: SqlClient) {}
 
   /**
-   * One statement: finds or creates the lead (its name, phone and email updated
-   * with the non-empty values sent), chooses an operator, counts the appeal
-   * against it and stores the appeal, active or pending, with its idempotency key.
-   * An unknown source writes nothing. When a source already has pending appeals a
-   * new one queues behind them (oldest first). A reused idempotency key fails the
-   * whole statement with a unique violation, so nothing is written (key_taken). Records
-   * appeal.assigned (with the operator) or appeal.queued.
+   * One statement: chooses an operator and counts the appeal against it, then finds
+   * or creates the lead (name, phone and email updated with the non-empty values
+   * sent, the change recorded as lead.updated with the fields before and after) and
+   * stores the appeal, active or pending, with its idempotency key and its event.
+   * Writes nothing when the source is unknown, when the chosen operator filled up
+   * meanwhile (lost_race: not even the lead), or when the idempotency key is taken
+   * (a unique violation fails the whole statement: key_taken).
    */
   async intake(input: IntakeInput, draw: number, actor: string): Promise<IntakeResult> {
-    const noOlderPending = Prisma.sql`AND NOT EXISTS (
-      SELECT 1 FROM appeals p WHERE p.source_id = s.id AND p.status = 'pending')`;
+    // OLDEST FIRST: the sources that share an operator with this one and have appeals
+    // waiting. An operator serving one of them keeps its free slot for that older appeal.
+    const waiting = Prisma.sql`
+      waiting AS MATERIALIZED (
+        SELECT related.source_id FROM (
+          SELECT DISTINCT w2.source_id
+          FROM operator_weights w1 JOIN operator_weights w2 ON w2.operator_id = w1.operator_id
+          WHERE w1.source_id = ${input.sourceId}
+        ) related
+        WHERE ${hasWaiting(Prisma.sql`related.source_id`)}
+      )`;
+    const reserved = Prisma.sql`
+      SELECT 1 FROM operator_weights r JOIN waiting ON waiting.source_id = r.source_id WHERE r.operator_id = o.id`;
     const rows = await this.sql
       .rows<IntakeRow>(
         "appeal_intake",
         Prisma.sql`
       WITH src AS (SELECT id, name FROM sources WHERE id = ${input.sourceId}),
-      lead AS (
-        INSERT INTO leads AS l (external_id, name, phone, email)
-        SELECT ${input.leadExternalId}, ${input.leadName}::text, ${input.leadPhone}::text, ${input.leadEmail}::text
-        FROM src
-        ON CONFLICT (external_id) DO UPDATE SET
-          name = COALESCE(EXCLUDED.name, l.name),
-          phone = COALESCE(EXCLUDED.phone, l.phone),
-          email = COALESCE(EXCLUDED.email, l.email),
-          updated_at = CASE WHEN (COALESCE(EXCLUDED.name, l.name), COALESCE(EXCLUDED.phone, l.phone),
-                                  COALESCE(EXCLUDED.email, l.email)) IS DISTINCT FROM (l.name, l.phone, l.email)
-                            THEN now() ELSE l.updated_at END
-        RETURNING l.id, l.external_id
+      ${waiting},
+      ${chooseOperator(Prisma.sql`${input.sourceId}`, draw, reserved)},
+      -- Nothing below is written when the chosen operator filled up meanwhile: the caller draws again.
+      proceed AS (SELECT 1 FROM src WHERE EXISTS (SELECT 1 FROM pick) OR NOT EXISTS (SELECT 1 FROM choice)),
+      sent AS (SELECT ${input.leadName}::text AS name, ${input.leadPhone}::text AS phone,
+                      ${input.leadEmail}::text AS email),
+      -- The stored profile, locked, so the values recorded as "before" are the ones replaced.
+      known AS (
+        SELECT l.id, l.name, l.phone, l.email FROM leads l, proceed
+        WHERE l.external_id = ${input.leadExternalId}
+        FOR UPDATE OF l
       ),
-      ${chooseOperator(input.sourceId, draw, noOlderPending)},
+      changed AS (
+        UPDATE leads l SET name = COALESCE(sent.name, l.name), phone = COALESCE(sent.phone, l.phone),
+                           email = COALESCE(sent.email, l.email), updated_at = now()
+        FROM known, sent
+        WHERE l.id = known.id
+          AND (COALESCE(sent.name, l.name), COALESCE(sent.phone, l.phone), COALESCE(sent.email, l.email))
+              IS DISTINCT FROM (l.name, l.phone, l.email)
+        RETURNING l.id, l.name, l.phone, l.email
+      ),
+      -- A new lead. When a concurrent first appeal of the same lead created it meanwhile,
+      -- this one fills only the fields that one left empty, as if it had come first.
+      created AS (
+        INSERT INTO leads AS l (external_id, name, phone, email)
+        SELECT ${input.leadExternalId}, sent.name, sent.phone, sent.email
+        FROM proceed, sent WHERE NOT EXISTS (SELECT 1 FROM known)
+        ON CONFLICT (external_id) DO UPDATE SET
+          name = COALESCE(l.name, EXCLUDED.name), phone = COALESCE(l.phone, EXCLUDED.phone),
+          email = COALESCE(l.email, EXCLUDED.email)
+        RETURNING l.id
+      ),
+      lead AS (SELECT id FROM known UNION ALL SELECT id FROM created),
       appeal AS (
         INSERT INTO appeals (lead_id, source_id, operator_id, status, message, assigned_at)
         SELECT lead.id, ${input.sourceId}, pick.id,
@@ -145,13 +223,11 @@ export class DistributionRepository {
                ${input.message}::text,
                CASE WHEN pick.id IS NULL THEN NULL ELSE now() END
         FROM lead LEFT JOIN pick ON true
-        -- No appeal when the chosen operator filled up meanwhile: the caller draws again.
-        WHERE pick.id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM choice)
         RETURNING id, status, message, created_at
       ),
       idempotency AS (
-        INSERT INTO idempotency_keys (key, request_hash, appeal_id)
-        SELECT ${input.idempotencyKey}::text, ${input.requestHash}::text, appeal.id
+        INSERT INTO idempotency_keys (scope, key, request_hash, appeal_id)
+        SELECT ${input.idempotencyScope}::int, ${input.idempotencyKey}::text, ${input.requestHash}::text, appeal.id
         FROM appeal WHERE ${input.idempotencyKey}::text IS NOT NULL
       ),
       audit AS (
@@ -161,15 +237,24 @@ export class DistributionRepository {
                'appeal', appeal.id, appeal.id,
                jsonb_strip_nulls(jsonb_build_object('source_id', src.id, 'lead_id', lead.id, 'operator_id', pick.id))
         FROM appeal CROSS JOIN src CROSS JOIN lead LEFT JOIN pick ON true
+        UNION ALL
+        SELECT ${actor}::text, 'lead.updated', 'lead', known.id, NULL,
+               jsonb_build_object('before', diff.before, 'after', diff.after, 'appeal_id', appeal.id)
+        FROM known JOIN changed ON changed.id = known.id CROSS JOIN appeal
+        CROSS JOIN LATERAL (
+          SELECT jsonb_object_agg(field, was) AS before, jsonb_object_agg(field, now_is) AS after
+          FROM (VALUES ('name', known.name, changed.name), ('phone', known.phone, changed.phone),
+                       ('email', known.email, changed.email)) AS f(field, was, now_is)
+          WHERE was IS DISTINCT FROM now_is
+        ) diff
       )
       SELECT src.name AS source_name, appeal.id AS appeal_id, appeal.status::text AS status, appeal.message,
-             appeal.created_at, lead.id AS lead_id, lead.external_id AS lead_external_id,
-             pick.id AS operator_id, operators.name AS operator_name
+             appeal.created_at, lead.id AS lead_id, ${input.leadExternalId}::text AS lead_external_id,
+             pick.id AS operator_id, pick.name AS operator_name
       FROM src
       LEFT JOIN appeal ON true
       LEFT JOIN lead ON true
-      LEFT JOIN pick ON true
-      LEFT JOIN operators ON operators.id = pick.id`,
+      LEFT JOIN pick ON true`,
       )
       .catch((error: unknown) => {
         if (isUniqueViolation(error, "idempotency_keys_pkey")) return null;
@@ -194,51 +279,79 @@ export class DistributionRepository {
   }
 
   /**
-   * Assigns the oldest pending appeal of the source, if any operator can take it.
-   * The appeal row is locked (FOR UPDATE, not SKIP LOCKED): a drain that waits for
-   * another one's lock then sees everything committed before it started, so the
-   * last drain after any capacity event never misses a pending appeal. Records
-   * appeal.drained (with the operator) when it assigns.
+   * One drain step: assigns the oldest pending appeal in scope whose source has an
+   * operator that can take it, recording appeal.drained. The candidates are computed
+   * first and the appeal row is locked only when one exists, so a step on a full
+   * source takes no lock and no transaction id. The lock is FOR UPDATE, not SKIP
+   * LOCKED: a step that waits for a concurrent one then sees everything committed
+   * before it started, so the last step after any capacity event misses nothing.
    */
-  async assignOldestPending(sourceId: number, draw: number, actor: string): Promise<DrainStepResult> {
-    const rows = await this.sql.rows<{
-      appeal_id: number | null;
-      assigned: boolean;
-      had_candidate: boolean;
-      more_pending: boolean;
-    }>(
-      "appeal_assign_oldest_pending",
+  async drainStep(scope: DrainScope, draw: number, actor: string): Promise<DrainStep> {
+    const operatorId = typeof scope === "object" && "operatorId" in scope ? scope.operatorId : null;
+    const sourceId = typeof scope === "object" && "sourceId" in scope ? scope.sourceId : null;
+    // OLDEST FIRST across the scope's edge: an operator serving a source outside the
+    // scope whose waiting appeal is older than this one keeps its slot for that appeal.
+    const reserved = Prisma.sql`
+      SELECT 1 FROM next, operator_weights r
+      JOIN appeals older ON older.source_id = r.source_id AND older.status = 'pending'
+      WHERE r.operator_id = o.id AND r.source_id <> next.source_id AND older.id < next.id`;
+    const rows = await this.sql.rows<DrainStepRow>(
+      "appeal_drain_step",
       Prisma.sql`
-      WITH next AS (
-        SELECT id FROM appeals
-        WHERE source_id = ${sourceId} AND status = 'pending'
-        ORDER BY id LIMIT 1
-        FOR UPDATE
+      WITH scope AS (
+        SELECT w.source_id FROM operator_weights w WHERE w.operator_id = ${operatorId}::int
+        UNION
+        SELECT w2.source_id FROM operator_weights w1 JOIN operator_weights w2 ON w2.operator_id = w1.operator_id
+        WHERE w1.source_id = ${sourceId}::int
+        UNION
+        SELECT id FROM sources WHERE id = ${sourceId}::int
+        UNION
+        SELECT id FROM sources WHERE ${operatorId}::int IS NULL AND ${sourceId}::int IS NULL
       ),
-      ${chooseOperator(sourceId, draw, Prisma.sql`AND EXISTS (SELECT 1 FROM next)`)},
+      -- The sources in scope that some operator could take an appeal of now.
+      open AS (
+        SELECT DISTINCT w.source_id FROM operator_weights w JOIN operators o ON o.id = w.operator_id
+        WHERE w.source_id IN (SELECT source_id FROM scope) AND o.is_active AND o.active_load < o.max_load
+      ),
+      head AS (
+        SELECT min(first.id) AS id FROM open
+        CROSS JOIN LATERAL (
+          SELECT min(p.id) AS id FROM appeals p WHERE p.source_id = open.source_id AND p.status = 'pending'
+        ) first
+      ),
+      next AS (
+        SELECT a.id, a.source_id FROM appeals a JOIN head ON a.id = head.id
+        WHERE a.status = 'pending'
+        FOR UPDATE OF a
+      ),
+      ${chooseOperator(Prisma.sql`(SELECT source_id FROM next)`, draw, reserved)},
       assigned AS (
         UPDATE appeals a SET status = 'active', operator_id = pick.id, assigned_at = now()
         FROM next, pick
         WHERE a.id = next.id
-        RETURNING a.id, a.operator_id
+        RETURNING a.id, a.source_id, a.operator_id
       ),
       audit AS (
         INSERT INTO audit_events (actor, action, entity_type, entity_id, appeal_id, details)
         SELECT ${actor}::text, 'appeal.drained', 'appeal', assigned.id, assigned.id,
-               jsonb_build_object('source_id', ${sourceId}::int, 'operator_id', assigned.operator_id)
+               jsonb_build_object('source_id', assigned.source_id, 'operator_id', assigned.operator_id)
         FROM assigned
       )
-      SELECT (SELECT id FROM next) AS appeal_id,
-             EXISTS (SELECT 1 FROM assigned) AS assigned,
-             EXISTS (SELECT 1 FROM choice) AS had_candidate,
-             EXISTS (SELECT 1 FROM appeals WHERE source_id = ${sourceId} AND status = 'pending') AS more_pending`,
+      SELECT assigned.id AS appeal_id, assigned.source_id,
+             (SELECT id FROM head) IS NOT NULL AS had_head,
+             EXISTS (SELECT 1 FROM next) AS locked,
+             EXISTS (SELECT 1 FROM choice) AS chosen
+      FROM (SELECT 1) one LEFT JOIN assigned ON true`,
     );
     const row = rows[0];
-    if (!row) return "queue_empty";
-    if (row.assigned) return "assigned";
-    // The oldest pending appeal was taken by a concurrent drain or closed while we waited for it.
-    if (row.appeal_id === null) return row.more_pending ? "retry" : "queue_empty";
-    return row.had_candidate ? "retry" : "no_capacity";
+    if (row?.appeal_id != null && row.source_id != null) {
+      return { outcome: "assigned", appealId: row.appeal_id, sourceId: row.source_id };
+    }
+    if (!row?.had_head) return { outcome: "idle" };
+    // The head was taken by a concurrent step (retry), or every operator that could take it
+    // keeps its slot for an older appeal outside the scope (idle: the sweep places that one first).
+    if (!row.locked) return { outcome: "retry" };
+    return row.chosen ? { outcome: "retry" } : { outcome: "idle" };
   }
 
   /**
@@ -278,20 +391,5 @@ export class DistributionRepository {
     );
     const row = rows[0];
     return row ? { previousStatus: row.previous_status, operatorId: row.operator_id } : null;
-  }
-
-  /** Sources the operator has a weight for that have appeals waiting, the one waiting longest first. */
-  async sourcesWithPendingFor(operatorId: number): Promise<number[]> {
-    const rows = await this.sql.rows<{ source_id: number }>(
-      "appeal_sources_with_pending_for",
-      Prisma.sql`
-      SELECT w.source_id FROM operator_weights w
-      CROSS JOIN LATERAL (
-        SELECT min(a.id) AS oldest FROM appeals a WHERE a.source_id = w.source_id AND a.status = 'pending'
-      ) queue
-      WHERE w.operator_id = ${operatorId} AND queue.oldest IS NOT NULL
-      ORDER BY queue.oldest`,
-    );
-    return rows.map((row) => row.source_id);
   }
 }

@@ -1,10 +1,16 @@
 // Who gets an appeal. The choice and the counting happen in the database, in one
 // statement each (distribution.repository.ts); this service supplies the random
 // draw, retries when a chosen operator filled up meanwhile, and drains pending
-// appeals whenever capacity may have appeared.
+// appeals whenever capacity may have appeared. A drain inside a request is
+// bounded; what it leaves, and whatever a fault left, the sweep assigns (sweep.ts).
 import type { ServiceLog } from "../../deps.js";
 import { type DistributionMetrics, NO_METRICS } from "../metrics/distribution-metrics.js";
-import type { DistributionRepository, IntakeInput, IntakeResult } from "./distribution.repository.js";
+import type {
+  DistributionRepository,
+  DrainScope,
+  IntakeInput,
+  IntakeResult,
+} from "./distribution.repository.js";
 
 /**
  * Draws again when the chosen operator filled up between choice and count. Each
@@ -13,19 +19,35 @@ import type { DistributionRepository, IntakeInput, IntakeResult } from "./distri
  */
 const MAX_ATTEMPTS = 50;
 
+/**
+ * How many appeals one request assigns at most from the pending queue. An intake
+ * arriving during a large drain would otherwise keep assigning other appeals past
+ * its deadline, and a client without an Idempotency-Key would retry into a duplicate.
+ */
+export const REQUEST_DRAIN_STEPS = 16;
+
+type DrainOptions = {
+  /** Stop once this appeal is assigned (a pending intake waits for its own appeal only). */
+  until?: number;
+  /** At most this many assignments; unbounded for the sweep. */
+  maxSteps?: number;
+};
+
 export class DistributionService {
   constructor(
     private readonly repository: DistributionRepository,
     private readonly random: () => number,
     private readonly metrics: DistributionMetrics = NO_METRICS,
     private readonly log: ServiceLog = { warn() {} },
+    /** Called when a request's drain stopped at its bound with appeals perhaps still assignable. */
+    private readonly onBacklog: () => void = () => {},
   ) {}
 
   /**
    * Stores the appeal, assigned to an operator when one can take it, pending
-   * otherwise. `drained` tells that pending appeals of the source were assigned
-   * right after, this one perhaps among them. `actor` (the caller's key label) is
-   * recorded with the intake's audit event and with those of the drain.
+   * otherwise. `drained` tells that pending appeals were assigned right after, this
+   * one perhaps among them. `actor` (the caller's key label) is recorded with the
+   * intake's audit event and with those of the drain.
    */
   async intake(
     input: IntakeInput,
@@ -37,14 +59,19 @@ export class DistributionService {
       if (result.outcome === "stored" && result.status === "active") {
         this.metrics.appealAssigned(input.sourceId);
       }
-      // A pending appeal committed after a concurrent close looked for waiting
-      // appeals would wait forever: look once more now that it is visible.
+      // A pending appeal committed after a concurrent close looked for waiting appeals
+      // would wait for the sweep; and an operator it could not take may have been kept
+      // for an older appeal of another source, which goes first now.
       if (result.outcome === "stored" && result.status === "pending") {
         try {
-          return { ...result, drained: (await this.drainSource(input.sourceId, actor)) > 0 };
+          const drained = await this.drain({ sourceId: input.sourceId }, actor, {
+            until: result.id,
+            maxSteps: REQUEST_DRAIN_STEPS,
+          });
+          return { ...result, drained: drained > 0 };
         } catch (error) {
           // The appeal is stored: failing the request now would make a client without an
-          // Idempotency-Key store it twice. It waits as pending for the next capacity event.
+          // Idempotency-Key store it twice. The sweep assigns it if it can be.
           this.log.warn({ err: error, sourceId: input.sourceId }, "drain after a pending intake failed");
           return { ...result, drained: false };
         }
@@ -54,57 +81,56 @@ export class DistributionService {
     throw new Error(`appeal intake for source ${input.sourceId} lost the race ${MAX_ATTEMPTS} times`);
   }
 
-  /**
-   * Assigns the source's pending appeals, oldest first, while an operator can take
-   * them; each assignment is recorded as appeal.drained by `actor`, whose request
-   * made the capacity appear.
-   */
-  async drainSource(sourceId: number, actor: string): Promise<number> {
-    let assigned = 0;
-    while ((await this.assignOldestPending(sourceId, actor)) === "assigned") assigned++;
-    return assigned;
+  /** After new weights: the source's pending appeals (and those of sources sharing its operators), bounded. */
+  drainSource(sourceId: number, actor: string): Promise<number> {
+    return this.drain({ sourceId }, actor, { maxSteps: REQUEST_DRAIN_STEPS });
   }
 
   /**
-   * After an operator freed a slot, was activated or got a higher limit: the
-   * oldest pending appeal across the sources it serves goes first, one at a time,
-   * until none of those sources can place its oldest appeal.
+   * After an operator freed a slot, was activated or got a higher limit: the oldest
+   * pending appeal across the sources it serves goes first, one at a time, bounded.
    */
-  async drainForOperator(operatorId: number, actor: string): Promise<void> {
-    for (;;) {
-      let progressed = false;
-      for (const sourceId of await this.repository.sourcesWithPendingFor(operatorId)) {
-        if ((await this.assignOldestPending(sourceId, actor)) === "assigned") {
-          progressed = true;
-          break;
-        }
-      }
-      if (!progressed) return;
-    }
+  drainForOperator(operatorId: number, actor: string): Promise<number> {
+    return this.drain({ operatorId }, actor, { maxSteps: REQUEST_DRAIN_STEPS });
   }
 
-  /** One appeal: the source's oldest pending one, drawing again while a race is lost. */
-  private async assignOldestPending(
-    sourceId: number,
-    actor: string,
-  ): Promise<"assigned" | "no_capacity" | "queue_empty"> {
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS * 10; attempt++) {
-      const step = await this.repository.assignOldestPending(sourceId, this.random(), actor);
-      if (step === "retry") continue;
-      if (step === "assigned") this.metrics.appealAssigned(sourceId);
-      return step;
-    }
-    throw new Error(`draining source ${sourceId} made no progress`);
+  /** Every source, until nothing more can be assigned: the sweep. */
+  drainAll(actor: string): Promise<number> {
+    return this.drain("all", actor);
   }
 
-  /** Closes the appeal; a freed slot goes to the oldest pending appeal that operator can take. */
+  /**
+   * Closes the appeal; the freed slot goes to the oldest pending appeal its operator
+   * can take. A retried close (already closed) drains too: the first one may have
+   * committed and died before its drain.
+   */
   async close(appealId: number, actor: string): Promise<"closed" | "already_closed" | "not_found"> {
     const result = await this.repository.close(appealId, actor);
     if (!result) return "not_found";
-    if (result.previousStatus === "closed") return "already_closed";
-    if (result.previousStatus === "active" && result.operatorId !== null) {
+    if (result.operatorId !== null && result.previousStatus !== "pending") {
       await this.drainForOperator(result.operatorId, actor);
     }
-    return "closed";
+    return result.previousStatus === "closed" ? "already_closed" : "closed";
+  }
+
+  private async drain(scope: DrainScope, actor: string, options: DrainOptions = {}): Promise<number> {
+    const maxSteps = options.maxSteps ?? Number.POSITIVE_INFINITY;
+    let assigned = 0;
+    let retries = 0;
+    while (assigned < maxSteps) {
+      const step = await this.repository.drainStep(scope, this.random(), actor);
+      if (step.outcome === "idle") return assigned;
+      if (step.outcome === "retry") {
+        if (++retries > MAX_ATTEMPTS * 10)
+          throw new Error(`draining ${JSON.stringify(scope)} made no progress`);
+        continue;
+      }
+      assigned++;
+      this.metrics.appealAssigned(step.sourceId);
+      if (step.appealId === options.until) return assigned;
+    }
+    // Cut short with perhaps more to assign: the sweep takes over now rather than at its next tick.
+    this.onBacklog();
+    return assigned;
   }
 }

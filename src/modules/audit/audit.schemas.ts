@@ -15,9 +15,10 @@ export const AUDIT_ACTIONS = [
   "appeal.assigned",
   "appeal.drained",
   "appeal.closed",
+  "lead.updated",
 ] as const;
 
-export const AUDIT_ENTITY_TYPES = ["operator", "source", "appeal", "api_key"] as const;
+export const AUDIT_ENTITY_TYPES = ["operator", "source", "appeal", "lead", "api_key"] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
@@ -36,7 +37,8 @@ export const auditEventSchema = z
       .describe(
         "What changed: the fields sent with their values before and after (operator.updated, source.updated), " +
           "the old and new weights (weights.replaced), the created record (*.created), the operator chosen " +
-          "(appeal.assigned, appeal.drained) or released (appeal.closed)",
+          "(appeal.assigned, appeal.drained) or released (appeal.closed), the profile fields an intake changed, " +
+          "before and after, with the appeal that changed them (lead.updated)",
       ),
   })
   .meta({ id: "AuditEvent" });

@@ -29,8 +29,10 @@ export class OperatorService {
   }
 
   /**
-   * Activating an operator or raising its limit frees capacity: pending appeals are
-   * assigned at once, and recorded as drained by the same actor.
+   * Whenever the operator is active and below its limit after a change, pending
+   * appeals it can take are assigned at once (recorded as drained by the same actor):
+   * also after a PATCH that changed nothing, since a retried one may follow a request
+   * that committed and died before its drain.
    */
   async update(id: number, input: UpdateOperatorInput, actor: string): Promise<OperatorDto> {
     const updated = await this.operators.update(
@@ -43,11 +45,9 @@ export class OperatorService {
       actor,
     );
     if (!updated) throw operatorNotFound(id);
-    const { before, after } = updated;
-    const freedCapacity = (after.isActive && !before.isActive) || after.maxLoad > before.maxLoad;
-    if (freedCapacity && after.isActive) {
-      await this.distribution.drainForOperator(id, actor);
-      return this.get(id);
+    const { after } = updated;
+    if (after.isActive && after.activeLoad < after.maxLoad) {
+      if ((await this.distribution.drainForOperator(id, actor)) > 0) return this.get(id);
     }
     return toOperatorDto(after);
   }

@@ -405,14 +405,18 @@ describe("idempotency key retention", () => {
       headers: { "idempotency-key": key },
     });
     expect(first.statusCode).toBe(201);
-    const day = 24 * 60 * 60 * 1000;
-    expect(await t.deps.appeals.forgetOldIdempotencyKeys(new Date(Date.now() + day - 60_000))).toBe(0);
+    // Aged by the database's clock, which the purge reads.
+    const age = (interval: string) =>
+      query(t.testDatabase.url, `UPDATE idempotency_keys SET created_at = now() - $1::interval`, [interval]);
+    await age("23 hours 59 minutes");
+    expect(await t.deps.appeals.forgetOldIdempotencyKeys()).toBe(0);
     const [keys] = await query<{ n: number }>(
       t.testDatabase.url,
       "SELECT count(*)::int AS n FROM idempotency_keys",
     );
     expect(keys?.n).toBeGreaterThan(0);
-    const forgotten = await t.deps.appeals.forgetOldIdempotencyKeys(new Date(Date.now() + day + 60_000));
+    await age("24 hours 1 minute");
+    const forgotten = await t.deps.appeals.forgetOldIdempotencyKeys();
     expect(forgotten).toBe(keys?.n);
     const stored = await query(t.testDatabase.url, "SELECT 1 FROM idempotency_keys WHERE key = $1", [key]);
     expect(stored).toEqual([]);

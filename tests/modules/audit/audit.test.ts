@@ -625,7 +625,7 @@ describe("GET /audit", () => {
 
   it.each([
     ["action=appeal.deleted", "action"],
-    ["entity_type=lead", "entity_type"],
+    ["entity_type=customer", "entity_type"],
     ["entity_id=0", "entity_id"],
     ["appeal_id=x", "appeal_id"],
     ["actor=", "actor"],

@@ -1,0 +1,60 @@
+// The periodic sweep of the distribution engine. Every assignment the engine owes
+// is made by a drain right after the change that freed capacity; but a process
+// that dies, a statement that times out or a database blip between a committed
+// close and its drain leaves a pending appeal beside a free operator, and so does a
+// request's drain that stopped at its bound. Every SWEEP_INTERVAL_MS one instance
+// (an advisory lock) drains every source, so no appeal waits beside free capacity
+// longer than one interval.
+import { ADVISORY_LOCKS, type TryLock } from "../../db/advisory-lock.js";
+import { PeriodicTask, type TaskLog } from "../../jobs/periodic-task.js";
+import type { DistributionService } from "./distribution.service.js";
+
+/** The actor recorded on the sweep's appeal.drained events. */
+export const SWEEP_ACTOR = "sweep";
+
+export type SweepOptions = {
+  intervalMs: number;
+  tryLock: TryLock;
+  log: TaskLog;
+  /** Runs after each sweep's drain, inside its lock (the load drift check). */
+  afterDrain?: () => Promise<void>;
+};
+
+export class DistributionSweeper {
+  private readonly task: PeriodicTask<number>;
+
+  constructor(distribution: Pick<DistributionService, "drainAll">, options: SweepOptions) {
+    this.task = new PeriodicTask({
+      name: "distribution sweep",
+      intervalMs: options.intervalMs,
+      lockKey: ADVISORY_LOCKS.distributionSweep,
+      tryLock: options.tryLock,
+      log: options.log,
+      run: async () => {
+        const assigned = await distribution.drainAll(SWEEP_ACTOR);
+        await options.afterDrain?.();
+        return assigned;
+      },
+    });
+  }
+
+  /** One sweep now; `ran: false` when another instance (or this one) is sweeping. */
+  async runOnce(
+    options: { whileLocked?: () => Promise<void> } = {},
+  ): Promise<{ ran: boolean; assigned: number }> {
+    const result = await this.task.runOnce(options.whileLocked);
+    return result.ran ? { ran: true, assigned: result.value } : { ran: false, assigned: 0 };
+  }
+
+  start(): void {
+    this.task.start();
+  }
+
+  wake(): void {
+    this.task.wake();
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
+  }
+}
