@@ -8,6 +8,7 @@ import type { ApiKeyService, ApiKeyView } from "../modules/auth/api-key.service.
 
 export const USAGE = `Usage:
   npm run apikey -- create --role <admin|intake|viewer> --label <text>   prints the new key, once
+      [--source-ids <id,id,...>]   intake only: the key posts into and reads only these sources
   npm run apikey -- list [--json]                                        every key, without secrets
   npm run apikey -- revoke <id>                                          the key stops working within 10 s
 
@@ -17,7 +18,7 @@ stop the service first, the embedded database takes one process at a time).`;
 export type Output = { out(line: string): void; err(line: string): void };
 
 export type Command =
-  | { name: "create"; role: string; label: string }
+  | { name: "create"; role: string; label: string; sourceIds?: number[] }
   | { name: "list"; json: boolean }
   | { name: "revoke"; id: number }
   | { name: "help" };
@@ -36,12 +37,19 @@ export function parseCommand(argv: string[]): Parsed {
   const force = values.force ?? false;
   if (values.help || name === undefined || name === "help") return { command: { name: "help" }, force };
   switch (name) {
-    case "create":
+    case "create": {
       if (rest.length > 0) return { error: `create takes no positional arguments (got ${rest.join(" ")})` };
       if (values.role === undefined || values.label === undefined) {
         return { error: "create needs --role and --label" };
       }
-      return { command: { name: "create", role: values.role, label: values.label }, force };
+      const command = { name: "create", role: values.role, label: values.label } as const;
+      if (values["source-ids"] === undefined) return { command, force };
+      const sourceIds = parseIds(values["source-ids"]);
+      if (!sourceIds) {
+        return { error: "--source-ids takes source ids separated by commas (positive integers), e.g. 1,2" };
+      }
+      return { command: { ...command, sourceIds }, force };
+    }
     case "list":
       if (rest.length > 0) return { error: "list takes no arguments" };
       return { command: { name: "list", json: values.json ?? false }, force };
@@ -62,6 +70,13 @@ export function parseCommand(argv: string[]): Parsed {
   }
 }
 
+/** "1, 2,3" -> [1, 2, 3]; null unless every item is a positive 32-bit integer. */
+function parseIds(text: string): number[] | null {
+  const items = text.split(",").map((item) => item.trim());
+  const valid = items.every((item) => /^[1-9][0-9]{0,9}$/.test(item) && Number(item) <= 2_147_483_647);
+  return valid ? items.map(Number) : null;
+}
+
 function parse(argv: string[]) {
   return parseArgs({
     args: argv,
@@ -70,6 +85,7 @@ function parse(argv: string[]) {
     options: {
       role: { type: "string" },
       label: { type: "string" },
+      "source-ids": { type: "string" },
       json: { type: "boolean" },
       force: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -90,9 +106,13 @@ export async function runCommand(
         io.err(USAGE);
         return 0;
       case "create": {
-        const { key, apiKey } = await apiKeys.create({ role: command.role, label: command.label }, actor);
+        const { key, apiKey } = await apiKeys.create(
+          { role: command.role, label: command.label, sourceIds: command.sourceIds },
+          actor,
+        );
+        const scope = apiKey.sourceIds ? `, scoped to the sources ${apiKey.sourceIds.join(", ")}` : "";
         io.err(
-          `Created API key ${apiKey.id} "${apiKey.label}" with the role ${apiKey.role}. ` +
+          `Created API key ${apiKey.id} "${apiKey.label}" with the role ${apiKey.role}${scope}. ` +
             "This is the only time it is shown: store it now. Send it as Authorization: Bearer <key>.",
         );
         io.out(key);
@@ -127,6 +147,7 @@ function toJson(key: ApiKeyView) {
     id: key.id,
     label: key.label,
     role: key.role,
+    source_ids: key.sourceIds,
     prefix: key.prefix,
     created_at: key.createdAt.toISOString(),
     revoked_at: key.revokedAt?.toISOString() ?? null,
@@ -139,7 +160,7 @@ function table(keys: ApiKeyView[]): string[] {
     return ['No API keys. Create one with: npm run apikey -- create --role admin --label "ops"'];
   }
   const rows = [
-    ["ID", "ROLE", "LABEL", "KEY", "CREATED", "LAST USED", "REVOKED"],
+    ["ID", "ROLE", "LABEL", "KEY", "CREATED", "LAST USED", "REVOKED", "SOURCES"],
     ...keys.map((key) => [
       String(key.id),
       key.role,
@@ -148,6 +169,7 @@ function table(keys: ApiKeyView[]): string[] {
       minute(key.createdAt),
       key.lastUsedAt ? minute(key.lastUsedAt) : "never",
       key.revokedAt ? minute(key.revokedAt) : "-",
+      key.sourceIds ? key.sourceIds.join(",") : "all",
     ]),
   ];
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];

@@ -36,6 +36,7 @@ function fakePrincipal(app: FastifyInstance): void {
         keyId: Number(keyId),
         label: `test key ${keyId}`,
         role: "admin",
+        sourceIds: null,
       };
     }
   });

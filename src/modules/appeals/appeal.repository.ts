@@ -16,11 +16,18 @@ export type AppealView = {
   closedAt: Date | null;
 };
 
+/**
+ * The sources a caller may see (a scoped intake key's source_ids); null for every source.
+ * Applied in the query itself, so an appeal outside it is indistinguishable from a missing one.
+ */
+export type SourceScope = readonly number[] | null;
+
 export type AppealFilter = {
   status?: AppealStatus | undefined;
   operatorId?: number | undefined;
   sourceId?: number | undefined;
   leadId?: number | undefined;
+  scope?: SourceScope | undefined;
 };
 
 const appealInclude = {
@@ -62,8 +69,11 @@ function toView(row: AppealWithRelations): AppealView {
 export class AppealRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async findById(id: number): Promise<AppealView | null> {
-    const row = await this.prisma.appeal.findUnique({ where: { id }, include: appealInclude });
+  async findById(id: number, scope: SourceScope = null): Promise<AppealView | null> {
+    const row = await this.prisma.appeal.findUnique({
+      where: { id, ...(scope && { sourceId: { in: [...scope] } }) },
+      include: appealInclude,
+    });
     return row ? toView(row) : null;
   }
 
@@ -76,7 +86,7 @@ export class AppealRepository {
       where: {
         status: filter.status,
         operatorId: filter.operatorId,
-        sourceId: filter.sourceId,
+        sourceId: filter.scope ? { in: [...filter.scope], equals: filter.sourceId } : filter.sourceId,
         leadId: filter.leadId,
         ...(page.beforeId !== undefined && { id: { lt: page.beforeId } }),
       },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { idParamsSchema } from "../../http/common.schemas.js";
 import { problemResponses } from "../../http/problem.schema.js";
 import { ACCESS } from "../auth/access.js";
-import { actorOf } from "../auth/principal.js";
+import { actorOf, sourceScopeOf } from "../auth/principal.js";
 import {
   appealCreatedSchema,
   appealPageSchema,
@@ -41,8 +41,11 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
         request.body,
         actorOf(request),
         request.headers["idempotency-key"],
-        // Keys are scoped to the API key that sent them (API.md); one scope in open mode.
-        request.principal?.keyId ?? 0,
+        {
+          // Idempotency keys belong to the API key that sent them (API.md); one scope in open mode.
+          idempotencyScope: request.principal?.keyId ?? 0,
+          sources: sourceScopeOf(request),
+        },
       );
       if (replayed) reply.header("idempotency-replayed", "true");
       // A replay is the first answer again, status included; the header tells it apart.
@@ -61,7 +64,7 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
         response: { 200: appealPageSchema, ...problemResponses() },
       },
     },
-    async (request) => appeals.list(request.query),
+    async (request) => appeals.list(request.query, sourceScopeOf(request)),
   );
 
   app.get(
@@ -75,7 +78,7 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
         response: { 200: appealSchema, ...problemResponses(404) },
       },
     },
-    async (request) => appeals.get(request.params.id),
+    async (request) => appeals.get(request.params.id, sourceScopeOf(request)),
   );
 
   app.patch(

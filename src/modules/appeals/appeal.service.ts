@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { IdempotencyMismatchError, NotFoundError } from "../../http/errors.js";
 import { type DistributionMetrics, NO_METRICS } from "../metrics/distribution-metrics.js";
-import type { AppealRepository, AppealView } from "./appeal.repository.js";
+import type { AppealRepository, AppealView, SourceScope } from "./appeal.repository.js";
 import type { AppealCreatedDto, AppealDto, CreateAppealInput, ListAppealsQuery } from "./appeal.schemas.js";
 import type { DistributionService } from "./distribution.service.js";
 
@@ -19,15 +19,17 @@ export class AppealService {
   /**
    * Stores the appeal and assigns it. With an idempotency key, a retry gets the
    * same appeal back and writes nothing; the same key with another body is a 422.
-   * `actor` (the caller's key label) is recorded in the appeal's audit events; keys
-   * belong to `idempotencyScope` (the caller's API key id, 0 in open mode).
+   * `actor` (the caller's key label) is recorded in the appeal's audit events. Keys
+   * belong to `idempotencyScope` (the caller's API key id, 0 in open mode). A source
+   * outside `sources` (a scoped key's) is refused as unknown, before anything is read or written.
    */
   async create(
     input: CreateAppealInput,
     actor: string,
     idempotencyKey?: string,
-    idempotencyScope = 0,
+    { idempotencyScope = 0, sources = null }: { idempotencyScope?: number; sources?: SourceScope } = {},
   ): Promise<{ appeal: AppealCreatedDto; replayed: boolean }> {
+    if (sources && !sources.includes(input.source_id)) throw sourceNotFound(input.source_id);
     const requestHash = idempotencyKey === undefined ? null : hashRequest(input);
     // A key is forgotten after 24 hours, possibly between the conflict and the replay's
     // read: the request is then new after all, and is tried again (once is enough).
@@ -46,11 +48,7 @@ export class AppealService {
         },
         actor,
       );
-      if (result.outcome === "unknown_source") {
-        throw new NotFoundError(`Source ${input.source_id} does not exist; nothing was stored.`, [
-          { path: "source_id", message: `source ${input.source_id} does not exist` },
-        ]);
-      }
+      if (result.outcome === "unknown_source") throw sourceNotFound(input.source_id);
       if (result.outcome === "key_taken") {
         // The key was stored by an earlier (or concurrent, now committed) request.
         const first = await this.replay(idempotencyScope, idempotencyKey as string, requestHash as string);
@@ -65,17 +63,22 @@ export class AppealService {
     throw new Error(`idempotency key ${idempotencyKey} kept conflicting with a key that could not be read`);
   }
 
-  async get(id: number): Promise<AppealDto> {
-    return toAppealDto(await this.require(id));
+  /** Outside `scope`, the same 404 as an appeal that does not exist. */
+  async get(id: number, scope: SourceScope = null): Promise<AppealDto> {
+    return toAppealDto(await this.require(id, scope));
   }
 
-  async list(query: ListAppealsQuery): Promise<{ items: AppealDto[]; next_cursor: string | null }> {
+  async list(
+    query: ListAppealsQuery,
+    scope: SourceScope = null,
+  ): Promise<{ items: AppealDto[]; next_cursor: string | null }> {
     const rows = await this.appeals.list(
       {
         status: query.status,
         operatorId: query.operator_id,
         sourceId: query.source_id,
         leadId: query.lead_id,
+        scope,
       },
       { limit: query.limit + 1, beforeId: query.cursor },
     );
@@ -127,11 +130,18 @@ export class AppealService {
     return toCreatedDto(await this.require(stored.appealId));
   }
 
-  private async require(id: number): Promise<AppealView> {
-    const appeal = await this.appeals.findById(id);
+  private async require(id: number, scope: SourceScope = null): Promise<AppealView> {
+    const appeal = await this.appeals.findById(id, scope);
     if (!appeal) throw appealNotFound(id);
     return appeal;
   }
+}
+
+/** Also what a scoped key gets for a source outside its scope: ids do not leak. */
+function sourceNotFound(id: number): NotFoundError {
+  return new NotFoundError(`Source ${id} does not exist; nothing was stored.`, [
+    { path: "source_id", message: `source ${id} does not exist` },
+  ]);
 }
 
 function appealNotFound(id: number): NotFoundError {

@@ -4,7 +4,16 @@ import type { AuditRepository } from "../audit/audit.repository.js";
 import { displayPrefix } from "./api-key.js";
 import type { Role } from "./principal.js";
 
-export type ApiKeyRecord = ApiKey;
+/** A key as stored; `sourceIds` null for an unscoped key (every source). */
+export type ApiKeyRecord = Omit<ApiKey, "sourceIds"> & { sourceIds: number[] | null };
+
+/**
+ * Prisma reads a NULL int[] as []; the table's CHECK forbids an empty scope, so [] can
+ * only be NULL: an unscoped key.
+ */
+function toRecord(row: ApiKey): ApiKeyRecord {
+  return { ...row, sourceIds: row.sourceIds.length === 0 ? null : row.sourceIds };
+}
 
 export class ApiKeyRepository {
   constructor(
@@ -17,18 +26,32 @@ export class ApiKeyRepository {
    * Returns null when a key with this hash (or public id) exists already.
    */
   async create(
-    data: { label: string; role: Role; publicId: string | null; keyHash: string },
+    data: {
+      label: string;
+      role: Role;
+      publicId: string | null;
+      keyHash: string;
+      sourceIds?: number[] | null | undefined;
+    },
     actor: string,
   ): Promise<ApiKeyRecord | null> {
+    const { sourceIds, ...columns } = data;
     try {
       return await this.prisma.$transaction(async (tx) => {
-        const key = await tx.apiKey.create({ data });
+        const key = toRecord(
+          await tx.apiKey.create({ data: { ...columns, ...(sourceIds && { sourceIds }) } }),
+        );
         await this.audit.record(tx, {
           actor,
           action: "api_key.created",
           entityType: "api_key",
           entityId: key.id,
-          details: { label: key.label, role: key.role, prefix: displayPrefix(key.publicId) },
+          details: {
+            label: key.label,
+            role: key.role,
+            prefix: displayPrefix(key.publicId),
+            source_ids: key.sourceIds,
+          },
         });
         return key;
       });
@@ -44,19 +67,31 @@ export class ApiKeyRepository {
    * statement; the caller compares the hash in constant time. Looking a row up by the
    * hash leaks nothing useful through timing: the caller cannot choose the digest.
    */
-  findCandidates(publicId: string | null, keyHash: string): Promise<ApiKeyRecord[]> {
-    return this.prisma.apiKey.findMany({
+  async findCandidates(publicId: string | null, keyHash: string): Promise<ApiKeyRecord[]> {
+    const rows = await this.prisma.apiKey.findMany({
       where: publicId === null ? { keyHash } : { OR: [{ publicId }, { keyHash }] },
       take: 2,
     });
+    return rows.map(toRecord);
   }
 
-  findByHash(keyHash: string): Promise<ApiKeyRecord | null> {
-    return this.prisma.apiKey.findUnique({ where: { keyHash } });
+  async findByHash(keyHash: string): Promise<ApiKeyRecord | null> {
+    const row = await this.prisma.apiKey.findUnique({ where: { keyHash } });
+    return row && toRecord(row);
   }
 
-  list(): Promise<ApiKeyRecord[]> {
-    return this.prisma.apiKey.findMany({ orderBy: { id: "asc" } });
+  async list(): Promise<ApiKeyRecord[]> {
+    return (await this.prisma.apiKey.findMany({ orderBy: { id: "asc" } })).map(toRecord);
+  }
+
+  /** Which of these source ids name no source, ascending: a key cannot be scoped to them. */
+  async unknownSourceIds(ids: readonly number[]): Promise<number[]> {
+    const found = await this.prisma.source.findMany({
+      where: { id: { in: [...ids] } },
+      select: { id: true },
+    });
+    const known = new Set(found.map((source) => source.id));
+    return ids.filter((id) => !known.has(id)).sort((a, b) => a - b);
   }
 
   /**
@@ -69,7 +104,8 @@ export class ApiKeyRepository {
         where: { id, revokedAt: null },
         data: { revokedAt: new Date() },
       });
-      const key = await tx.apiKey.findUnique({ where: { id } });
+      const row = await tx.apiKey.findUnique({ where: { id } });
+      const key = row && toRecord(row);
       if (count > 0 && key) {
         await this.audit.record(tx, {
           actor,

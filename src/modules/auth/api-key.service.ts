@@ -20,6 +20,8 @@ export type ApiKeyView = {
   id: number;
   label: string;
   role: Role;
+  /** The sources an intake key is scoped to; null when unscoped. */
+  sourceIds: number[] | null;
   /** The non-secret start of the key (lds_<public_id>_…); null for a key of another shape. */
   prefix: string | null;
   createdAt: Date;
@@ -53,23 +55,49 @@ export class ApiKeyService {
 
   /**
    * Creates a key; the returned `key` is the only time it exists in clear. `actor`
-   * (who created it) goes to the audit trail.
+   * (who created it) goes to the audit trail. `sourceIds` scopes an intake key.
    */
   async create(
-    input: { label: string; role: string },
+    input: { label: string; role: string; sourceIds?: readonly number[] | null | undefined },
     actor: string,
   ): Promise<{ key: string; apiKey: ApiKeyView }> {
     const label = validLabel(input.label);
     const role = validRole(input.role);
+    const sourceIds = await this.validSourceIds(role, input.sourceIds);
     const generated = generateApiKey();
     const record = await this.keys.create(
-      { label, role, publicId: generated.publicId, keyHash: generated.keyHash },
+      { label, role, publicId: generated.publicId, keyHash: generated.keyHash, sourceIds },
       actor,
     );
     // 64 random bits of public id colliding is not a case worth a retry loop.
     if (!record) throw new Error("a generated API key collided with an existing one; try again");
     this.activeKeys = undefined;
     return { key: generated.key, apiKey: toView(record) };
+  }
+
+  /** Sorted and deduplicated; null when none were given. Refuses unknown ids, naming them. */
+  private async validSourceIds(
+    role: Role,
+    ids: readonly number[] | null | undefined,
+  ): Promise<number[] | null> {
+    if (ids === undefined || ids === null) return null;
+    const refuse = (detail: string, message: string) =>
+      new ValidationError(detail, [{ path: "source_ids", message }]);
+    if (role !== "intake") {
+      throw refuse(`source_ids scopes intake keys only, not ${role} keys.`, "only for the role intake");
+    }
+    const unique = [...new Set(ids)].sort((a, b) => a - b);
+    if (unique.length === 0 || unique.some((id) => !Number.isInteger(id) || id < 1 || id > 2_147_483_647)) {
+      throw refuse("source_ids is a non-empty list of source ids.", "must be one or more source ids");
+    }
+    const unknown = await this.keys.unknownSourceIds(unique);
+    if (unknown.length > 0) {
+      throw refuse(
+        `Unknown source ids: ${unknown.join(", ")}. A key can be scoped to existing sources only.`,
+        `no source has the id ${unknown.join(", ")}`,
+      );
+    }
+    return unique;
   }
 
   async list(): Promise<ApiKeyView[]> {
@@ -138,7 +166,7 @@ export class ApiKeyService {
     if (!match || match.revokedAt) return null;
     // At most once per cache period per instance: last_used_at is that precise.
     this.keys.markUsed(match.id).catch((error: unknown) => this.options.onBackgroundError?.(error));
-    return { keyId: match.id, label: match.label, role: match.role };
+    return { keyId: match.id, label: match.label, role: match.role, sourceIds: match.sourceIds };
   }
 
   private remember(keyHash: string, entry: Cached<Principal | null>): void {
@@ -176,6 +204,7 @@ function toView(record: ApiKeyRecord): ApiKeyView {
     id: record.id,
     label: record.label,
     role: record.role,
+    sourceIds: record.sourceIds,
     prefix: displayPrefix(record.publicId),
     createdAt: record.createdAt,
     revokedAt: record.revokedAt,

@@ -7,7 +7,16 @@ export type Role = "admin" | "intake" | "viewer";
 /** Which callers a route accepts: "public" (no key needed) or the roles allowed. */
 export type Access = "public" | readonly Role[];
 
-export type Principal = { keyId: number | null; label: string; role: Role };
+export type Principal = {
+  keyId: number | null;
+  label: string;
+  role: Role;
+  /**
+   * The sources an intake key is scoped to; null when unscoped (every source; always for
+   * other roles). Routes pass it to services, which answer 404 outside it.
+   */
+  sourceIds: number[] | null;
+};
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -18,6 +27,11 @@ declare module "fastify" {
     /** Every route declares who may call it; a route without a rule fails the route × role test. */
     access?: Access;
   }
+}
+
+/** The sources this request may touch: null for every source (unscoped keys, open mode). */
+export function sourceScopeOf(request: FastifyRequest): number[] | null {
+  return request.principal?.sourceIds ?? null;
 }
 
 /** The label recorded in the audit trail for changes made by this request. */

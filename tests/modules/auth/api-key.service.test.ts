@@ -6,6 +6,7 @@ import { ValidationError } from "../../../src/http/errors.js";
 import { AuditRepository } from "../../../src/modules/audit/audit.repository.js";
 import { ApiKeyRepository } from "../../../src/modules/auth/api-key.repository.js";
 import { ApiKeyService } from "../../../src/modules/auth/api-key.service.js";
+import { unique } from "../../helpers/factories.js";
 import { query } from "../../helpers/sql.js";
 import { useTestApp } from "../../helpers/test-app.js";
 
@@ -52,6 +53,7 @@ describe("create", () => {
       id: expect.any(Number),
       label: "ops",
       role: "admin",
+      sourceIds: null,
       prefix: `lds_${publicId}_…`,
       createdAt: expect.any(Date),
       revokedAt: null,
@@ -93,9 +95,97 @@ describe("create", () => {
       [apiKey.id],
     );
     expect(events).toEqual([
-      { actor: "cli:alice", details: { label: "audited", role: "intake", prefix: apiKey.prefix } },
+      {
+        actor: "cli:alice",
+        details: { label: "audited", role: "intake", prefix: apiKey.prefix, source_ids: null },
+      },
     ]);
     expect(JSON.stringify(events)).not.toContain(sha256(key));
+  });
+});
+
+describe("create with source_ids (an intake key's scope)", () => {
+  async function twoSources(): Promise<[number, number]> {
+    const a = await t.deps.sources.create({ name: unique("scope"), strategy: "weighted" }, "test");
+    const b = await t.deps.sources.create({ name: unique("scope"), strategy: "weighted" }, "test");
+    return [a.id, b.id];
+  }
+
+  it("stores them sorted and once each; the key authenticates with them; the audit event names them", async () => {
+    const [a, b] = await twoSources();
+    const { key, apiKey } = await t.deps.apiKeys.create(
+      { label: "bot", role: "intake", sourceIds: [b, a, b] },
+      "cli:alice",
+    );
+    expect(apiKey.sourceIds).toEqual([a, b]);
+    expect(await t.deps.apiKeys.authenticate(key)).toEqual({
+      keyId: apiKey.id,
+      label: "bot",
+      role: "intake",
+      sourceIds: [a, b],
+    });
+    expect((await t.deps.apiKeys.list()).find((k) => k.id === apiKey.id)?.sourceIds).toEqual([a, b]);
+    const [stored] = await query(t.testDatabase.url, "SELECT source_ids FROM api_keys WHERE id = $1", [
+      apiKey.id,
+    ]);
+    expect(stored).toEqual({ source_ids: [a, b] });
+    const [event] = await query(
+      t.testDatabase.url,
+      "SELECT details FROM audit_events WHERE action = 'api_key.created' AND entity_id = $1",
+      [apiKey.id],
+    );
+    expect(event).toEqual({
+      details: { label: "bot", role: "intake", prefix: apiKey.prefix, source_ids: [a, b] },
+    });
+  });
+
+  it("an unscoped key stores NULL, not an empty list", async () => {
+    const { apiKey } = await t.deps.apiKeys.create({ label: "any", role: "intake", sourceIds: null }, "test");
+    const [stored] = await query(t.testDatabase.url, "SELECT source_ids FROM api_keys WHERE id = $1", [
+      apiKey.id,
+    ]);
+    expect(stored).toEqual({ source_ids: null });
+  });
+
+  it("refuses unknown source ids, naming each, and stores nothing", async () => {
+    const [a] = await twoSources();
+    const before = await query(t.testDatabase.url, "SELECT count(*)::int AS n FROM api_keys");
+    const attempt = t.deps.apiKeys.create(
+      { label: "bot", role: "intake", sourceIds: [777002, a, 777001] },
+      "t",
+    );
+    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+    await expect(attempt).rejects.toMatchObject({
+      message: "Unknown source ids: 777001, 777002. A key can be scoped to existing sources only.",
+      errors: [{ path: "source_ids", message: "no source has the id 777001, 777002" }],
+    });
+    expect(await query(t.testDatabase.url, "SELECT count(*)::int AS n FROM api_keys")).toEqual(before);
+  });
+
+  it.each([
+    [{ label: "x", role: "admin", sourceIds: [1] }, "source_ids scopes intake keys only, not admin keys."],
+    [{ label: "x", role: "viewer", sourceIds: [1] }, "source_ids scopes intake keys only, not viewer keys."],
+    [{ label: "x", role: "intake", sourceIds: [] }, "source_ids is a non-empty list of source ids."],
+    [{ label: "x", role: "intake", sourceIds: [0] }, "source_ids is a non-empty list of source ids."],
+    [{ label: "x", role: "intake", sourceIds: [1.5] }, "source_ids is a non-empty list of source ids."],
+  ])("refuses %j", async (input, message) => {
+    const attempt = t.deps.apiKeys.create(input, "test");
+    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+    await expect(attempt).rejects.toMatchObject({ message, errors: [{ path: "source_ids" }] });
+  });
+
+  it.each([
+    ["an admin key with a scope", "admin", "{1}"],
+    ["an empty scope", "intake", "{}"],
+    ["a NULL element", "intake", "{1,NULL}"],
+  ])("the table itself refuses %s", async (_, role, sourceIds) => {
+    await expect(
+      query(
+        t.testDatabase.url,
+        "INSERT INTO api_keys (label, role, key_hash, source_ids) VALUES ('raw', $1, $2, $3)",
+        [role, sha256(`raw ${role} ${sourceIds}`), sourceIds],
+      ),
+    ).rejects.toThrow(/violates check constraint "api_keys_source_ids_check"/);
   });
 });
 
@@ -106,6 +196,7 @@ describe("authenticate", () => {
       keyId: apiKey.id,
       label: "bot",
       role: "intake",
+      sourceIds: null,
     });
   });
 
@@ -178,7 +269,7 @@ describe("list and revoke", () => {
     expect(text).not.toContain(key);
     expect(text).not.toContain(sha256(key));
     expect(Object.keys(listed[0] ?? {}).sort()).toEqual(
-      ["createdAt", "id", "label", "lastUsedAt", "prefix", "revokedAt", "role"].sort(),
+      ["createdAt", "id", "label", "lastUsedAt", "prefix", "revokedAt", "role", "sourceIds"].sort(),
     );
   });
 
@@ -244,6 +335,7 @@ describe("ensureBootstrapKey (BOOTSTRAP_ADMIN_KEY)", () => {
       keyId: rows[0]?.id,
       label: "bootstrap",
       role: "admin",
+      sourceIds: null,
     });
     const listed = (await t.deps.apiKeys.list()).find((k) => k.label === "bootstrap");
     expect(listed?.prefix).toBeNull();

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type Output, parseCommand, runCommand } from "../../../src/cli/apikey.commands.js";
+import { unique } from "../../helpers/factories.js";
 import { query } from "../../helpers/sql.js";
 import { useTestApp } from "../../helpers/test-app.js";
 import { runTs } from "./child-process.js";
@@ -24,6 +25,14 @@ describe("parseCommand", () => {
   it.each([
     [["create", "--role", "admin", "--label", "ops"], { name: "create", role: "admin", label: "ops" }],
     [["create", "--label=ops team", "--role=viewer"], { name: "create", role: "viewer", label: "ops team" }],
+    [
+      ["create", "--role", "intake", "--label", "bot", "--source-ids", "3,1,2"],
+      { name: "create", role: "intake", label: "bot", sourceIds: [3, 1, 2] },
+    ],
+    [
+      ["create", "--role=intake", "--label=bot", "--source-ids= 7 "],
+      { name: "create", role: "intake", label: "bot", sourceIds: [7] },
+    ],
     [["list"], { name: "list", json: false }],
     [["list", "--json"], { name: "list", json: true }],
     [["revoke", "12"], { name: "revoke", id: 12 }],
@@ -44,6 +53,11 @@ describe("parseCommand", () => {
     [["create", "--role", "admin"], /--role and --label/],
     [["create", "--label", "x"], /--role and --label/],
     [["create", "--role", "admin", "--label", "x", "extra"], /no positional/],
+    [["create", "--role", "intake", "--label", "x", "--source-ids", ""], /--source-ids takes/],
+    [["create", "--role", "intake", "--label", "x", "--source-ids", "1,"], /--source-ids takes/],
+    [["create", "--role", "intake", "--label", "x", "--source-ids", "1,two"], /--source-ids takes/],
+    [["create", "--role", "intake", "--label", "x", "--source-ids", "0"], /--source-ids takes/],
+    [["create", "--role", "intake", "--label", "x", "--source-ids", "99999999999"], /--source-ids takes/],
     [["revoke"], /revoke needs the id/],
     [["revoke", "abc"], /revoke needs the id/],
     [["revoke", "0"], /revoke needs the id/],
@@ -90,7 +104,7 @@ describe("runCommand", () => {
     const io = capture();
     expect(await runCommand({ name: "list", json: false }, t.deps.apiKeys, io, "cli:test")).toBe(0);
     const text = io.stdout.join("\n");
-    expect(io.stdout[0]).toMatch(/^ID\s+ROLE\s+LABEL\s+KEY\s+CREATED\s+LAST USED\s+REVOKED$/);
+    expect(io.stdout[0]).toMatch(/^ID\s+ROLE\s+LABEL\s+KEY\s+CREATED\s+LAST USED\s+REVOKED\s+SOURCES$/);
     expect(text).toMatch(new RegExp(`viewer\\s+dashboard\\s+${key.slice(0, 21)}…`));
     expect(text).not.toContain(key);
     expect(text).not.toContain(key.slice(21));
@@ -103,6 +117,7 @@ describe("runCommand", () => {
       id: expect.any(Number),
       label: "dashboard",
       role: "viewer",
+      source_ids: null,
       prefix: `${key.slice(0, 21)}…`,
       created_at: expect.any(String),
       revoked_at: null,
@@ -139,6 +154,68 @@ describe("runCommand", () => {
   });
 });
 
+describe("runCommand create --source-ids", () => {
+  it("creates an intake key scoped to those sources; list shows them", async () => {
+    const a = await t.deps.sources.create({ name: unique("cli source"), strategy: "weighted" }, "test");
+    const b = await t.deps.sources.create({ name: unique("cli source"), strategy: "weighted" }, "test");
+    const io = capture();
+    const code = await runCommand(
+      { name: "create", role: "intake", label: "scoped bot", sourceIds: [b.id, a.id] },
+      t.deps.apiKeys,
+      io,
+      "cli:test",
+    );
+    expect(code, io.stderr.join("\n")).toBe(0);
+    expect(io.stderr.join("\n")).toMatch(
+      new RegExp(
+        `Created API key \\d+ "scoped bot" with the role intake, scoped to the sources ${a.id}, ${b.id}\\. `,
+      ),
+    );
+    const key = io.stdout[0] ?? "";
+    expect(await t.deps.apiKeys.authenticate(key)).toMatchObject({ role: "intake", sourceIds: [a.id, b.id] });
+
+    const list = capture();
+    await runCommand({ name: "list", json: false }, t.deps.apiKeys, list, "cli:test");
+    const row = list.stdout.find((line) => line.includes("scoped bot")) ?? "";
+    expect(row).toMatch(new RegExp(`\\s${a.id},${b.id}$`));
+    const json = capture();
+    await runCommand({ name: "list", json: true }, t.deps.apiKeys, json, "cli:test");
+    const listed = JSON.parse(json.stdout.join("\n")) as { label: string; source_ids: number[] | null }[];
+    expect(listed.find((k) => k.label === "scoped bot")?.source_ids).toEqual([a.id, b.id]);
+  });
+
+  it("refuses unknown source ids, naming them, and a scope on another role; exit 1, no key", async () => {
+    const source = await t.deps.sources.create({ name: unique("cli source"), strategy: "weighted" }, "test");
+    const before = (await t.deps.apiKeys.list()).length;
+    const unknown = capture();
+    expect(
+      await runCommand(
+        { name: "create", role: "intake", label: "bot", sourceIds: [source.id, 888801, 888802] },
+        t.deps.apiKeys,
+        unknown,
+        "cli",
+      ),
+    ).toBe(1);
+    expect(unknown.stderr).toEqual([
+      "apikey: Unknown source ids: 888801, 888802. A key can be scoped to existing sources only.",
+    ]);
+    expect(unknown.stdout).toEqual([]);
+
+    const admin = capture();
+    expect(
+      await runCommand(
+        { name: "create", role: "admin", label: "ops", sourceIds: [source.id] },
+        t.deps.apiKeys,
+        admin,
+        "cli",
+      ),
+    ).toBe(1);
+    expect(admin.stderr).toEqual(["apikey: source_ids scopes intake keys only, not admin keys."]);
+    expect(admin.stdout).toEqual([]);
+    expect(await t.deps.apiKeys.list()).toHaveLength(before);
+  });
+});
+
 describe("the process (npm run apikey)", () => {
   it("creates, lists and revokes against DATABASE_URL", async () => {
     const env = { DATABASE_URL: t.testDatabase.url };
@@ -150,9 +227,26 @@ describe("the process (npm run apikey)", () => {
     const principal = await t.deps.apiKeys.authenticate(key);
     expect(principal).toMatchObject({ label: "ops", role: "admin" });
 
+    const source = await t.deps.sources.create(
+      { name: unique("process source"), strategy: "weighted" },
+      "test",
+    );
+    const scoped = runTs(
+      "src/cli/apikey.ts",
+      ["create", "--role", "intake", "--label", "bot", "--source-ids", String(source.id)],
+      env,
+    );
+    expect(await scoped.exited, scoped.stderr()).toBe(0);
+    expect(await t.deps.apiKeys.authenticate(scoped.stdout().trim())).toMatchObject({
+      label: "bot",
+      role: "intake",
+      sourceIds: [source.id],
+    });
+
     const list = runTs("src/cli/apikey.ts", ["list"], env);
     expect(await list.exited, list.stderr()).toBe(0);
     expect(list.stdout()).toMatch(new RegExp(`${principal?.keyId}\\s+admin\\s+ops\\s+${key.slice(0, 21)}…`));
+    expect(list.stdout()).toMatch(new RegExp(`\\s+intake\\s+bot\\s+.*\\s${source.id}\\n`));
     expect(list.stdout() + list.stderr()).not.toContain(key);
 
     const revoke = runTs("src/cli/apikey.ts", ["revoke", String(principal?.keyId)], env);

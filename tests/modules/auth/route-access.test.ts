@@ -2,7 +2,8 @@
 // router itself (app.printRoutes), not from a list kept here, so a new route is
 // checked as soon as it exists; the expected answers follow the rules of issue 5:
 // admin everything, viewer every GET, intake POST /appeals and GET /appeals/{id};
-// /health, /ready and /docs public.
+// /health, /ready and /docs public. An intake key scoped to sources (issue 9) reaches
+// the same routes: its scope answers 404 inside them, never 403.
 import diagnostics from "node:diagnostics_channel";
 import type { FastifyInstance, HTTPMethods } from "fastify";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -53,13 +54,27 @@ function concrete(url: string): string {
 }
 
 const t = useTestApp();
-const keys = {} as Record<Role | "revoked", string>;
+/** The kinds of key tried against every route, and the role whose rules each follows. */
+const KINDS = [
+  ["admin", "admin"],
+  ["intake", "intake"],
+  ["viewer", "viewer"],
+  ["scoped intake", "intake"],
+] as const;
+const keys = {} as Record<(typeof KINDS)[number][0] | "revoked", string>;
 let routes: Route[] = [];
 
 beforeAll(async () => {
   for (const role of ["admin", "intake", "viewer"] as const) {
     keys[role] = (await t.deps.apiKeys.create({ label: `route-access ${role}`, role }, "test")).key;
   }
+  const source = await t.deps.sources.create({ name: "route-access source", strategy: "weighted" }, "test");
+  keys["scoped intake"] = (
+    await t.deps.apiKeys.create(
+      { label: "route-access scoped intake", role: "intake", sourceIds: [source.id] },
+      "test",
+    )
+  ).key;
   const revoked = await t.deps.apiKeys.create({ label: "route-access revoked", role: "admin" }, "test");
   await t.deps.apiKeys.revoke(revoked.apiKey.id, "test");
   keys.revoked = revoked.key;
@@ -140,11 +155,11 @@ describe("with a revoked admin key", () => {
   });
 });
 
-describe.each(["admin", "intake", "viewer"] as const)("with a valid %s key", (role) => {
+describe.each(KINDS)("with a valid %s key", (kind, role) => {
   it("the routes its role allows pass authorisation, the others answer 403 problem+json", async () => {
     const verdicts: string[] = [];
     for (const route of routes) {
-      const response = await call(route, `Bearer ${keys[role]}`);
+      const response = await call(route, `Bearer ${keys[kind]}`);
       const label = `${route.method} ${route.url}`;
       if (allowed(role, route)) {
         expect([401, 403], `${label}: ${response.body}`).not.toContain(response.statusCode);
@@ -170,7 +185,7 @@ describe.each(["admin", "intake", "viewer"] as const)("with a valid %s key", (ro
     const response = await t.app.inject({
       method: "GET",
       url: "/appeals/424242",
-      headers: { authorization: `bearer ${keys[role]}` },
+      headers: { authorization: `bearer ${keys[kind]}` },
     });
     expect(response.statusCode).toBe(404);
   });
