@@ -5,6 +5,8 @@ import { AppealRepository } from "./modules/appeals/appeal.repository.js";
 import { AppealService } from "./modules/appeals/appeal.service.js";
 import { DistributionRepository } from "./modules/appeals/distribution.repository.js";
 import { DistributionService } from "./modules/appeals/distribution.service.js";
+import { LoadReconcileRepository } from "./modules/appeals/load-reconcile.repository.js";
+import { LoadReconcileService } from "./modules/appeals/load-reconcile.service.js";
 import { AuditRepository } from "./modules/audit/audit.repository.js";
 import { AuditService } from "./modules/audit/audit.service.js";
 import { ApiKeyRepository } from "./modules/auth/api-key.repository.js";
@@ -30,6 +32,8 @@ export type Deps = {
   stats: StatsService;
   audit: AuditService;
   apiKeys: ApiKeyService;
+  /** Drift of active_load and appeal_counts: checkDrift() for the sweep, reconcile() for the CLI. */
+  loadReconcile: LoadReconcileService;
   /** This app's Prometheus registry and the counters services report to. */
   metrics: Metrics;
 };
@@ -74,6 +78,7 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     stats: new StatsService(new StatsRepository(prisma)),
     audit: new AuditService(auditRepository),
     apiKeys: new ApiKeyService(new ApiKeyRepository(prisma, auditRepository), options.apiKeys),
+    loadReconcile: new LoadReconcileService(new LoadReconcileRepository(prisma), metrics, options.log),
     metrics,
   };
 }
