@@ -7,6 +7,8 @@ import { AppealRepository } from "./modules/appeals/appeal.repository.js";
 import { AppealService } from "./modules/appeals/appeal.service.js";
 import { DistributionRepository } from "./modules/appeals/distribution.repository.js";
 import { DistributionService } from "./modules/appeals/distribution.service.js";
+import { LoadReconcileRepository } from "./modules/appeals/load-reconcile.repository.js";
+import { LoadReconcileService } from "./modules/appeals/load-reconcile.service.js";
 import { DistributionSweeper } from "./modules/appeals/sweep.js";
 import { AuditRepository } from "./modules/audit/audit.repository.js";
 import { AuditService } from "./modules/audit/audit.service.js";
@@ -33,6 +35,8 @@ export type Deps = {
   stats: StatsService;
   audit: AuditService;
   apiKeys: ApiKeyService;
+  /** Drift of active_load and appeal_counts: checkDrift() for the sweep, reconcile() for the CLI. */
+  loadReconcile: LoadReconcileService;
   /** This app's Prometheus registry and the counters services report to. */
   metrics: Metrics;
   /** Assigns what the drains left (faults, bounded drains); started by the server. */
@@ -80,10 +84,12 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     log,
     () => sweeper?.wake(),
   );
+  const loadReconcile = new LoadReconcileService(new LoadReconcileRepository(prisma), metrics, log);
   sweeper = new DistributionSweeper(distribution, {
     intervalMs: options.sweepIntervalMs ?? 0,
     tryLock,
     log,
+    checkDrift: (full) => loadReconcile.checkDrift({ appealCounts: full }),
   });
   const appealRepository = new AppealRepository(prisma);
   const appeals = new AppealService(appealRepository, distribution, metrics);
@@ -97,6 +103,7 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     stats: new StatsService(new StatsRepository(prisma)),
     audit: new AuditService(auditRepository),
     apiKeys: new ApiKeyService(new ApiKeyRepository(prisma, auditRepository), options.apiKeys),
+    loadReconcile,
     metrics,
     sweeper,
     idempotencyKeyPurge: new PeriodicTask({

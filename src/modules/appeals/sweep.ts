@@ -12,16 +12,25 @@ import type { DistributionService } from "./distribution.service.js";
 /** The actor recorded on the sweep's appeal.drained events. */
 export const SWEEP_ACTOR = "sweep";
 
+/**
+ * Every sweep checks operators' active_load against their active appeals (cheap: the
+ * active appeals only); every this many sweeps it also checks appeal_counts, which
+ * counts every appeal (~0.3 s of one core per million): with the default interval,
+ * every 5 minutes.
+ */
+export const FULL_DRIFT_CHECK_EVERY = 60;
+
 export type SweepOptions = {
   intervalMs: number;
   tryLock: TryLock;
   log: TaskLog;
-  /** Runs after each sweep's drain, inside its lock (the load drift check). */
-  afterDrain?: () => Promise<void>;
+  /** The drift check (logs and counts, repairs nothing), after each drain; `full` includes appeal_counts. */
+  checkDrift?: (full: boolean) => Promise<unknown>;
 };
 
 export class DistributionSweeper {
   private readonly task: PeriodicTask<number>;
+  private sweeps = 0;
 
   constructor(distribution: Pick<DistributionService, "drainAll">, options: SweepOptions) {
     this.task = new PeriodicTask({
@@ -32,7 +41,8 @@ export class DistributionSweeper {
       log: options.log,
       run: async () => {
         const assigned = await distribution.drainAll(SWEEP_ACTOR);
-        await options.afterDrain?.();
+        // The first sweep of a process checks everything, then every FULL_DRIFT_CHECK_EVERY-th.
+        await options.checkDrift?.(this.sweeps++ % FULL_DRIFT_CHECK_EVERY === 0);
         return assigned;
       },
     });

@@ -6,6 +6,8 @@ import { paginationQuery, queryIdSchema, timestampSchema, withoutNul } from "../
 export const AUDIT_ACTIONS = [
   "operator.created",
   "operator.updated",
+  /** npm run db:reconcile set active_load to the operator's count of active appeals. */
+  "operator.load_reconciled",
   "source.created",
   "source.updated",
   "weights.replaced",
@@ -36,9 +38,10 @@ export const auditEventSchema = z
       .record(z.string(), z.unknown())
       .describe(
         "What changed: the fields sent with their values before and after (operator.updated, source.updated), " +
-          "the old and new weights (weights.replaced), the created record (*.created), the operator chosen " +
-          "(appeal.assigned, appeal.drained) or released (appeal.closed), the profile fields an intake changed, " +
-          "before and after, with the appeal that changed them (lead.updated)",
+          "the old and new weights (weights.replaced), the created record (*.created), active_load before and " +
+          "after (operator.load_reconciled), the operator chosen (appeal.assigned, appeal.drained) or released " +
+          "(appeal.closed), the profile fields an intake changed, before and after, with the appeal that changed " +
+          "them (lead.updated)",
       ),
   })
   .meta({ id: "AuditEvent" });

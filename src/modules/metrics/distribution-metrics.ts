@@ -13,3 +13,11 @@ export const NO_METRICS: DistributionMetrics = Object.freeze({
   appealCreated() {},
   appealAssigned() {},
 });
+
+/** What the drift check (LoadReconcileService.checkDrift) reports. */
+export interface LoadDriftMetrics {
+  /** `rows` counters found disagreeing with the appeals: operators (active_load) or appeal_counts rows. */
+  loadDriftFound(kind: "active_load" | "appeal_counts", rows: number): void;
+}
+
+export const NO_DRIFT_METRICS: LoadDriftMetrics = Object.freeze({ loadDriftFound() {} });

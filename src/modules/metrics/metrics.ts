@@ -4,7 +4,7 @@
 // the pool are read only when /metrics is scraped.
 import type pg from "pg";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { DistributionMetrics } from "./distribution-metrics.js";
+import type { DistributionMetrics, LoadDriftMetrics } from "./distribution-metrics.js";
 
 /** Reads the pending queue's depth; a scrape gives it this long before reporting NaN. */
 const PENDING_COUNT_TIMEOUT_MS = 2_000;
@@ -16,11 +16,12 @@ export type MetricsSources = {
   processMetrics?: boolean;
 };
 
-export type Metrics = DistributionMetrics & {
-  readonly registry: Registry;
-  /** One answered request: `route` is the route's pattern (never the raw URL), or "unmatched". */
-  requestServed(method: string, route: string, status: number, seconds: number): void;
-};
+export type Metrics = DistributionMetrics &
+  LoadDriftMetrics & {
+    readonly registry: Registry;
+    /** One answered request: `route` is the route's pattern (never the raw URL), or "unmatched". */
+    requestServed(method: string, route: string, status: number, seconds: number): void;
+  };
 
 export function createMetrics({ pool, countPending, processMetrics = false }: MetricsSources): Metrics {
   const registry = new Registry();
@@ -52,6 +53,16 @@ export function createMetrics({ pool, countPending, processMetrics = false }: Me
     labelNames: ["source_id"] as const,
     registers,
   });
+  const drift = new Counter({
+    name: "lds_load_drift_total",
+    help:
+      "Counters found disagreeing with the appeals by the drift check, by kind: operators whose " +
+      "active_load is not their number of active appeals, appeal_counts rows that are not count(*).",
+    labelNames: ["kind"] as const,
+    registers,
+  });
+  // Both series exist from the start, so increase() over them works from the first drift on.
+  for (const kind of ["active_load", "appeal_counts"]) drift.inc({ kind }, 0);
   new Gauge({
     name: "appeals_pending",
     help: "Appeals waiting for an operator (the pending queue's depth), counted at scrape time; NaN when the database does not answer.",
@@ -103,6 +114,9 @@ export function createMetrics({ pool, countPending, processMetrics = false }: Me
     },
     appealAssigned(sourceId) {
       assignments.inc({ source_id: String(sourceId) });
+    },
+    loadDriftFound(kind, rows) {
+      drift.inc({ kind }, rows);
     },
   };
 }

@@ -142,3 +142,26 @@ describe.skipIf(!onRealServer)("two instances sweeping at once", () => {
     }
   });
 });
+
+describe("the sweep's drift check", () => {
+  async function driftMetric(kind: string): Promise<number> {
+    const body = (await t.app.inject({ method: "GET", url: "/metrics" })).body;
+    const line = body.split("\n").find((l) => l.startsWith(`lds_load_drift_total{kind="${kind}"} `));
+    return Number(line?.split(" ")[1]);
+  }
+
+  it("counts an active_load that disagrees with the appeals, and repairs nothing", async () => {
+    const operator = await createOperator(t.app, { max_load: 5 });
+    const source = await createSource(t.app);
+    await setWeights(t.app, source.id, [{ operator_id: operator.id, weight: 1 }]);
+    await createAppeal(t.app, { source_id: source.id });
+    const before = await driftMetric("active_load");
+    await query(t.testDatabase.url, "UPDATE operators SET active_load = 4 WHERE id = $1", [operator.id]);
+    expect(await t.deps.sweeper.runOnce()).toEqual({ ran: true, assigned: 0 });
+    expect(await driftMetric("active_load")).toBe(before + 1);
+    const [row] = await query(t.testDatabase.url, "SELECT active_load FROM operators WHERE id = $1", [
+      operator.id,
+    ]);
+    expect(row).toEqual({ active_load: 4 });
+  });
+});
