@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { connectDatabase, type Database } from "../../src/db/prisma.js";
+import type { SqlClient } from "../../src/db/sql.js";
 import { createDeps, type Deps, type DepsOptions } from "../../src/deps.js";
 import type { HttpOptions } from "../../src/http/security.js";
 import type { AuthSettings } from "../../src/modules/auth/auth.plugin.js";
@@ -16,6 +17,8 @@ export type AppOptions = DepsOptions & {
   /** The database timeouts of connectDatabase; by default none (statement) and 5 s (connection). */
   statementTimeoutMs?: number;
   connectionTimeoutMs?: number;
+  /** Wraps the raw-statement client the services use (fault injection). */
+  wrapSql?: (sql: SqlClient) => SqlClient;
   /** Adds test-only routes or hooks to the app before it is ready. */
   configure?: (app: FastifyInstance, deps: Deps) => void | Promise<void>;
   /**
@@ -44,7 +47,7 @@ export async function startTestApp(url: string, options: AppOptions = {}): Promi
     ...(options.statementTimeoutMs !== undefined && { statementTimeoutMs: options.statementTimeoutMs }),
     ...(options.connectionTimeoutMs !== undefined && { connectionTimeoutMs: options.connectionTimeoutMs }),
   });
-  const deps = createDeps(database, {
+  const deps = createDeps(options.wrapSql ? { ...database, sql: options.wrapSql(database.sql) } : database, {
     ...options,
     apiKeys: { cacheTtlMs: TEST_API_KEY_CACHE_TTL_MS, ...options.apiKeys },
   });
