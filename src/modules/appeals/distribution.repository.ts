@@ -99,6 +99,19 @@ export type DrainScope =
   /** Every source: the sweep. */
   | "all";
 
+/**
+ * Per source, the id of the appeal this drain assigned last: its next head is above
+ * it. The pending index keeps an entry for every appeal drained while an old
+ * snapshot is open (a backup, a report) until VACUUM can remove it, all at the
+ * queue's oldest end; a lookup from that end visits every one of them, so draining N
+ * appeals under such a snapshot cost O(N²). An appeal below a floor that commits
+ * late (its intake ran concurrently with the drain) is found by the next drain
+ * without floors: the sweep ends with one.
+ */
+export type DrainFloors = { sourceIds: number[]; appealIds: number[] };
+
+const NO_FLOORS: DrainFloors = { sourceIds: [], appealIds: [] };
+
 export type DrainStep =
   | { outcome: "assigned"; appealId: number; sourceId: number }
   /** No pending appeal in scope has an operator that could take it: stop. */
@@ -285,8 +298,14 @@ export class DistributionRepository {
    * source takes no lock and no transaction id. The lock is FOR UPDATE, not SKIP
    * LOCKED: a step that waits for a concurrent one then sees everything committed
    * before it started, so the last step after any capacity event misses nothing.
+   * `floors` skips what this drain has assigned already.
    */
-  async drainStep(scope: DrainScope, draw: number, actor: string): Promise<DrainStep> {
+  async drainStep(
+    scope: DrainScope,
+    draw: number,
+    actor: string,
+    floors: DrainFloors = NO_FLOORS,
+  ): Promise<DrainStep> {
     const operatorId = typeof scope === "object" && "operatorId" in scope ? scope.operatorId : null;
     const sourceId = typeof scope === "object" && "sourceId" in scope ? scope.sourceId : null;
     // OLDEST FIRST across the scope's edge: an operator serving a source outside the
@@ -313,10 +332,16 @@ export class DistributionRepository {
         SELECT DISTINCT w.source_id FROM operator_weights w JOIN operators o ON o.id = w.operator_id
         WHERE w.source_id IN (SELECT source_id FROM scope) AND o.is_active AND o.active_load < o.max_load
       ),
+      -- Where each source's queue is known to start within this drain (see DrainFloors).
+      floor AS (
+        SELECT * FROM unnest(${floors.sourceIds}::int[], ${floors.appealIds}::int[]) AS f(source_id, after_id)
+      ),
       head AS (
         SELECT min(first.id) AS id FROM open
+        LEFT JOIN floor ON floor.source_id = open.source_id
         CROSS JOIN LATERAL (
-          SELECT min(p.id) AS id FROM appeals p WHERE p.source_id = open.source_id AND p.status = 'pending'
+          SELECT min(p.id) AS id FROM appeals p
+          WHERE p.source_id = open.source_id AND p.status = 'pending' AND p.id > COALESCE(floor.after_id, 0)
         ) first
       ),
       next AS (

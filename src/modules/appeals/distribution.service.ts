@@ -115,17 +115,31 @@ export class DistributionService {
 
   private async drain(scope: DrainScope, actor: string, options: DrainOptions = {}): Promise<number> {
     const maxSteps = options.maxSteps ?? Number.POSITIVE_INFINITY;
+    // Where each source's queue continues (DrainFloors): a step starts above what this
+    // drain assigned, instead of walking the entries an old snapshot keeps alive.
+    const floors = new Map<number, number>();
     let assigned = 0;
     let retries = 0;
     while (assigned < maxSteps) {
-      const step = await this.repository.drainStep(scope, this.random(), actor);
-      if (step.outcome === "idle") return assigned;
+      const step = await this.repository.drainStep(scope, this.random(), actor, {
+        sourceIds: [...floors.keys()],
+        appealIds: [...floors.values()],
+      });
+      if (step.outcome === "idle") {
+        // An unbounded drain (the sweep) ends with a look from the start of every queue,
+        // for an appeal whose intake committed below a floor while this drain ran.
+        if (floors.size === 0 || options.maxSteps !== undefined) return assigned;
+        floors.clear();
+        continue;
+      }
       if (step.outcome === "retry") {
-        if (++retries > MAX_ATTEMPTS * 10)
+        if (++retries > MAX_ATTEMPTS * 10) {
           throw new Error(`draining ${JSON.stringify(scope)} made no progress`);
+        }
         continue;
       }
       assigned++;
+      floors.set(step.sourceId, step.appealId);
       this.metrics.appealAssigned(step.sourceId);
       if (step.appealId === options.until) return assigned;
     }
