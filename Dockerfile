@@ -1,14 +1,16 @@
 # syntax=docker/dockerfile:1
 # Lead distribution service: `docker build -t lead-distribution .`
-# Node 22 LTS (Node 20 is past its end of life; the code also runs on Node >= 20.19).
+# Node 24 LTS (Node 20 is past its end of life; the code also runs on Node 20.19 and later, and CI
+# runs the built server on both: the machines' Node 20 and the Node 24 of this image).
 
 # ---- build: all dependencies, the generated Prisma client, tsc -> dist/ -------------
-FROM node:22-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 
 # Dependencies first, so this layer is reused while only the sources change.
-# --ignore-scripts: the npm 10 of this image would run dependencies' install scripts
-# (Prisma's downloads a native engine nobody here uses). `npm run build` below
+# --ignore-scripts: package.json's allowScripts denies dependencies' install scripts only to an npm
+# that reads it; whatever npm the image brings, none runs (Prisma's downloads a native engine nobody
+# here uses). `npm run build` below
 # generates the client itself, offline, through scripts/prisma-generate.mjs.
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -20,7 +22,7 @@ COPY src ./src
 RUN npm run build
 
 # ---- production: production dependencies, dist/ and the migrations only ---------------
-FROM node:22-bookworm-slim AS production
+FROM node:24-bookworm-slim AS production
 WORKDIR /app
 ENV NODE_ENV=production
 

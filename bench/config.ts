@@ -75,7 +75,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     readRepeats: positiveInt(env, "BENCH_READ_REPEATS", 20),
     keepDatabase: env.BENCH_KEEP_DB === "1" || env.BENCH_KEEP_DB === "true",
     cpuProfileDir: env.BENCH_CPU_PROF ? resolve(env.BENCH_CPU_PROF) : undefined,
-    referenceDir: resolve(env.BENCH_REFERENCE_DIR ?? resolve(root, "../shared/bench")),
+    referenceDir: resolve(env.BENCH_REFERENCE_DIR ?? resolve(root, "bench")),
     root,
     serviceDir: env.BENCH_SERVICE_DIR ? resolve(env.BENCH_SERVICE_DIR) : root,
     serviceNodeOptions: env.BENCH_SERVICE_NODE_OPTIONS || undefined,

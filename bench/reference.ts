@@ -1,4 +1,4 @@
-// The reference: pgbench running ../shared/bench/reference-assign.sql, the least
+// The reference: pgbench running bench/reference-assign.sql, the least
 // database work one appeal can cost, as one statement, on the same server and
 // in the same run as the service. Its tps is the limit the service is held to.
 import { spawn } from "node:child_process";

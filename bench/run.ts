@@ -1,4 +1,4 @@
-// `npm run bench`: the benchmark of issue 4 (see docs/PERFORMANCE.md). Creates a
+// `npm run bench`: the intake benchmark (see docs/PERFORMANCE.md). Creates a
 // scratch database, starts the built service on it, runs the phases, prints
 // the figures and the checks, and drops the database, also on failure and
 // Ctrl-C. Exits non-zero when a data check fails; times are reported, not enforced.

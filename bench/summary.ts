@@ -1,4 +1,4 @@
-// What the run prints at the end: the figures, the targets of issue 4 next to
+// What the run prints at the end: the figures, the performance targets next to
 // them, and the data checks. Targets are reported, never enforced: on a shared
 // machine a time is a measurement, not a pass or a fail. The checks are enforced.
 import type { Check } from "./checks.js";
@@ -126,7 +126,7 @@ export function targetsTable(results: RunResults): string {
   }
   rows.push(["peak RSS of the service", "< 250 MB", `${results.processPeakRssMb.toFixed(0)} MB`]);
   (rows.at(-1) as Row).push(verdict(results.processPeakRssMb < 250));
-  return markdownTable(["target (issue 4)", "goal", "measured", ""], rows);
+  return markdownTable(["target", "goal", "measured", ""], rows);
 }
 
 export function readsTable(reads: ReadTiming[]): string {

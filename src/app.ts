@@ -62,8 +62,9 @@ export async function buildApp({
   await registerSecurity(app, http);
   // Before any route, so its onRoute hook sees them all; after the shutdown refusal and CORS preflights.
   registerAuth(app, { ...(auth ?? { mode: "off", host: "127.0.0.1" }), apiKeys: deps.apiKeys });
-  registerMetrics(app, deps.metrics);
+  // Before any route too, so that the document lists them all, /metrics included.
   await registerSwagger(app);
+  registerMetrics(app, deps.metrics);
 
   await app.register(healthRoutes, { database: deps.database });
   await app.register(operatorRoutes, { operators: deps.operators });

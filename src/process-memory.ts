@@ -1,4 +1,4 @@
-// Two V8 settings that keep the server's memory near what it uses (issue 4: peak
+// Two V8 settings that keep the server's memory near what it uses (the target: peak
 // RSS under 250 MB at 64 concurrent requests; measured in docs/PERFORMANCE.md).
 // Set at run time by server.ts, before the database opens (PGlite's WebAssembly)
 // and before the first Prisma query, so they hold however the server is started

@@ -6,13 +6,18 @@ const MAX_INT4 = 2_147_483_647;
 /**
  * A positive integer written in a path or query string: "abc", "1.5", "1e3", "0x1"
  * or " 1" is a 400 (a bare z.coerce.number() would read the last three as numbers).
+ * The digits are checked by a refinement rather than .regex(), and the OpenAPI document
+ * says `type: integer` with the bounds (meta): what a client sends is an integer, and a
+ * generated client types it as a number, not as a string matching a pattern.
  */
-export function integerString(min: number, max: number) {
+export function integerString(min: number, max: number, digits = 10) {
+  const onlyDigits = new RegExp(`^[0-9]{1,${digits}}$`);
   return z
     .string()
-    .regex(/^[0-9]{1,10}$/, "must be a positive integer")
+    .refine((value) => onlyDigits.test(value), "must be a positive integer")
     .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+    .pipe(z.number().int().min(min).max(max))
+    .meta({ type: "integer", minimum: min, maximum: max });
 }
 
 /** An id in a query string filter. */
@@ -24,7 +29,19 @@ export const idParamsSchema = z.strictObject({
 });
 
 /** An id in a request body: a positive PostgreSQL integer, so a too large one is a 400, not a database error. */
-export const bodyIdSchema = z.number().int().positive().max(MAX_INT4);
+export const bodyIdSchema = z
+  .number()
+  .int()
+  .positive()
+  .max(MAX_INT4)
+  .meta({ examples: [42] });
+
+/** An id in an answer. */
+export const idSchema = z
+  .number()
+  .int()
+  .min(1)
+  .meta({ examples: [42] });
 
 /** A UTF-16 surrogate without its pair: JSON can carry one ("\ud800"), UTF-8 cannot. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -44,7 +61,9 @@ export function withoutNul<T extends z.ZodString>(schema: T): T {
 }
 
 /** Timestamps travel as ISO-8601 UTC strings with an explicit offset. */
-export const timestampSchema = z.iso.datetime({ offset: true });
+export const timestampSchema = z.iso
+  .datetime({ offset: true })
+  .meta({ examples: ["2026-11-21T10:00:00.000Z"] });
 
 export const paginationQuery = {
   limit: integerString(1, 500).default(50).describe("Page size, 1..500"),

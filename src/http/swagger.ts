@@ -3,6 +3,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
+import { finishDocument } from "./openapi-document.js";
 
 const DESCRIPTION = `Distributes appeals from leads (Telegram and WhatsApp bots, web forms, CRMs) to human operators.
 
@@ -16,7 +17,7 @@ list naming each field. A request that fails writes nothing. Both \`/path\` and 
 **Authentication.** Send an API key as \`Authorization: Bearer <key>\` (the Authorize button below). Roles:
 \`admin\` may do everything, \`viewer\` every GET, \`intake\` \`POST /appeals\` and \`GET /appeals/{id}\`. A missing,
 unknown or revoked key is a 401 (\`unauthorized\`), a key whose role may not call the route a 403 (\`forbidden\`).
-\`/health\`, \`/ready\` and \`/docs\` need no key. Keys are created with \`npm run apikey -- create --role admin
+\`/health\`, \`/ready\` and \`/docs\` need no key; \`/metrics\` needs \`admin\` or \`viewer\`. Keys are created with \`npm run apikey -- create --role admin
 --label ops\`; a revoked key may keep working for up to 10 seconds on an instance that used it just before.
 Without any key the service runs open, but only when it listens on a loopback address.`;
 
@@ -25,6 +26,9 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
     openapi: {
       openapi: "3.1.0",
       info: { title: "Lead distribution service", version: "0.1.0", description: DESCRIPTION },
+      // Relative: the instance that serves this document, whatever its address (a client
+      // generated from it takes its own base URL).
+      servers: [{ url: "/", description: "The instance that serves this document" }],
       tags: [
         { name: "operators", description: "People who handle appeals" },
         {
@@ -35,7 +39,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: "leads", description: "Customers, one per external id across all sources" },
         { name: "stats", description: "Distribution statistics" },
         { name: "audit", description: "Who changed what, and every assignment event" },
-        { name: "service", description: "Health and readiness" },
+        { name: "service", description: "Health, readiness and metrics" },
       ],
       components: {
         securitySchemes: {
@@ -48,7 +52,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
       },
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => finishDocument(jsonSchemaTransformObject(input)),
   });
   // persistAuthorization: the key entered with Authorize survives a page reload.
   await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { persistAuthorization: true } });

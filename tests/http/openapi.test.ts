@@ -4,6 +4,11 @@ import { useTestApp } from "../helpers/test-app.js";
 type Schema = {
   $ref?: string;
   type?: string;
+  format?: string;
+  pattern?: string;
+  examples?: unknown[];
+  description?: string;
+  exclusiveMinimum?: number;
   properties?: Record<string, Schema>;
   required?: string[];
   items?: Schema;
@@ -15,41 +20,55 @@ type Schema = {
   additionalProperties?: boolean;
 };
 type Operation = {
+  operationId?: string;
+  security?: Record<string, string[]>[];
   tags?: string[];
-  parameters?: { in: string; name: string; required?: boolean }[];
+  parameters?: { in: string; name: string; required?: boolean; example?: unknown }[];
   requestBody?: { content: Record<string, { schema: Schema }> };
-  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
 };
 type OpenApiDocument = {
   openapi: string;
   info: { title: string; version: string };
+  servers?: { url: string; description?: string }[];
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Schema> };
 };
 
-/** Every route of API.md, in OpenAPI's path syntax. */
-const CONTRACT: [string, string[]][] = [
-  ["/operators", ["get", "post"]],
-  ["/operators/{id}", ["get", "patch"]],
-  ["/sources", ["get", "post"]],
-  ["/sources/{id}", ["get", "patch"]],
-  ["/sources/{id}/weights", ["get", "post", "put"]],
-  ["/appeals", ["get", "post"]],
-  ["/appeals/{id}", ["get"]],
-  ["/appeals/{id}/close", ["patch"]],
-  ["/appeals/{id}/events", ["get"]],
-  ["/audit", ["get"]],
-  ["/appeals/leads", ["get"]],
-  ["/appeals/leads/{id}/appeals", ["get"]],
-  ["/leads", ["get"]],
-  ["/leads/{id}", ["get"]],
-  ["/leads/by-external-id/{external_id}", ["get"]],
-  ["/leads/{id}/appeals", ["get"]],
-  ["/stats/distribution", ["get"]],
-  ["/stats/sources/{id}/operators", ["get"]],
-  ["/health", ["get"]],
-  ["/ready", ["get"]],
+/**
+ * Every route of docs/API.md, in OpenAPI's path syntax, with its operationId: the names
+ * generated clients call, so they must not change.
+ */
+const CONTRACT_OPERATIONS: [string, Record<string, string>][] = [
+  ["/operators", { get: "listOperators", post: "createOperator" }],
+  ["/operators/{id}", { get: "getOperator", patch: "updateOperator" }],
+  ["/sources", { get: "listSources", post: "createSource" }],
+  ["/sources/{id}", { get: "getSource", patch: "updateSource" }],
+  [
+    "/sources/{id}/weights",
+    { get: "listSourceWeights", post: "setSourceWeightsByPost", put: "setSourceWeights" },
+  ],
+  ["/appeals", { get: "listAppeals", post: "createAppeal" }],
+  ["/appeals/{id}", { get: "getAppeal" }],
+  ["/appeals/{id}/close", { patch: "closeAppeal" }],
+  ["/appeals/{id}/events", { get: "listAppealEvents" }],
+  ["/audit", { get: "listAuditEvents" }],
+  ["/appeals/leads", { get: "listLeadsLegacy" }],
+  ["/appeals/leads/{id}/appeals", { get: "listLeadAppealsLegacy" }],
+  ["/leads", { get: "listLeads" }],
+  ["/leads/{id}", { get: "getLead" }],
+  ["/leads/by-external-id/{external_id}", { get: "getLeadByExternalId" }],
+  ["/leads/{id}/appeals", { get: "listLeadAppeals" }],
+  ["/stats/distribution", { get: "getDistributionStats" }],
+  ["/stats/sources/{id}/operators", { get: "getSourceOperatorStats" }],
+  ["/health", { get: "getHealth" }],
+  ["/ready", { get: "getReadiness" }],
+  ["/metrics", { get: "getMetrics" }],
 ];
+const CONTRACT: [string, string[]][] = CONTRACT_OPERATIONS.map(([path, ids]) => [path, Object.keys(ids)]);
+/** The operations that need no API key. */
+const OPEN = new Set(["getHealth", "getReadiness"]);
+const PROBLEM_REF = { $ref: "#/components/schemas/Problem" };
 
 describe("OpenAPI document", () => {
   const t = useTestApp();
@@ -125,21 +144,145 @@ describe("OpenAPI document", () => {
 
   it("error responses (400, 404) reference the Problem schema", async () => {
     const document = await fetchDocument();
-    const problemRef = "#/components/schemas/Problem";
     const responses = document.paths["/operators/{id}"]?.patch?.responses ?? {};
     for (const status of ["400", "404", "500", "503"]) {
-      expect(responses[status]?.content?.["application/json"]?.schema, status).toEqual({ $ref: problemRef });
+      expect(responses[status]?.content, status).toEqual({
+        "application/problem+json": { schema: PROBLEM_REF },
+      });
     }
-    expect(document.paths["/sources"]?.post?.responses["409"]?.content?.["application/json"]?.schema).toEqual(
-      {
-        $ref: problemRef,
-      },
-    );
+    expect(document.paths["/sources"]?.post?.responses["409"]?.content).toEqual({
+      "application/problem+json": { schema: PROBLEM_REF },
+    });
+    const from = document.paths["/audit"]?.get?.parameters?.find((parameter) => parameter.name === "from");
+    expect(from).toMatchObject({ example: "2026-11-21T10:00:00.000Z" });
     const problem = document.components.schemas.Problem;
     expect(problem?.required).toEqual(expect.arrayContaining(["type", "title", "status", "detail", "code"]));
     expect(Object.keys(problem?.properties ?? {})).toEqual(
       expect.arrayContaining(["type", "title", "status", "detail", "code", "errors", "request_id"]),
     );
+  });
+
+  const operations = (document: OpenApiDocument) =>
+    Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ name: `${method} ${path}`, operation })),
+    );
+  /** Every schema object in the components, nested ones included, with where it is. */
+  const schemaNodes = (document: OpenApiDocument) => {
+    const nodes: { at: string; schema: Schema }[] = [];
+    const visit = (value: unknown, at: string) => {
+      if (Array.isArray(value)) {
+        value.forEach((item, index) => {
+          visit(item, `${at}/${index}`);
+        });
+      } else if (value && typeof value === "object") {
+        nodes.push({ at, schema: value as Schema });
+        for (const [key, child] of Object.entries(value))
+          if (key !== "examples") visit(child, `${at}/${key}`);
+      }
+    };
+    visit(document.components.schemas, "#/components/schemas");
+    for (const { name, operation } of operations(document)) visit(operation, name);
+    return nodes;
+  };
+
+  it("names every operation with the contract's stable operationId, and sets servers", async () => {
+    const document = await fetchDocument();
+    for (const [path, ids] of CONTRACT_OPERATIONS) {
+      for (const [method, id] of Object.entries(ids)) {
+        expect(document.paths[path]?.[method]?.operationId, `${method} ${path}`).toBe(id);
+      }
+    }
+    expect(document.servers).toEqual([{ url: "/", description: expect.any(String) }]);
+  });
+
+  it("describes every answer, declares errors as problem+json and a 4XX on every operation but the probes", async () => {
+    const document = await fetchDocument();
+    for (const { name, operation } of operations(document)) {
+      const statuses = Object.keys(operation.responses);
+      if (!OPEN.has(operation.operationId ?? ""))
+        expect(
+          statuses.some((s) => s.startsWith("4")),
+          name,
+        ).toBe(true);
+      for (const [status, response] of Object.entries(operation.responses)) {
+        expect(response.description, `${name} ${status}`).not.toBe("Default Response");
+        expect(response.description.length, `${name} ${status}`).toBeGreaterThan(5);
+        if (Number(status) >= 400) {
+          expect(response.content, `${name} ${status}`).toEqual({
+            "application/problem+json": { schema: PROBLEM_REF },
+          });
+        }
+      }
+    }
+    expect(Object.keys(document.paths["/metrics"]?.get?.responses["200"]?.content ?? {})).toEqual([
+      "text/plain",
+    ]);
+  });
+
+  it("declares the bearer key on every protected operation and none on the open ones", async () => {
+    const document = await fetchDocument();
+    for (const { name, operation } of operations(document)) {
+      if (OPEN.has(operation.operationId ?? "")) {
+        expect(operation.security, name).toBeUndefined();
+        expect(operation.responses["401"], name).toBeUndefined();
+      } else {
+        expect(operation.security, name).toEqual([{ bearerAuth: [] }]);
+        expect(Object.keys(operation.responses), name).toEqual(expect.arrayContaining(["401", "403"]));
+      }
+    }
+  });
+
+  it("has each schema once, every one used, and no generator noise (2^53 ranges, zod's date-time regex)", async () => {
+    const document = await fetchDocument();
+    const names = Object.keys(document.components.schemas);
+    expect(names.filter((name) => name.endsWith("Input"))).toEqual([]);
+    const used = new Set(
+      [...JSON.stringify(document).matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((match) => match[1]),
+    );
+    expect(names.filter((name) => !used.has(name))).toEqual([]);
+    expect(names).toEqual(
+      expect.arrayContaining(["Problem", "Operator", "CreateOperator", "Appeal", "CreateAppeal"]),
+    );
+    for (const { at, schema } of schemaNodes(document)) {
+      if (schema.type === "integer") {
+        expect(schema.minimum, at).not.toBe(Number.MIN_SAFE_INTEGER);
+        expect(schema.maximum, at).not.toBe(Number.MAX_SAFE_INTEGER);
+      }
+      if (schema.format === "date-time") {
+        expect(schema.pattern, at).toBeUndefined();
+        // @fastify/swagger moves a parameter's example from its schema to the parameter.
+        if (!at.includes("/parameters/")) expect(schema.examples, at).toEqual(["2026-11-21T10:00:00.000Z"]);
+      }
+    }
+  });
+
+  it("writes ids as positive integers, in answers, bodies and paths alike", async () => {
+    const document = await fetchDocument();
+    const id = { type: "integer", minimum: 1 };
+    expect(resolve(document, { $ref: "#/components/schemas/Operator" }).properties?.id).toMatchObject(id);
+    expect(resolve(document, { $ref: "#/components/schemas/Appeal" }).properties?.source_id).toMatchObject(
+      id,
+    );
+    expect(bodySchema(document, "/appeals", "post").properties?.source_id).toMatchObject({
+      type: "integer",
+      exclusiveMinimum: 0,
+      maximum: 2147483647,
+    });
+    expect(document.paths["/operators/{id}"]?.get?.parameters?.[0]).toMatchObject({
+      schema: { type: "integer", minimum: 1, maximum: 2147483647 },
+    });
+  });
+
+  it("gives real example values where a generator would invent poor ones", async () => {
+    const document = await fetchDocument();
+    const appeal = bodySchema(document, "/appeals", "post");
+    expect(appeal.properties?.lead_email?.examples).toEqual(["ivan@example.com"]);
+    expect(appeal.properties?.lead_external_id?.examples).toEqual(["tg_user_123"]);
+    expect(appeal.properties?.source_id?.examples).toEqual([42]);
+    const from = document.paths["/audit"]?.get?.parameters?.find((parameter) => parameter.name === "from");
+    expect(from).toMatchObject({ example: "2026-11-21T10:00:00.000Z" });
+    const problem = document.components.schemas.Problem;
+    expect(problem?.examples?.[0]).toMatchObject({ status: 400, code: "validation_failed" });
   });
 
   it("serves Swagger UI as HTML at /docs", async () => {

@@ -1,10 +1,11 @@
-// The real server (src/server.ts) as a child process on a port of its own, and a
+// The real server (src/server.ts, or its build: see entry-point.ts) as a child process on a port of its own, and a
 // bare HTTP client that opens one connection per request, so what it sees after
 // a SIGTERM is exactly what a new client would: a refused connection or an answer.
 import { type ChildProcess, spawn } from "node:child_process";
 import http from "node:http";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
+import { entryPointArgs } from "../helpers/entry-point.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -29,7 +30,7 @@ export async function freePort(): Promise<number> {
 
 export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+  const child = spawn(process.execPath, entryPointArgs("src/server.ts"), {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",

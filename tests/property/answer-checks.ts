@@ -1,4 +1,4 @@
-// What every answer to a generated request must satisfy (issue 5, "Property-based tests"):
+// What every answer to a generated request must satisfy (the property-based tests):
 // never a 5xx; every 4xx a complete problem+json whose `errors` name real fields.
 import type { LightMyRequestResponse } from "fastify";
 import { expect } from "vitest";

@@ -1,5 +1,5 @@
-// Property-based tests of every write route and of the list routes' query strings
-// (issue 5): generated bodies, path params, headers and query strings go through
+// Property-based tests of every write route and of the list routes' query strings:
+// generated bodies, path params, headers and query strings go through
 // app.inject(), and
 //   1. no answer is a 5xx;
 //   2. every 4xx is problem+json (type, title, status, detail, code), and a 400

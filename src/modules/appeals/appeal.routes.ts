@@ -19,6 +19,7 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
     {
       config: { access: ACCESS.intake },
       schema: {
+        operationId: "createAppeal",
         tags: ["appeals"],
         summary: "Register an appeal and assign it to an operator",
         description:
@@ -31,7 +32,7 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
         headers: idempotencyHeadersSchema,
         body: createAppealBodySchema,
         response: {
-          201: appealCreatedSchema,
+          201: appealCreatedSchema.describe("The appeal stored (or, for a replay, the first answer again)"),
           ...problemResponses(404, 422),
         },
       },
@@ -58,10 +59,11 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
     {
       config: { access: ACCESS.read },
       schema: {
+        operationId: "listAppeals",
         tags: ["appeals"],
         summary: "List appeals, newest first, with filters",
         querystring: listAppealsQuerySchema,
-        response: { 200: appealPageSchema, ...problemResponses() },
+        response: { 200: appealPageSchema.describe("A page of appeals"), ...problemResponses() },
       },
     },
     async (request) => appeals.list(request.query, sourceScopeOf(request)),
@@ -72,10 +74,11 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
     {
       config: { access: ACCESS.readAndIntake },
       schema: {
+        operationId: "getAppeal",
         tags: ["appeals"],
         summary: "Get an appeal",
         params: idParamsSchema,
-        response: { 200: appealSchema, ...problemResponses(404) },
+        response: { 200: appealSchema.describe("The appeal"), ...problemResponses(404) },
       },
     },
     async (request) => appeals.get(request.params.id, sourceScopeOf(request)),
@@ -86,13 +89,14 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
     {
       config: { access: ACCESS.admin },
       schema: {
+        operationId: "closeAppeal",
         tags: ["appeals"],
         summary: "Close an appeal",
         description:
           "Frees the operator's slot: the oldest pending appeal that operator can take is assigned at once. " +
           "Closing a closed appeal is a 200 that changes nothing.",
         params: idParamsSchema,
-        response: { 200: appealSchema, ...problemResponses(404) },
+        response: { 200: appealSchema.describe("The appeal, closed"), ...problemResponses(404) },
       },
     },
     async (request) => appeals.close(request.params.id, actorOf(request)),

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import {
   bodyIdSchema,
+  idSchema,
   paginationQuery,
   queryIdSchema,
   timestampSchema,
@@ -13,7 +14,7 @@ export const appealStatusSchema = z
   .describe("pending: no operator could take it yet; active: assigned; closed: handled");
 
 const operatorRef = z
-  .object({ id: z.number().int(), name: z.string() })
+  .object({ id: idSchema, name: z.string().meta({ examples: ["Anna Petrova"] }) })
   .nullable()
   .describe("null while pending");
 
@@ -23,17 +24,23 @@ const optionalText = (max: number, description: string) =>
 
 export const createAppealBodySchema = z
   .strictObject({
-    lead_external_id: withoutNul(z.string().trim().min(1).max(255)).describe(
-      "The lead's id in the bot or messenger (e.g. tg_user_123); one lead across every source",
-    ),
+    lead_external_id: withoutNul(z.string().trim().min(1).max(255))
+      .describe("The lead's id in the bot or messenger (e.g. tg_user_123); one lead across every source")
+      .meta({ examples: ["tg_user_123"] }),
     source_id: bodyIdSchema.describe("The source the appeal came through"),
-    message: withoutNul(z.string().max(10_000)).optional().describe("What the lead wrote"),
-    lead_name: optionalText(200, "Updates the lead's name when non-empty"),
-    lead_phone: optionalText(50, "Updates the lead's phone when non-empty"),
+    message: withoutNul(z.string().max(10_000))
+      .optional()
+      .describe("What the lead wrote")
+      .meta({ examples: ["Hello! Do you deliver on Sundays?"] }),
+    lead_name: optionalText(200, "Updates the lead's name when non-empty").meta({ examples: ["Ivan"] }),
+    lead_phone: optionalText(50, "Updates the lead's phone when non-empty").meta({
+      examples: ["+79161234567"],
+    }),
     lead_email: z
       .union([z.literal(""), z.email().max(254)])
       .optional()
-      .describe("Updates the lead's email when non-empty"),
+      .describe("Updates the lead's email when non-empty")
+      .meta({ examples: ["ivan@example.com"] }),
   })
   .meta({ id: "CreateAppeal" });
 
@@ -50,28 +57,34 @@ export const idempotencyHeadersSchema = z.object({
 
 export const appealCreatedSchema = z
   .object({
-    appeal_id: z.number().int(),
-    lead_id: z.number().int(),
-    lead_external_id: z.string(),
-    source_id: z.number().int(),
-    source_name: z.string(),
+    appeal_id: idSchema,
+    lead_id: idSchema,
+    lead_external_id: z.string().meta({ examples: ["tg_user_123"] }),
+    source_id: idSchema,
+    source_name: z.string().meta({ examples: ["Telegram bot"] }),
     operator: operatorRef,
     status: appealStatusSchema,
-    message: z.string().nullable(),
+    message: z
+      .string()
+      .nullable()
+      .meta({ examples: ["Hello! Do you deliver on Sundays?"] }),
     created_at: timestampSchema,
   })
   .meta({ id: "AppealCreated" });
 
 export const appealSchema = z
   .object({
-    id: z.number().int(),
-    lead_id: z.number().int(),
-    lead_external_id: z.string(),
-    source_id: z.number().int(),
-    source_name: z.string(),
+    id: idSchema,
+    lead_id: idSchema,
+    lead_external_id: z.string().meta({ examples: ["tg_user_123"] }),
+    source_id: idSchema,
+    source_name: z.string().meta({ examples: ["Telegram bot"] }),
     operator: operatorRef,
     status: appealStatusSchema,
-    message: z.string().nullable(),
+    message: z
+      .string()
+      .nullable()
+      .meta({ examples: ["Hello! Do you deliver on Sundays?"] }),
     created_at: timestampSchema,
     assigned_at: timestampSchema.nullable(),
     closed_at: timestampSchema.nullable(),

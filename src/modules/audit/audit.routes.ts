@@ -12,13 +12,17 @@ export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async
     {
       config: { access: ACCESS.read },
       schema: {
+        operationId: "listAppealEvents",
         tags: ["appeals"],
         summary: "The appeal's history, oldest first",
         description:
           "appeal.queued (stored as pending) or appeal.assigned (assigned at intake), appeal.drained (assigned " +
           "later from pending), appeal.closed; each with the time and the label of the key whose request caused it.",
         params: idParamsSchema,
-        response: { 200: z.array(auditEventSchema), ...problemResponses(404) },
+        response: {
+          200: z.array(auditEventSchema).describe("The appeal's events, oldest first"),
+          ...problemResponses(404),
+        },
       },
     },
     async (request) => audit.appealEvents(request.params.id),
@@ -29,6 +33,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async
     {
       config: { access: ACCESS.admin },
       schema: {
+        operationId: "listAuditEvents",
         tags: ["audit"],
         summary: "The audit trail, newest first, with filters",
         description:
@@ -36,7 +41,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async
           "same transaction as the change. Filters combine with AND; from is inclusive, to exclusive. Newest " +
           "first in the order recorded; pass next_cursor as cursor for the next page.",
         querystring: listAuditQuerySchema,
-        response: { 200: auditPageSchema, ...problemResponses() },
+        response: { 200: auditPageSchema.describe("A page of audit events"), ...problemResponses() },
       },
     },
     async (request) => audit.list(request.query),

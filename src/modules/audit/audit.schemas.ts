@@ -1,6 +1,13 @@
 // The audit trail's contract: the event vocabulary, the read queries, the answers.
 import { z } from "zod";
-import { paginationQuery, queryIdSchema, timestampSchema, withoutNul } from "../../http/common.schemas.js";
+import {
+  idSchema,
+  integerString,
+  paginationQuery,
+  queryIdSchema,
+  timestampSchema,
+  withoutNul,
+} from "../../http/common.schemas.js";
 
 /** Every action the trail records. Assignment events are written by the SQL in distribution.repository.ts. */
 export const AUDIT_ACTIONS = [
@@ -27,13 +34,13 @@ export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 
 export const auditEventSchema = z
   .object({
-    id: z.number().int().describe("Increases in the order events were recorded"),
+    id: idSchema.describe("Increases in the order events were recorded"),
     occurred_at: timestampSchema.describe("When the transaction that made the change started"),
     actor: z.string().describe('The label of the API key that made the change ("anonymous" in open mode)'),
     action: z.string().describe(`One of ${AUDIT_ACTIONS.join(", ")}`),
     entity_type: z.string().describe(`One of ${AUDIT_ENTITY_TYPES.join(", ")}`),
-    entity_id: z.number().int(),
-    appeal_id: z.number().int().nullable().describe("Set on appeal events"),
+    entity_id: idSchema,
+    appeal_id: idSchema.nullable().describe("Set on appeal events"),
     details: z
       .record(z.string(), z.unknown())
       .describe(
@@ -47,11 +54,7 @@ export const auditEventSchema = z
   .meta({ id: "AuditEvent" });
 
 /** Audit ids are a bigint sequence: wider than the int4 ids of the other tables. */
-const auditCursor = z
-  .string()
-  .regex(/^[0-9]{1,15}$/, "must be a positive integer")
-  .transform(Number)
-  .pipe(z.number().int().min(1).max(Number.MAX_SAFE_INTEGER));
+const auditCursor = integerString(1, Number.MAX_SAFE_INTEGER, 15);
 
 export const listAuditQuerySchema = z
   .strictObject({

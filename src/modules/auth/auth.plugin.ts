@@ -5,7 +5,7 @@
 // answers 401 (no, unknown or revoked key) or 403 (wrong role) as problem+json.
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
 import { sendProblem } from "../../http/error-handler.js";
-import { problemSchema } from "../../http/problem.schema.js";
+import { problemResponse } from "../../http/problem.schema.js";
 import type { ApiKeyService } from "./api-key.service.js";
 import { type AuthMode, decideAuth } from "./auth-mode.js";
 import type { Access, Role } from "./principal.js";
@@ -125,8 +125,8 @@ function documentProtection(route: RouteOptions, access: Exclude<Access, "public
     security: [{ [BEARER_SCHEME]: [] }],
     response: {
       ...(schema.response as object | undefined),
-      401: problemSchema.describe("No API key, or an unknown or revoked one (code unauthorized)."),
-      403: problemSchema.describe("The API key's role may not call this route (code forbidden)."),
+      401: problemResponse("No API key, or an unknown or revoked one (code unauthorized)."),
+      403: problemResponse("The API key's role may not call this route (code forbidden)."),
     },
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Database } from "../../db/prisma.js";
 import { sendProblem } from "../../http/error-handler.js";
-import { problemSchema } from "../../http/problem.schema.js";
+import { problemResponse } from "../../http/problem.schema.js";
 import { ACCESS } from "../auth/access.js";
 
 const READY_TIMEOUT_MS = 2_000;
@@ -16,9 +16,10 @@ export const healthRoutes: FastifyPluginAsyncZod<{ database: Pick<Database, "poo
     {
       config: { access: ACCESS.public },
       schema: {
+        operationId: "getHealth",
         tags: ["service"],
         summary: "Liveness: 200 while the process runs",
-        response: { 200: z.object({ status: z.literal("ok") }) },
+        response: { 200: z.object({ status: z.literal("ok") }).describe("The process runs") },
       },
     },
     async () => ({ status: "ok" as const }),
@@ -29,9 +30,13 @@ export const healthRoutes: FastifyPluginAsyncZod<{ database: Pick<Database, "poo
     {
       config: { access: ACCESS.public },
       schema: {
+        operationId: "getReadiness",
         tags: ["service"],
         summary: "Readiness: 200 when the database answers, 503 otherwise",
-        response: { 200: z.object({ status: z.literal("ready") }), 503: problemSchema },
+        response: {
+          200: z.object({ status: z.literal("ready") }).describe("The database answers"),
+          503: problemResponse("The database does not answer within 2 seconds (code unavailable)."),
+        },
       },
     },
     async (request, reply) => {

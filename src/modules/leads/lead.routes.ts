@@ -16,10 +16,11 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
     {
       config: { access: ACCESS.read },
       schema: {
+        operationId: "listLeads",
         tags: ["leads"],
         summary: "List leads, newest first, with search",
         querystring: listLeadsQuerySchema,
-        response: { 200: leadPageSchema, ...problemResponses() },
+        response: { 200: leadPageSchema.describe("A page of leads"), ...problemResponses() },
       },
     },
     async (request) => leads.list(request.query),
@@ -30,10 +31,11 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
     {
       config: { access: ACCESS.read },
       schema: {
+        operationId: "getLead",
         tags: ["leads"],
         summary: "Get a lead",
         params: idParamsSchema,
-        response: { 200: leadSchema, ...problemResponses(404) },
+        response: { 200: leadSchema.describe("The lead"), ...problemResponses(404) },
       },
     },
     async (request) => leads.get(request.params.id),
@@ -44,10 +46,11 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
     {
       config: { access: ACCESS.read },
       schema: {
+        operationId: "getLeadByExternalId",
         tags: ["leads"],
         summary: "Get a lead by its external id",
         params: externalIdParamsSchema,
-        response: { 200: leadSchema, ...problemResponses(404) },
+        response: { 200: leadSchema.describe("The lead"), ...problemResponses(404) },
       },
     },
     async (request) => leads.getByExternalId(request.params.external_id),
@@ -56,10 +59,14 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
   const leadAppeals = {
     config: { access: ACCESS.read },
     schema: {
+      operationId: "listLeadAppeals",
       tags: ["leads"],
       summary: "List a lead's appeals, oldest first",
       params: idParamsSchema,
-      response: { 200: z.array(appealSchema), ...problemResponses(404) },
+      response: {
+        200: z.array(appealSchema).describe("The lead's appeals, oldest first"),
+        ...problemResponses(404),
+      },
     },
   };
   app.get("/leads/:id/appeals", leadAppeals, async (request) => leads.listAppeals(request.params.id));
@@ -70,9 +77,13 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
     {
       config: { access: ACCESS.read },
       schema: {
+        operationId: "listLeadsLegacy",
         tags: ["leads"],
         summary: `List leads, newest first (original design; at most ${LEGACY_LIST_LIMIT}: use GET /leads to page)`,
-        response: { 200: z.array(leadSchema), ...problemResponses() },
+        response: {
+          200: z.array(leadSchema).describe(`The newest ${LEGACY_LIST_LIMIT} leads at most`),
+          ...problemResponses(),
+        },
       },
     },
     async () => (await leads.list({ limit: LEGACY_LIST_LIMIT })).items,
@@ -81,7 +92,11 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
     "/appeals/leads/:id/appeals",
     {
       config: { access: ACCESS.read },
-      schema: { ...leadAppeals.schema, summary: "List a lead's appeals (original design)" },
+      schema: {
+        ...leadAppeals.schema,
+        operationId: "listLeadAppealsLegacy",
+        summary: "List a lead's appeals (original design)",
+      },
     },
     async (request) => leads.listAppeals(request.params.id),
   );

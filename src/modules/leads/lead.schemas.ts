@@ -1,13 +1,22 @@
 import { z } from "zod";
-import { paginationQuery, timestampSchema, withoutNul } from "../../http/common.schemas.js";
+import { idSchema, paginationQuery, timestampSchema, withoutNul } from "../../http/common.schemas.js";
 
 export const leadSchema = z
   .object({
-    id: z.number().int(),
-    external_id: z.string(),
-    name: z.string().nullable(),
-    phone: z.string().nullable(),
-    email: z.string().nullable(),
+    id: idSchema,
+    external_id: z.string().meta({ examples: ["tg_user_123"] }),
+    name: z
+      .string()
+      .nullable()
+      .meta({ examples: ["Ivan"] }),
+    phone: z
+      .string()
+      .nullable()
+      .meta({ examples: ["+79161234567"] }),
+    email: z
+      .string()
+      .nullable()
+      .meta({ examples: ["ivan@example.com"] }),
     appeals_count: z.number().int().describe("Appeals of this lead from every source"),
     created_at: timestampSchema,
     updated_at: timestampSchema,

@@ -1,5 +1,6 @@
 // GET /metrics (Prometheus text format) and the hook that counts and times every answer.
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
 import type { Metrics } from "./metrics.js";
 
 /** Registers on the root instance, so the hook sees every route, 404s included. */
@@ -20,10 +21,24 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
     {
       config: { access: ["admin", "viewer"] },
       schema: {
-        // Kept out of the OpenAPI document: a text/plain scrape target, not part of the JSON API.
-        hide: true,
+        operationId: "getMetrics",
         tags: ["service"],
         summary: "Prometheus metrics (text exposition format)",
+        description:
+          "Counters and histograms of this instance (requests by route pattern and status, appeals created and " +
+          "assigned), the pending queue's depth, the database pool, and the process (CPU, memory, event loop lag).",
+        response: {
+          200: {
+            description: "The metrics in the Prometheus text exposition format 0.0.4",
+            content: {
+              "text/plain": {
+                schema: z.string().meta({
+                  examples: ["# TYPE appeals_pending gauge\nappeals_pending 3\n"],
+                }),
+              },
+            },
+          },
+        },
       },
     },
     async (_request, reply) => {

@@ -21,10 +21,11 @@ export const operatorRoutes: FastifyPluginAsyncZod<{ operators: OperatorService 
     {
       config: { access: ACCESS.admin },
       schema: {
+        operationId: "createOperator",
         tags: ["operators"],
         summary: "Create an operator",
         body: createOperatorBodySchema,
-        response: { 201: operatorSchema, ...problemResponses() },
+        response: { 201: operatorSchema.describe("The operator created"), ...problemResponses() },
       },
     },
     async (request, reply) => reply.code(201).send(await operators.create(request.body, actorOf(request))),
@@ -35,10 +36,14 @@ export const operatorRoutes: FastifyPluginAsyncZod<{ operators: OperatorService 
     {
       config: { access: ACCESS.read },
       schema: {
+        operationId: "listOperators",
         tags: ["operators"],
         summary: "List operators, oldest first",
         querystring: listOperatorsQuerySchema,
-        response: { 200: z.array(operatorSchema), ...problemResponses() },
+        response: {
+          200: z.array(operatorSchema).describe("The operators, oldest first"),
+          ...problemResponses(),
+        },
       },
     },
     async (request) => operators.list(request.query),
@@ -49,10 +54,11 @@ export const operatorRoutes: FastifyPluginAsyncZod<{ operators: OperatorService 
     {
       config: { access: ACCESS.read },
       schema: {
+        operationId: "getOperator",
         tags: ["operators"],
         summary: "Get an operator",
         params: idParamsSchema,
-        response: { 200: operatorSchema, ...problemResponses(404) },
+        response: { 200: operatorSchema.describe("The operator"), ...problemResponses(404) },
       },
     },
     async (request) => operators.get(request.params.id),
@@ -63,6 +69,7 @@ export const operatorRoutes: FastifyPluginAsyncZod<{ operators: OperatorService 
     {
       config: { access: ACCESS.admin },
       schema: {
+        operationId: "updateOperator",
         tags: ["operators"],
         summary: "Change an operator's name, activity or limit",
         description:
@@ -70,7 +77,7 @@ export const operatorRoutes: FastifyPluginAsyncZod<{ operators: OperatorService 
           "the current load keeps the existing appeals; the operator gets no new ones until it is below the limit.",
         params: idParamsSchema,
         body: updateOperatorBodySchema,
-        response: { 200: operatorSchema, ...problemResponses(404) },
+        response: { 200: operatorSchema.describe("The operator as changed"), ...problemResponses(404) },
       },
     },
     async (request) => operators.update(request.params.id, request.body, actorOf(request)),

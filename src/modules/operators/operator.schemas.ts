@@ -1,8 +1,10 @@
 // The operators contract: validates requests, types handlers, generates OpenAPI.
 import { z } from "zod";
-import { queryBooleanSchema, timestampSchema, withoutNul } from "../../http/common.schemas.js";
+import { idSchema, queryBooleanSchema, timestampSchema, withoutNul } from "../../http/common.schemas.js";
 
-const name = withoutNul(z.string().trim().min(1).max(200)).describe("Display name, 1..200 characters");
+const name = withoutNul(z.string().trim().min(1).max(200))
+  .describe("Display name, 1..200 characters")
+  .meta({ examples: ["Anna Petrova"] });
 const isActive = z.boolean().describe("Inactive operators get no new appeals");
 const maxLoad = z
   .number()
@@ -13,10 +15,13 @@ const maxLoad = z
 
 export const operatorSchema = z
   .object({
-    id: z.number().int(),
-    name: z.string(),
+    id: idSchema,
+    name: z.string().meta({ examples: ["Anna Petrova"] }),
     is_active: z.boolean(),
-    max_load: z.number().int(),
+    max_load: z
+      .number()
+      .int()
+      .meta({ examples: [10] }),
     current_load: z.number().int().describe("Number of the operator's appeals in status active (computed)"),
     created_at: timestampSchema,
     updated_at: timestampSchema,

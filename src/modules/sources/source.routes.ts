@@ -19,10 +19,11 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
     {
       config: { access: ACCESS.admin },
       schema: {
+        operationId: "createSource",
         tags: ["sources"],
         summary: "Create a source",
         body: createSourceBodySchema,
-        response: { 201: sourceSchema, ...problemResponses(409) },
+        response: { 201: sourceSchema.describe("The source created"), ...problemResponses(409) },
       },
     },
     async (request, reply) => reply.code(201).send(await sources.create(request.body, actorOf(request))),
@@ -33,9 +34,10 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
     {
       config: { access: ACCESS.read },
       schema: {
+        operationId: "listSources",
         tags: ["sources"],
         summary: "List sources, oldest first",
-        response: { 200: z.array(sourceSchema), ...problemResponses() },
+        response: { 200: z.array(sourceSchema).describe("The sources, oldest first"), ...problemResponses() },
       },
     },
     async () => sources.list(),
@@ -46,10 +48,11 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
     {
       config: { access: ACCESS.read },
       schema: {
+        operationId: "getSource",
         tags: ["sources"],
         summary: "Get a source",
         params: idParamsSchema,
-        response: { 200: sourceSchema, ...problemResponses(404) },
+        response: { 200: sourceSchema.describe("The source"), ...problemResponses(404) },
       },
     },
     async (request) => sources.get(request.params.id),
@@ -60,11 +63,12 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
     {
       config: { access: ACCESS.admin },
       schema: {
+        operationId: "updateSource",
         tags: ["sources"],
         summary: "Change a source's name, description or strategy",
         params: idParamsSchema,
         body: updateSourceBodySchema,
-        response: { 200: sourceSchema, ...problemResponses(404, 409) },
+        response: { 200: sourceSchema.describe("The source as changed"), ...problemResponses(404, 409) },
       },
     },
     async (request) => sources.update(request.params.id, request.body, actorOf(request)),
@@ -81,14 +85,17 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
         "assignable are assigned at once. POST and PUT do the same.",
       params: idParamsSchema,
       body: weightsBodySchema,
-      response: { 200: z.array(weightSchema), ...problemResponses(404) },
+      response: { 200: z.array(weightSchema).describe("The new set of weights"), ...problemResponses(404) },
     },
   };
+  // PUT is the canonical one; POST is kept for the original design's clients.
+  const operationIds = { PUT: "setSourceWeights", POST: "setSourceWeightsByPost" } as const;
   for (const method of ["POST", "PUT"] as const) {
     app.route({
       method,
       url: "/sources/:id/weights",
       ...replaceWeights,
+      schema: { ...replaceWeights.schema, operationId: operationIds[method] },
       handler: async (request) => sources.replaceWeights(request.params.id, request.body, actorOf(request)),
     });
   }
@@ -98,10 +105,11 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
     {
       config: { access: ACCESS.read },
       schema: {
+        operationId: "listSourceWeights",
         tags: ["sources"],
         summary: "List the source's operator weights",
         params: idParamsSchema,
-        response: { 200: z.array(weightSchema), ...problemResponses(404) },
+        response: { 200: z.array(weightSchema).describe("The source's weights"), ...problemResponses(404) },
       },
     },
     async (request) => sources.listWeights(request.params.id),

@@ -1,6 +1,6 @@
 // The sources and weights contract: validates requests, types handlers, generates OpenAPI.
 import { z } from "zod";
-import { bodyIdSchema, timestampSchema, withoutNul } from "../../http/common.schemas.js";
+import { bodyIdSchema, idSchema, timestampSchema, withoutNul } from "../../http/common.schemas.js";
 
 export const strategySchema = z
   .enum(["weighted", "weighted_by_free_capacity"])
@@ -9,17 +9,17 @@ export const strategySchema = z
       "weighted_by_free_capacity: probability proportional to w_i × (max_load_i − current_load_i)",
   );
 
-const name = withoutNul(z.string().trim().min(1).max(200)).describe(
-  "Unique name, case-insensitive, 1..200 characters",
-);
+const name = withoutNul(z.string().trim().min(1).max(200))
+  .describe("Unique name, case-insensitive, 1..200 characters")
+  .meta({ examples: ["Telegram bot"] });
 const description = withoutNul(z.string().max(2000))
   .nullable()
   .describe("Free text for admins; null clears it");
 
 export const sourceSchema = z
   .object({
-    id: z.number().int(),
-    name: z.string(),
+    id: idSchema,
+    name: z.string().meta({ examples: ["Telegram bot"] }),
     description: z.string().nullable(),
     strategy: strategySchema,
     created_at: timestampSchema,
@@ -49,14 +49,27 @@ export const updateSourceBodySchema = z
   .meta({ id: "UpdateSource" });
 
 export const weightSchema = z
-  .object({ operator_id: z.number().int(), operator_name: z.string(), weight: z.number().int() })
+  .object({
+    operator_id: idSchema,
+    operator_name: z.string().meta({ examples: ["Anna Petrova"] }),
+    weight: z
+      .number()
+      .int()
+      .meta({ examples: [10] }),
+  })
   .meta({ id: "Weight" });
 
 export const weightsBodySchema = z
   .array(
     z.strictObject({
       operator_id: bodyIdSchema.describe("An existing operator"),
-      weight: z.number().int().min(1).max(100).describe("Relative share of the source's appeals, 1..100"),
+      weight: z
+        .number()
+        .int()
+        .min(1)
+        .max(100)
+        .describe("Relative share of the source's appeals, 1..100")
+        .meta({ examples: [10] }),
     }),
   )
   .max(10_000)

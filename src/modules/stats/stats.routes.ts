@@ -12,9 +12,15 @@ export const statsRoutes: FastifyPluginAsyncZod<{ stats: StatsService }> = async
     {
       config: { access: ACCESS.read },
       schema: {
+        operationId: "getDistributionStats",
         tags: ["stats"],
         summary: "How each source's appeals were distributed, next to the configured weights",
-        response: { 200: z.array(sourceDistributionSchema), ...problemResponses() },
+        response: {
+          200: z
+            .array(sourceDistributionSchema)
+            .describe("One entry per source, sources without appeals too"),
+          ...problemResponses(),
+        },
       },
     },
     async () => stats.distribution(),
@@ -25,10 +31,11 @@ export const statsRoutes: FastifyPluginAsyncZod<{ stats: StatsService }> = async
     {
       config: { access: ACCESS.read },
       schema: {
+        operationId: "getSourceOperatorStats",
         tags: ["stats"],
         summary: "The operators weighted for a source, with their load and availability now",
         params: idParamsSchema,
-        response: { 200: sourceOperatorsSchema, ...problemResponses(404) },
+        response: { 200: sourceOperatorsSchema.describe("The source's operators"), ...problemResponses(404) },
       },
     },
     async (request) => stats.sourceOperators(request.params.id),

@@ -1,14 +1,15 @@
 import { z } from "zod";
+import { idSchema } from "../../http/common.schemas.js";
 
 export const sourceDistributionSchema = z
   .object({
-    source_id: z.number().int(),
+    source_id: idSchema,
     source_name: z.string(),
     total_appeals: z.number().int().describe("Appeals of the source in every status"),
     pending_appeals: z.number().int(),
     operators: z.array(
       z.object({
-        operator_id: z.number().int(),
+        operator_id: idSchema,
         operator_name: z.string(),
         weight: z
           .number()
@@ -28,10 +29,10 @@ export const sourceDistributionSchema = z
 
 export const sourceOperatorsSchema = z
   .object({
-    source_id: z.number().int(),
+    source_id: idSchema,
     operators: z.array(
       z.object({
-        id: z.number().int(),
+        id: idSchema,
         name: z.string(),
         weight: z.number().int(),
         is_active: z.boolean(),

@@ -1,7 +1,8 @@
 // Runs one of the project's entry points (server, CLI) as a real process through
-// tsx, with an environment of the test's own choosing (not the developer's).
+// tsx (or built: see entry-point.ts), with an environment of the test's own choosing (not the developer's).
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { entryPointArgs } from "../../helpers/entry-point.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -17,9 +18,9 @@ export type Child = {
   stop(): Promise<number | null>;
 };
 
-/** `node --import tsx <script> ...args`, which is what `npx tsx` runs, in one process. */
+/** `node --import tsx <script> ...args`, which is what `npx tsx` runs, in one process (or the built script). */
 export function runTs(script: string, args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+  const child = spawn(process.execPath, [...entryPointArgs(script), ...args], {
     cwd: ROOT,
     // Only what the test sets, so the developer's AUTH, HOST or BOOTSTRAP_ADMIN_KEY never leak in.
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },

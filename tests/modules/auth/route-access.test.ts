@@ -1,6 +1,6 @@
 // Every registered route × every kind of caller. The routes are read from the
 // router itself (app.printRoutes), not from a list kept here, so a new route is
-// checked as soon as it exists; the expected answers follow the rules of issue 5:
+// checked as soon as it exists; the expected answers follow the roles of README.md:
 // admin everything, viewer every GET, intake POST /appeals and GET /appeals/{id};
 // /health, /ready and /docs public. An intake key scoped to sources (issue 9) reaches
 // the same routes: its scope answers 404 inside them, never 403.
@@ -31,7 +31,7 @@ diagnostics.subscribe("fastify.initialization", (message) => {
 });
 
 const PUBLIC = [/^\/health$/, /^\/ready$/, /^\/docs$/, /^\/docs\/.*/];
-/** Where a route is stricter than "viewer reads everything" (issue 5: the audit trail is for admins). */
+/** Where a route is stricter than "viewer reads everything" (the audit trail is for admins). */
 const ADMIN_ONLY_READS = new Set(["/audit"]);
 
 function isPublic(url: string): boolean {
