@@ -39,6 +39,8 @@ const CONTRACT: [string, string[]][] = [
   ["/appeals/{id}/close", ["patch"]],
   ["/appeals/{id}/events", ["get"]],
   ["/audit", ["get"]],
+  ["/api-keys", ["get", "post"]],
+  ["/api-keys/{id}", ["delete"]],
   ["/appeals/leads", ["get"]],
   ["/appeals/leads/{id}/appeals", ["get"]],
   ["/leads", ["get"]],

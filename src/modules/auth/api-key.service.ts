@@ -7,7 +7,7 @@ import { displayPrefix, generateApiKey, hashApiKey, publicIdOf, sameHash } from 
 import type { ApiKeyRecord, ApiKeyRepository } from "./api-key.repository.js";
 import type { Principal, Role } from "./principal.js";
 
-export const ROLES: readonly Role[] = ["admin", "intake", "viewer", "operator"];
+export const ROLES = ["admin", "intake", "viewer", "operator"] as const satisfies readonly Role[];
 
 /** How long a successful authentication, and the answer to "does any key exist?", is trusted. */
 export const API_KEY_CACHE_TTL_MS = 10_000;
