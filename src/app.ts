@@ -14,6 +14,7 @@ import {
 import { registerSwagger } from "./http/swagger.js";
 import { appealRoutes } from "./modules/appeals/appeal.routes.js";
 import { auditRoutes } from "./modules/audit/audit.routes.js";
+import { apiKeyRoutes } from "./modules/auth/api-key.routes.js";
 import { type AuthSettings, registerAuth } from "./modules/auth/auth.plugin.js";
 import { healthRoutes } from "./modules/health/health.routes.js";
 import { leadRoutes } from "./modules/leads/lead.routes.js";
@@ -73,5 +74,6 @@ export async function buildApp({
   await app.register(leadRoutes, { leads: deps.leads });
   await app.register(statsRoutes, { stats: deps.stats });
   await app.register(auditRoutes, { audit: deps.audit });
+  await app.register(apiKeyRoutes, { apiKeys: deps.apiKeys });
   return app;
 }

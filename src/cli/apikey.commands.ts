@@ -7,8 +7,9 @@ import { AppError } from "../http/errors.js";
 import type { ApiKeyService, ApiKeyView } from "../modules/auth/api-key.service.js";
 
 export const USAGE = `Usage:
-  npm run apikey -- create --role <admin|intake|viewer> --label <text>   prints the new key, once
+  npm run apikey -- create --role <admin|intake|viewer|operator> --label <text>   prints the new key, once
       [--source-ids <id,id,...>]   intake only: the key posts into and reads only these sources
+      [--operator-id <id>]         operator (required there, refused elsewhere): the operator the key acts for
   npm run apikey -- list [--json]                                        every key, without secrets
   npm run apikey -- revoke <id>                                          the key stops working within 10 s
 
@@ -18,7 +19,7 @@ stop the service first, the embedded database takes one process at a time).`;
 export type Output = { out(line: string): void; err(line: string): void };
 
 export type Command =
-  | { name: "create"; role: string; label: string; sourceIds?: number[] }
+  | { name: "create"; role: string; label: string; sourceIds?: number[]; operatorId?: number }
   | { name: "list"; json: boolean }
   | { name: "revoke"; id: number }
   | { name: "help" };
@@ -42,13 +43,26 @@ export function parseCommand(argv: string[]): Parsed {
       if (values.role === undefined || values.label === undefined) {
         return { error: "create needs --role and --label" };
       }
-      const command = { name: "create", role: values.role, label: values.label } as const;
-      if (values["source-ids"] === undefined) return { command, force };
-      const sourceIds = parseIds(values["source-ids"]);
-      if (!sourceIds) {
-        return { error: "--source-ids takes source ids separated by commas (positive integers), e.g. 1,2" };
+      const command: Extract<Command, { name: "create" }> = {
+        name: "create",
+        role: values.role,
+        label: values.label,
+      };
+      if (values["source-ids"] !== undefined) {
+        const sourceIds = parseIds(values["source-ids"]);
+        if (!sourceIds) {
+          return { error: "--source-ids takes source ids separated by commas (positive integers), e.g. 1,2" };
+        }
+        command.sourceIds = sourceIds;
       }
-      return { command: { ...command, sourceIds }, force };
+      if (values["operator-id"] !== undefined) {
+        const [operatorId, ...more] = parseIds(values["operator-id"]) ?? [];
+        if (operatorId === undefined || more.length > 0) {
+          return { error: "--operator-id takes the id of one operator (a positive integer), e.g. 3" };
+        }
+        command.operatorId = operatorId;
+      }
+      return { command, force };
     }
     case "list":
       if (rest.length > 0) return { error: "list takes no arguments" };
@@ -86,6 +100,7 @@ function parse(argv: string[]) {
       role: { type: "string" },
       label: { type: "string" },
       "source-ids": { type: "string" },
+      "operator-id": { type: "string" },
       json: { type: "boolean" },
       force: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -107,10 +122,19 @@ export async function runCommand(
         return 0;
       case "create": {
         const { key, apiKey } = await apiKeys.create(
-          { role: command.role, label: command.label, sourceIds: command.sourceIds },
+          {
+            role: command.role,
+            label: command.label,
+            sourceIds: command.sourceIds,
+            operatorId: command.operatorId,
+          },
           actor,
         );
-        const scope = apiKey.sourceIds ? `, scoped to the sources ${apiKey.sourceIds.join(", ")}` : "";
+        const scope = apiKey.sourceIds
+          ? `, scoped to the sources ${apiKey.sourceIds.join(", ")}`
+          : apiKey.operatorId !== null
+            ? `, for the operator ${apiKey.operatorId}`
+            : "";
         io.err(
           `Created API key ${apiKey.id} "${apiKey.label}" with the role ${apiKey.role}${scope}. ` +
             "This is the only time it is shown: store it now. Send it as Authorization: Bearer <key>.",
@@ -148,6 +172,7 @@ function toJson(key: ApiKeyView) {
     label: key.label,
     role: key.role,
     source_ids: key.sourceIds,
+    operator_id: key.operatorId,
     prefix: key.prefix,
     created_at: key.createdAt.toISOString(),
     revoked_at: key.revokedAt?.toISOString() ?? null,
@@ -160,7 +185,7 @@ function table(keys: ApiKeyView[]): string[] {
     return ['No API keys. Create one with: npm run apikey -- create --role admin --label "ops"'];
   }
   const rows = [
-    ["ID", "ROLE", "LABEL", "KEY", "CREATED", "LAST USED", "REVOKED", "SOURCES"],
+    ["ID", "ROLE", "LABEL", "KEY", "CREATED", "LAST USED", "REVOKED", "SOURCES", "OPERATOR"],
     ...keys.map((key) => [
       String(key.id),
       key.role,
@@ -170,6 +195,7 @@ function table(keys: ApiKeyView[]): string[] {
       key.lastUsedAt ? minute(key.lastUsedAt) : "never",
       key.revokedAt ? minute(key.revokedAt) : "-",
       key.sourceIds ? key.sourceIds.join(",") : "all",
+      key.operatorId === null ? "-" : String(key.operatorId),
     ]),
   ];
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];

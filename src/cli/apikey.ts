@@ -1,4 +1,4 @@
-// npm run apikey -- create --role admin --label "ops" [--source-ids 1,2] | list | revoke <id>
+// npm run apikey -- create --role admin --label "ops" [--source-ids 1,2] [--operator-id 3] | list | revoke <id>
 // Manages API keys in the configured database (like npm run db:migrate).
 import "dotenv/config";
 import { existsSync } from "node:fs";

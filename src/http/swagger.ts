@@ -15,10 +15,12 @@ Errors are \`application/problem+json\` (RFC 9457) with a stable \`code\` and, f
 list naming each field. A request that fails writes nothing. Both \`/path\` and \`/path/\` answer the same.
 
 **Authentication.** Send an API key as \`Authorization: Bearer <key>\` (the Authorize button below). Roles:
-\`admin\` may do everything, \`viewer\` every GET, \`intake\` \`POST /appeals\` and \`GET /appeals/{id}\`. A missing,
-unknown or revoked key is a 401 (\`unauthorized\`), a key whose role may not call the route a 403 (\`forbidden\`).
-\`/health\`, \`/ready\` and \`/docs\` need no key; \`/metrics\` needs \`admin\` or \`viewer\`. Keys are created with \`npm run apikey -- create --role admin
---label ops\`; a revoked key may keep working for up to 10 seconds on an instance that used it just before.
+\`admin\` may do everything, \`viewer\` every GET, \`intake\` \`POST /appeals\` and \`GET /appeals/{id}\` (a key
+scoped to sources only within them; others are a 404), \`operator\` (bound to one operator) reads its own appeals
+only (others are a 404). A missing, unknown or revoked key is a 401 (\`unauthorized\`), a key whose role may not
+call the route a 403 (\`forbidden\`). \`/health\`, \`/ready\` and \`/docs\` need no key; \`/metrics\` needs
+\`admin\` or \`viewer\`. Admins manage keys with \`POST /api-keys\` (or \`npm run apikey -- create --role admin
+--label ops\`); a revoked key may keep working for up to 10 seconds on an instance that used it just before.
 Without any key the service runs open, but only when it listens on a loopback address.`;
 
 export async function registerSwagger(app: FastifyInstance): Promise<void> {
@@ -39,6 +41,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: "leads", description: "Customers, one per external id across all sources" },
         { name: "stats", description: "Distribution statistics" },
         { name: "audit", description: "Who changed what, and every assignment event" },
+        { name: "api-keys", description: "API keys and their roles, for admins" },
         { name: "service", description: "Health, readiness and metrics" },
       ],
       components: {

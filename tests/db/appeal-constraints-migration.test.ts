@@ -43,7 +43,8 @@ describe.skipIf(!onRealServer)(`the migration ${MIGRATION}`, () => {
         { id: 3, operator_id: null, status: "closed" },
       ]);
 
-      expect(await applyMigrations(client, migrations, quiet)).toEqual([MIGRATION]);
+      // This one and the migrations after it.
+      expect((await applyMigrations(client, migrations, quiet))[0]).toBe(MIGRATION);
       expect(
         (await client.query("SELECT id, operator_id, status::text, assigned_at FROM appeals ORDER BY id"))
           .rows,

@@ -53,6 +53,8 @@ const CONTRACT_OPERATIONS: [string, Record<string, string>][] = [
   ["/appeals/{id}/close", { patch: "closeAppeal" }],
   ["/appeals/{id}/events", { get: "listAppealEvents" }],
   ["/audit", { get: "listAuditEvents" }],
+  ["/api-keys", { get: "listApiKeys", post: "createApiKey" }],
+  ["/api-keys/{id}", { delete: "revokeApiKey" }],
   ["/appeals/leads", { get: "listLeadsLegacy" }],
   ["/appeals/leads/{id}/appeals", { get: "listLeadAppealsLegacy" }],
   ["/leads", { get: "listLeads" }],

@@ -37,6 +37,7 @@ function fakePrincipal(app: FastifyInstance): void {
         label: `test key ${keyId}`,
         role: "admin",
         sourceIds: null,
+        operatorId: null,
       };
     }
   });

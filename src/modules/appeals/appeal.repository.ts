@@ -22,12 +22,19 @@ export type AppealView = {
  */
 export type SourceScope = readonly number[] | null;
 
+/**
+ * The one operator whose appeals a caller may see (an operator key's); null for every
+ * operator. Like SourceScope, applied in the query: another operator's appeal is missing.
+ */
+export type OperatorScope = number | null;
+
 export type AppealFilter = {
   status?: AppealStatus | undefined;
   operatorId?: number | undefined;
   sourceId?: number | undefined;
   leadId?: number | undefined;
   scope?: SourceScope | undefined;
+  operatorScope?: OperatorScope | undefined;
 };
 
 const appealInclude = {
@@ -69,9 +76,18 @@ function toView(row: AppealWithRelations): AppealView {
 export class AppealRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async findById(id: number, scope: SourceScope = null): Promise<AppealView | null> {
+  async findById(
+    id: number,
+    scope: SourceScope = null,
+    operator: OperatorScope = null,
+  ): Promise<AppealView | null> {
+    // WHERE id = $1 [AND source_id IN (...)] [AND operator_id = $2]
     const row = await this.prisma.appeal.findUnique({
-      where: { id, ...(scope && { sourceId: { in: [...scope] } }) },
+      where: {
+        id,
+        ...(scope && { sourceId: { in: [...scope] } }),
+        ...(operator !== null && { operatorId: operator }),
+      },
       include: appealInclude,
     });
     return row ? toView(row) : null;
@@ -82,10 +98,15 @@ export class AppealRepository {
     filter: AppealFilter,
     page: { limit: number; beforeId?: number | undefined },
   ): Promise<AppealView[]> {
+    const own = filter.operatorScope ?? null;
     const rows = await this.prisma.appeal.findMany({
       where: {
         status: filter.status,
-        operatorId: filter.operatorId,
+        // An operator scope and an operator_id filter must both hold: another id matches nothing.
+        operatorId:
+          own === null
+            ? filter.operatorId
+            : { equals: own, in: filter.operatorId === undefined ? undefined : [filter.operatorId] },
         sourceId: filter.scope ? { in: [...filter.scope], equals: filter.sourceId } : filter.sourceId,
         leadId: filter.leadId,
         ...(page.beforeId !== undefined && { id: { lt: page.beforeId } }),

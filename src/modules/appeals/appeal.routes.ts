@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { idParamsSchema } from "../../http/common.schemas.js";
 import { problemResponses } from "../../http/problem.schema.js";
 import { ACCESS } from "../auth/access.js";
-import { actorOf, sourceScopeOf } from "../auth/principal.js";
+import { actorOf, operatorScopeOf, sourceScopeOf } from "../auth/principal.js";
 import {
   appealCreatedSchema,
   appealPageSchema,
@@ -57,31 +57,33 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
   app.get(
     "/appeals",
     {
-      config: { access: ACCESS.read },
+      config: { access: ACCESS.listAppeals },
       schema: {
         operationId: "listAppeals",
         tags: ["appeals"],
         summary: "List appeals, newest first, with filters",
+        description: "An operator key lists its own appeals only.",
         querystring: listAppealsQuerySchema,
         response: { 200: appealPageSchema.describe("A page of appeals"), ...problemResponses() },
       },
     },
-    async (request) => appeals.list(request.query, sourceScopeOf(request)),
+    async (request) => appeals.list(request.query, sourceScopeOf(request), operatorScopeOf(request)),
   );
 
   app.get(
     "/appeals/:id",
     {
-      config: { access: ACCESS.readAndIntake },
+      config: { access: ACCESS.readAppeal },
       schema: {
         operationId: "getAppeal",
         tags: ["appeals"],
         summary: "Get an appeal",
+        description: "An operator key reads its own appeals only; another operator's is a 404.",
         params: idParamsSchema,
         response: { 200: appealSchema.describe("The appeal"), ...problemResponses(404) },
       },
     },
-    async (request) => appeals.get(request.params.id, sourceScopeOf(request)),
+    async (request) => appeals.get(request.params.id, sourceScopeOf(request), operatorScopeOf(request)),
   );
 
   app.patch(

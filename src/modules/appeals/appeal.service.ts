@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { IdempotencyMismatchError, NotFoundError } from "../../http/errors.js";
 import { type DistributionMetrics, NO_METRICS } from "../metrics/distribution-metrics.js";
-import type { AppealRepository, AppealView, SourceScope } from "./appeal.repository.js";
+import type { AppealRepository, AppealView, OperatorScope, SourceScope } from "./appeal.repository.js";
 import type { AppealCreatedDto, AppealDto, CreateAppealInput, ListAppealsQuery } from "./appeal.schemas.js";
 import type { DistributionService } from "./distribution.service.js";
 
@@ -63,14 +63,16 @@ export class AppealService {
     throw new Error(`idempotency key ${idempotencyKey} kept conflicting with a key that could not be read`);
   }
 
-  /** Outside `scope`, the same 404 as an appeal that does not exist. */
-  async get(id: number, scope: SourceScope = null): Promise<AppealDto> {
-    return toAppealDto(await this.require(id, scope));
+  /** Outside `scope` or another operator's (`operator`), the same 404 as an appeal that does not exist. */
+  async get(id: number, scope: SourceScope = null, operator: OperatorScope = null): Promise<AppealDto> {
+    return toAppealDto(await this.require(id, scope, operator));
   }
 
+  /** Within `scope`, and only `operator`'s appeals when it is set. */
   async list(
     query: ListAppealsQuery,
     scope: SourceScope = null,
+    operator: OperatorScope = null,
   ): Promise<{ items: AppealDto[]; next_cursor: string | null }> {
     const rows = await this.appeals.list(
       {
@@ -79,6 +81,7 @@ export class AppealService {
         sourceId: query.source_id,
         leadId: query.lead_id,
         scope,
+        operatorScope: operator,
       },
       { limit: query.limit + 1, beforeId: query.cursor },
     );
@@ -130,8 +133,12 @@ export class AppealService {
     return toCreatedDto(await this.require(stored.appealId));
   }
 
-  private async require(id: number, scope: SourceScope = null): Promise<AppealView> {
-    const appeal = await this.appeals.findById(id, scope);
+  private async require(
+    id: number,
+    scope: SourceScope = null,
+    operator: OperatorScope = null,
+  ): Promise<AppealView> {
+    const appeal = await this.appeals.findById(id, scope, operator);
     if (!appeal) throw appealNotFound(id);
     return appeal;
   }

@@ -1,16 +1,22 @@
 // The access rules routes declare in `config: { access }`. admin may do everything,
-// viewer every read, intake register appeals and read one back.
+// viewer every read, intake register appeals and read one back, operator (until the
+// conversations work) read its own appeals. A role a rule does not name gets a 403.
 import type { Access } from "./principal.js";
 
 export const ACCESS = {
   /** No key needed: health, readiness, the API docs. */
   public: "public",
-  /** Changes: operators, sources, weights, closing appeals. */
+  /** Changes: operators, sources, weights, closing appeals, API keys. */
   admin: ["admin"],
   /** Every GET. */
   read: ["admin", "viewer"],
   /** POST /appeals: the bots' intake. */
   intake: ["admin", "intake"],
-  /** GET /appeals/{id}: a bot reads back the appeal it registered. */
-  readAndIntake: ["admin", "intake", "viewer"],
+  /**
+   * GET /appeals/{id}: a bot reads back an appeal of its sources, an operator key one of its
+   * own; the route passes both scopes, and outside them the appeal is a 404.
+   */
+  readAppeal: ["admin", "intake", "viewer", "operator"],
+  /** GET /appeals: an operator key's list holds its own appeals only (the route passes the scope). */
+  listAppeals: ["admin", "viewer", "operator"],
 } as const satisfies Record<string, Access>;

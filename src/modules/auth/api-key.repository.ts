@@ -32,6 +32,7 @@ export class ApiKeyRepository {
       publicId: string | null;
       keyHash: string;
       sourceIds?: number[] | null | undefined;
+      operatorId?: number | null | undefined;
     },
     actor: string,
   ): Promise<ApiKeyRecord | null> {
@@ -51,6 +52,7 @@ export class ApiKeyRepository {
             role: key.role,
             prefix: displayPrefix(key.publicId),
             source_ids: key.sourceIds,
+            operator_id: key.operatorId,
           },
         });
         return key;
@@ -92,6 +94,10 @@ export class ApiKeyRepository {
     });
     const known = new Set(found.map((source) => source.id));
     return ids.filter((id) => !known.has(id)).sort((a, b) => a - b);
+  }
+
+  async operatorExists(id: number): Promise<boolean> {
+    return (await this.prisma.operator.findUnique({ where: { id }, select: { id: true } })) !== null;
   }
 
   /**

@@ -7,7 +7,7 @@ import { displayPrefix, generateApiKey, hashApiKey, publicIdOf, sameHash } from 
 import type { ApiKeyRecord, ApiKeyRepository } from "./api-key.repository.js";
 import type { Principal, Role } from "./principal.js";
 
-export const ROLES: readonly Role[] = ["admin", "intake", "viewer"];
+export const ROLES = ["admin", "intake", "viewer", "operator"] as const satisfies readonly Role[];
 
 /** How long a successful authentication, and the answer to "does any key exist?", is trusted. */
 export const API_KEY_CACHE_TTL_MS = 10_000;
@@ -22,6 +22,8 @@ export type ApiKeyView = {
   role: Role;
   /** The sources an intake key is scoped to; null when unscoped. */
   sourceIds: number[] | null;
+  /** The operator an operator key acts for; null for every other role. */
+  operatorId: number | null;
   /** The non-secret start of the key (lds_<public_id>_…); null for a key of another shape. */
   prefix: string | null;
   createdAt: Date;
@@ -55,24 +57,53 @@ export class ApiKeyService {
 
   /**
    * Creates a key; the returned `key` is the only time it exists in clear. `actor`
-   * (who created it) goes to the audit trail. `sourceIds` scopes an intake key.
+   * (who created it) goes to the audit trail. `sourceIds` scopes an intake key;
+   * `operatorId` names the operator of an operator key (required for it, refused for others).
    */
   async create(
-    input: { label: string; role: string; sourceIds?: readonly number[] | null | undefined },
+    input: {
+      label: string;
+      role: string;
+      sourceIds?: readonly number[] | null | undefined;
+      operatorId?: number | null | undefined;
+    },
     actor: string,
   ): Promise<{ key: string; apiKey: ApiKeyView }> {
     const label = validLabel(input.label);
     const role = validRole(input.role);
+    const operatorId = await this.validOperatorId(role, input.operatorId);
     const sourceIds = await this.validSourceIds(role, input.sourceIds);
     const generated = generateApiKey();
     const record = await this.keys.create(
-      { label, role, publicId: generated.publicId, keyHash: generated.keyHash, sourceIds },
+      { label, role, publicId: generated.publicId, keyHash: generated.keyHash, sourceIds, operatorId },
       actor,
     );
     // 64 random bits of public id colliding is not a case worth a retry loop.
     if (!record) throw new Error("a generated API key collided with an existing one; try again");
     this.activeKeys = undefined;
     return { key: generated.key, apiKey: toView(record) };
+  }
+
+  /** Set exactly for the role operator, and an operator that exists (else a 404 naming operator_id). */
+  private async validOperatorId(role: Role, id: number | null | undefined): Promise<number | null> {
+    const given = id !== undefined && id !== null;
+    if (role !== "operator") {
+      if (!given) return null;
+      throw new ValidationError(`operator_id binds operator keys only, not ${role} keys.`, [
+        { path: "operator_id", message: "only for the role operator" },
+      ]);
+    }
+    if (!given || !Number.isInteger(id) || id < 1 || id > 2_147_483_647) {
+      throw new ValidationError("An operator key needs operator_id: the operator it acts for.", [
+        { path: "operator_id", message: "required for the role operator: an operator id" },
+      ]);
+    }
+    if (!(await this.keys.operatorExists(id))) {
+      throw new NotFoundError(`Operator ${id} does not exist; no key was created.`, [
+        { path: "operator_id", message: `operator ${id} does not exist` },
+      ]);
+    }
+    return id;
   }
 
   /** Sorted and deduplicated; null when none were given. Refuses unknown ids, naming them. */
@@ -166,7 +197,13 @@ export class ApiKeyService {
     if (!match || match.revokedAt) return null;
     // At most once per cache period per instance: last_used_at is that precise.
     this.keys.markUsed(match.id).catch((error: unknown) => this.options.onBackgroundError?.(error));
-    return { keyId: match.id, label: match.label, role: match.role, sourceIds: match.sourceIds };
+    return {
+      keyId: match.id,
+      label: match.label,
+      role: match.role,
+      sourceIds: match.sourceIds,
+      operatorId: match.operatorId,
+    };
   }
 
   private remember(keyHash: string, entry: Cached<Principal | null>): void {
@@ -205,6 +242,7 @@ function toView(record: ApiKeyRecord): ApiKeyView {
     label: record.label,
     role: record.role,
     sourceIds: record.sourceIds,
+    operatorId: record.operatorId,
     prefix: displayPrefix(record.publicId),
     createdAt: record.createdAt,
     revokedAt: record.revokedAt,

@@ -1,8 +1,9 @@
 // Who is calling: the API key's role and label, set on the request by the auth
-// plugin. Services receive only the label (`actor`), for the audit trail.
+// plugin. Services receive only the label (`actor`), for the audit trail, and the
+// scopes that narrow what a key sees (an intake key's sources, an operator key's operator).
 import type { FastifyRequest } from "fastify";
 
-export type Role = "admin" | "intake" | "viewer";
+export type Role = "admin" | "intake" | "viewer" | "operator";
 
 /** Which callers a route accepts: "public" (no key needed) or the roles allowed. */
 export type Access = "public" | readonly Role[];
@@ -16,6 +17,8 @@ export type Principal = {
    * other roles). Routes pass it to services, which answer 404 outside it.
    */
   sourceIds: number[] | null;
+  /** The operator an operator key acts for; null for every other role. */
+  operatorId: number | null;
 };
 
 declare module "fastify" {
@@ -32,6 +35,17 @@ declare module "fastify" {
 /** The sources this request may touch: null for every source (unscoped keys, open mode). */
 export function sourceScopeOf(request: FastifyRequest): number[] | null {
   return request.principal?.sourceIds ?? null;
+}
+
+/**
+ * The operator whose appeals alone this request may see: an operator key's; null for every
+ * other caller. Routes pass it to services, which apply it in the query and answer 404 outside it.
+ */
+export function operatorScopeOf(request: FastifyRequest): number | null {
+  const principal = request.principal;
+  if (principal?.role !== "operator") return null;
+  // 0 names no operator: an operator key without one (the table's CHECK forbids it) sees nothing.
+  return principal.operatorId ?? 0;
 }
 
 /** The label recorded in the audit trail for changes made by this request. */

@@ -199,7 +199,9 @@ export interface paths {
         };
         /**
          * List appeals, newest first, with filters
-         * @description Requires an API key with the role admin or viewer.
+         * @description An operator key lists its own appeals only.
+         *
+         *     Requires an API key with the role admin or viewer or operator.
          */
         get: operations["listAppeals"];
         put?: never;
@@ -225,7 +227,9 @@ export interface paths {
         };
         /**
          * Get an appeal
-         * @description Requires an API key with the role admin or intake or viewer.
+         * @description An operator key reads its own appeals only; another operator's is a 404.
+         *
+         *     Requires an API key with the role admin or intake or viewer or operator.
          */
         get: operations["getAppeal"];
         put?: never;
@@ -462,6 +466,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API keys, oldest first, revoked ones included, never the keys
+         * @description Requires an API key with the role admin.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key (shown once)
+         * @description The answer holds the key, the only time it exists in clear: store it. It works at once. operator_id is required for, and only for, the role operator (an unknown operator is a 404); source_ids scopes an intake key (unknown source ids are a 400). A refused request creates nothing.
+         *
+         *     Requires an API key with the role admin.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description The key is refused at once by this instance, and by every other within 10 seconds (their authentication cache). Revoking a revoked key is a 204 that keeps the first revocation time; an unknown id is a 404.
+         *
+         *     Requires an API key with the role admin.
+         */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -599,6 +651,47 @@ export interface components {
             items: components["schemas"]["AuditEvent"][];
             /** @description Pass as cursor to get the next page; null on the last page */
             next_cursor: string | null;
+        };
+        ApiKey: {
+            id: number;
+            /**
+             * @description admin: everything; viewer: every GET; intake: bots (POST /appeals, read back an appeal); operator: a key bound to one operator, which reads its own appeals only
+             * @enum {string}
+             */
+            role: "admin" | "intake" | "viewer" | "operator";
+            label: string;
+            /** @description Set for operator keys only */
+            operator_id: number | null;
+            /** @description An intake key's sources; null: every source */
+            source_ids: number[] | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
+            /** @description Updated at most once per 10 seconds per instance; null: never used */
+            last_used_at: string | null;
+            revoked_at: string | null;
+        };
+        ApiKeyCreated: {
+            id: number;
+            /** @description The key, shown this once: only its SHA-256 is stored. Send it as Authorization: Bearer <key> */
+            key: string;
+            /**
+             * @description admin: everything; viewer: every GET; intake: bots (POST /appeals, read back an appeal); operator: a key bound to one operator, which reads its own appeals only
+             * @enum {string}
+             */
+            role: "admin" | "intake" | "viewer" | "operator";
+            label: string;
+            /** @description Set for operator keys only */
+            operator_id: number | null;
+            /** @description An intake key's sources; null: every source */
+            source_ids: number[] | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
         };
         Lead: {
             /** @example 42 */
@@ -748,6 +841,19 @@ export interface components {
              * @example ivan@example.com
              */
             lead_email?: "" | string;
+        };
+        CreateApiKey: {
+            /**
+             * @description admin: everything; viewer: every GET; intake: bots (POST /appeals, read back an appeal); operator: a key bound to one operator, which reads its own appeals only
+             * @enum {string}
+             */
+            role: "admin" | "intake" | "viewer" | "operator";
+            /** @description Who or what holds the key, 1..200 characters; recorded in the audit trail as the actor */
+            label: string;
+            /** @description Required for, and only for, the role operator: the operator the key acts for */
+            operator_id?: number | null;
+            /** @description intake keys only: the sources it posts into and reads. Omitted or null: every source */
+            source_ids?: number[] | null;
         };
         CreateOperator: {
             /**
@@ -2814,6 +2920,224 @@ export interface operations {
             };
             /** @description The API key's role may not call this route (code forbidden). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every API key, without the keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"][];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKey"];
+            };
+        };
+        responses: {
+            /** @description The key created, with the key itself */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

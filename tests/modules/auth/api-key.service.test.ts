@@ -54,6 +54,7 @@ describe("create", () => {
       label: "ops",
       role: "admin",
       sourceIds: null,
+      operatorId: null,
       prefix: `lds_${publicId}_…`,
       createdAt: expect.any(Date),
       revokedAt: null,
@@ -97,7 +98,13 @@ describe("create", () => {
     expect(events).toEqual([
       {
         actor: "cli:alice",
-        details: { label: "audited", role: "intake", prefix: apiKey.prefix, source_ids: null },
+        details: {
+          label: "audited",
+          role: "intake",
+          prefix: apiKey.prefix,
+          source_ids: null,
+          operator_id: null,
+        },
       },
     ]);
     expect(JSON.stringify(events)).not.toContain(sha256(key));
@@ -123,6 +130,7 @@ describe("create with source_ids (an intake key's scope)", () => {
       label: "bot",
       role: "intake",
       sourceIds: [a, b],
+      operatorId: null,
     });
     expect((await t.deps.apiKeys.list()).find((k) => k.id === apiKey.id)?.sourceIds).toEqual([a, b]);
     const [stored] = await query(t.testDatabase.url, "SELECT source_ids FROM api_keys WHERE id = $1", [
@@ -135,7 +143,7 @@ describe("create with source_ids (an intake key's scope)", () => {
       [apiKey.id],
     );
     expect(event).toEqual({
-      details: { label: "bot", role: "intake", prefix: apiKey.prefix, source_ids: [a, b] },
+      details: { label: "bot", role: "intake", prefix: apiKey.prefix, source_ids: [a, b], operator_id: null },
     });
   });
 
@@ -197,6 +205,7 @@ describe("authenticate", () => {
       label: "bot",
       role: "intake",
       sourceIds: null,
+      operatorId: null,
     });
   });
 
@@ -269,7 +278,17 @@ describe("list and revoke", () => {
     expect(text).not.toContain(key);
     expect(text).not.toContain(sha256(key));
     expect(Object.keys(listed[0] ?? {}).sort()).toEqual(
-      ["createdAt", "id", "label", "lastUsedAt", "prefix", "revokedAt", "role", "sourceIds"].sort(),
+      [
+        "createdAt",
+        "id",
+        "label",
+        "lastUsedAt",
+        "operatorId",
+        "prefix",
+        "revokedAt",
+        "role",
+        "sourceIds",
+      ].sort(),
     );
   });
 
@@ -336,6 +355,7 @@ describe("ensureBootstrapKey (BOOTSTRAP_ADMIN_KEY)", () => {
       label: "bootstrap",
       role: "admin",
       sourceIds: null,
+      operatorId: null,
     });
     const listed = (await t.deps.apiKeys.list()).find((k) => k.label === "bootstrap");
     expect(listed?.prefix).toBeNull();

@@ -33,6 +33,10 @@ describe("parseCommand", () => {
       ["create", "--role=intake", "--label=bot", "--source-ids= 7 "],
       { name: "create", role: "intake", label: "bot", sourceIds: [7] },
     ],
+    [
+      ["create", "--role", "operator", "--label", "Olga", "--operator-id", "3"],
+      { name: "create", role: "operator", label: "Olga", operatorId: 3 },
+    ],
     [["list"], { name: "list", json: false }],
     [["list", "--json"], { name: "list", json: true }],
     [["revoke", "12"], { name: "revoke", id: 12 }],
@@ -58,6 +62,9 @@ describe("parseCommand", () => {
     [["create", "--role", "intake", "--label", "x", "--source-ids", "1,two"], /--source-ids takes/],
     [["create", "--role", "intake", "--label", "x", "--source-ids", "0"], /--source-ids takes/],
     [["create", "--role", "intake", "--label", "x", "--source-ids", "99999999999"], /--source-ids takes/],
+    [["create", "--role", "operator", "--label", "x", "--operator-id", "1,2"], /--operator-id takes/],
+    [["create", "--role", "operator", "--label", "x", "--operator-id", "0"], /--operator-id takes/],
+    [["create", "--role", "operator", "--label", "x", "--operator-id", ""], /--operator-id takes/],
     [["revoke"], /revoke needs the id/],
     [["revoke", "abc"], /revoke needs the id/],
     [["revoke", "0"], /revoke needs the id/],
@@ -104,7 +111,9 @@ describe("runCommand", () => {
     const io = capture();
     expect(await runCommand({ name: "list", json: false }, t.deps.apiKeys, io, "cli:test")).toBe(0);
     const text = io.stdout.join("\n");
-    expect(io.stdout[0]).toMatch(/^ID\s+ROLE\s+LABEL\s+KEY\s+CREATED\s+LAST USED\s+REVOKED\s+SOURCES$/);
+    expect(io.stdout[0]).toMatch(
+      /^ID\s+ROLE\s+LABEL\s+KEY\s+CREATED\s+LAST USED\s+REVOKED\s+SOURCES\s+OPERATOR$/,
+    );
     expect(text).toMatch(new RegExp(`viewer\\s+dashboard\\s+${key.slice(0, 21)}…`));
     expect(text).not.toContain(key);
     expect(text).not.toContain(key.slice(21));
@@ -118,6 +127,7 @@ describe("runCommand", () => {
       label: "dashboard",
       role: "viewer",
       source_ids: null,
+      operator_id: null,
       prefix: `${key.slice(0, 21)}…`,
       created_at: expect.any(String),
       revoked_at: null,
@@ -177,7 +187,7 @@ describe("runCommand create --source-ids", () => {
     const list = capture();
     await runCommand({ name: "list", json: false }, t.deps.apiKeys, list, "cli:test");
     const row = list.stdout.find((line) => line.includes("scoped bot")) ?? "";
-    expect(row).toMatch(new RegExp(`\\s${a.id},${b.id}$`));
+    expect(row).toMatch(new RegExp(`\\s${a.id},${b.id}\\s+-$`));
     const json = capture();
     await runCommand({ name: "list", json: true }, t.deps.apiKeys, json, "cli:test");
     const listed = JSON.parse(json.stdout.join("\n")) as { label: string; source_ids: number[] | null }[];
@@ -216,6 +226,56 @@ describe("runCommand create --source-ids", () => {
   });
 });
 
+describe("runCommand create --operator-id", () => {
+  it("creates an operator key bound to that operator; list shows it", async () => {
+    const operator = await t.deps.operators.create({ name: "Olga", is_active: true, max_load: 3 }, "test");
+    const io = capture();
+    const code = await runCommand(
+      { name: "create", role: "operator", label: "olga", operatorId: operator.id },
+      t.deps.apiKeys,
+      io,
+      "cli:test",
+    );
+    expect(code, io.stderr.join("\n")).toBe(0);
+    expect(io.stderr.join("\n")).toMatch(
+      new RegExp(`Created API key \\d+ "olga" with the role operator, for the operator ${operator.id}\\. `),
+    );
+    const principal = await t.deps.apiKeys.authenticate(io.stdout[0] ?? "");
+    expect(principal).toMatchObject({ role: "operator", operatorId: operator.id, sourceIds: null });
+
+    const list = capture();
+    await runCommand({ name: "list", json: false }, t.deps.apiKeys, list, "cli:test");
+    const row = list.stdout.find((line) => line.startsWith(`${principal?.keyId} `)) ?? "";
+    expect(row).toMatch(new RegExp(`^${principal?.keyId}\\s+operator\\s+olga\\s.*\\sall\\s+${operator.id}$`));
+  });
+
+  it("refuses an operator key without an operator, an unknown operator, an operator on another role; exit 1, no key", async () => {
+    const operator = await t.deps.operators.create({ name: "Oleg", is_active: true, max_load: 3 }, "test");
+    const before = (await t.deps.apiKeys.list()).length;
+    const attempts: [Parameters<typeof runCommand>[0], string][] = [
+      [
+        { name: "create", role: "operator", label: "x" },
+        "apikey: An operator key needs operator_id: the operator it acts for.",
+      ],
+      [
+        { name: "create", role: "operator", label: "x", operatorId: 999999 },
+        "apikey: Operator 999999 does not exist; no key was created.",
+      ],
+      [
+        { name: "create", role: "viewer", label: "x", operatorId: operator.id },
+        "apikey: operator_id binds operator keys only, not viewer keys.",
+      ],
+    ];
+    for (const [command, message] of attempts) {
+      const io = capture();
+      expect(await runCommand(command, t.deps.apiKeys, io, "cli")).toBe(1);
+      expect(io.stderr).toEqual([message]);
+      expect(io.stdout).toEqual([]);
+    }
+    expect(await t.deps.apiKeys.list()).toHaveLength(before);
+  });
+});
+
 describe("the process (npm run apikey)", () => {
   it("creates, lists and revokes against DATABASE_URL", async () => {
     const env = { DATABASE_URL: t.testDatabase.url };
@@ -243,10 +303,23 @@ describe("the process (npm run apikey)", () => {
       sourceIds: [source.id],
     });
 
+    const operator = await t.deps.operators.create({ name: "Olga", is_active: true, max_load: 3 }, "test");
+    const bound = runTs(
+      "src/cli/apikey.ts",
+      ["create", "--role", "operator", "--operator-id", String(operator.id), "--label", "olga"],
+      env,
+    );
+    expect(await bound.exited, bound.stderr()).toBe(0);
+    expect(await t.deps.apiKeys.authenticate(bound.stdout().trim())).toMatchObject({
+      label: "olga",
+      role: "operator",
+      operatorId: operator.id,
+    });
+
     const list = runTs("src/cli/apikey.ts", ["list"], env);
     expect(await list.exited, list.stderr()).toBe(0);
     expect(list.stdout()).toMatch(new RegExp(`${principal?.keyId}\\s+admin\\s+ops\\s+${key.slice(0, 21)}…`));
-    expect(list.stdout()).toMatch(new RegExp(`\\s+intake\\s+bot\\s+.*\\s${source.id}\\n`));
+    expect(list.stdout()).toMatch(new RegExp(`\\s+intake\\s+bot\\s+.*\\s${source.id}\\s+-\\n`));
     expect(list.stdout() + list.stderr()).not.toContain(key);
 
     const revoke = runTs("src/cli/apikey.ts", ["revoke", String(principal?.keyId)], env);

@@ -1,5 +1,6 @@
 // Keys and the Authorization header never reach the log, at the most verbose level,
 // through the logger the server uses (src/http/logger.ts).
+import { createHash } from "node:crypto";
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -73,5 +74,35 @@ describe("the log at trace level", () => {
       expect(log).not.toContain(secret.slice(21)); // the secret part alone
     }
     expect(log).not.toMatch(/Bearer /i);
+  });
+
+  it("a key created over HTTP is in its 201 answer only, never in the log", async () => {
+    lines.length = 0;
+    const response = await app.inject({
+      method: "POST",
+      url: "/api-keys",
+      headers: { authorization: `Bearer ${keys.admin}` },
+      payload: { role: "viewer", label: "created over http" },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const { id, key } = response.json() as { id: number; key: string };
+    expect(key).toMatch(/^lds_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+
+    const log = lines.join("");
+    expect(log).toContain('"url":"/api-keys"');
+    expect(log).toContain("request completed");
+    expect(log).not.toContain(key);
+    expect(log).not.toContain(key.slice(21)); // the secret part alone
+    expect(log).not.toContain(createHash("sha256").update(key).digest("hex"));
+
+    // Neither when it is used, nor when it is revoked.
+    await app.inject({ method: "GET", url: "/operators", headers: { authorization: `Bearer ${key}` } });
+    const revoke = await app.inject({
+      method: "DELETE",
+      url: `/api-keys/${id}`,
+      headers: { authorization: `Bearer ${keys.admin}` },
+    });
+    expect(revoke.statusCode).toBe(204);
+    expect(lines.join("")).not.toContain(key.slice(21));
   });
 });

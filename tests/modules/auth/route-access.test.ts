@@ -2,15 +2,17 @@
 // router itself (app.printRoutes), not from a list kept here, so a new route is
 // checked as soon as it exists; the expected answers follow the roles of README.md:
 // admin everything, viewer every GET, intake POST /appeals and GET /appeals/{id};
-// /health, /ready and /docs public. An intake key scoped to sources (issue 9) reaches
-// the same routes: its scope answers 404 inside them, never 403.
+// /health, /ready and /docs public. An intake key scoped to sources reaches
+// the same routes: its scope answers 404 inside them, never 403. An operator key
+// reads GET /appeals and GET /appeals/{id} only, and there only its own operator's appeals:
+// another operator's is the 404 of a missing one.
 import diagnostics from "node:diagnostics_channel";
 import type { FastifyInstance, HTTPMethods } from "fastify";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../../src/app.js";
 import type { Role } from "../../../src/modules/auth/principal.js";
 import { useTestApp } from "../../helpers/test-app.js";
-import { PROBLEM_CONTENT_TYPE } from "../../http/problem-assertions.js";
+import { expectProblem, PROBLEM_CONTENT_TYPE } from "../../http/problem-assertions.js";
 
 type Route = { method: HTTPMethods; url: string };
 
@@ -31,8 +33,8 @@ diagnostics.subscribe("fastify.initialization", (message) => {
 });
 
 const PUBLIC = [/^\/health$/, /^\/ready$/, /^\/docs$/, /^\/docs\/.*/];
-/** Where a route is stricter than "viewer reads everything" (the audit trail is for admins). */
-const ADMIN_ONLY_READS = new Set(["/audit"]);
+/** Where a route is stricter than "viewer reads everything": the audit trail and the API keys are for admins. */
+const ADMIN_ONLY_READS = new Set(["/audit", "/api-keys"]);
 
 function isPublic(url: string): boolean {
   return PUBLIC.some((pattern) => pattern.test(url));
@@ -42,6 +44,7 @@ function allowed(role: Role, { method, url }: Route): boolean {
   if (isPublic(url) || role === "admin") return true;
   const read = method === "GET" || method === "HEAD";
   if (role === "viewer") return read && !ADMIN_ONLY_READS.has(url);
+  if (role === "operator") return read && (url === "/appeals" || url === "/appeals/:id");
   return (method === "POST" && url === "/appeals") || (read && url === "/appeals/:id");
 }
 
@@ -60,9 +63,24 @@ const KINDS = [
   ["intake", "intake"],
   ["viewer", "viewer"],
   ["scoped intake", "intake"],
+  ["operator", "operator"],
 ] as const;
-const keys = {} as Record<(typeof KINDS)[number][0] | "revoked", string>;
+const keys = {} as Record<(typeof KINDS)[number][0] | "revoked" | "other operator", string>;
 let routes: Route[] = [];
+/** Two operators, each with one appeal of its own (each the only operator of its source). */
+const own = { operator: 0, otherOperator: 0, appeal: 0, otherAppeal: 0 };
+
+async function operatorWithAppeal(name: string): Promise<{ operatorId: number; appealId: number }> {
+  const operator = await t.deps.operators.create({ name, is_active: true, max_load: 5 }, "test");
+  const source = await t.deps.sources.create({ name: `${name}'s source`, strategy: "weighted" }, "test");
+  await t.deps.sources.replaceWeights(source.id, [{ operator_id: operator.id, weight: 1 }], "test");
+  const { appeal } = await t.deps.appeals.create(
+    { source_id: source.id, lead_external_id: `lead of ${name}` },
+    "test",
+  );
+  expect(appeal.operator?.id).toBe(operator.id);
+  return { operatorId: operator.id, appealId: appeal.appeal_id };
+}
 
 beforeAll(async () => {
   for (const role of ["admin", "intake", "viewer"] as const) {
@@ -72,6 +90,26 @@ beforeAll(async () => {
   keys["scoped intake"] = (
     await t.deps.apiKeys.create(
       { label: "route-access scoped intake", role: "intake", sourceIds: [source.id] },
+      "test",
+    )
+  ).key;
+  const a = await operatorWithAppeal("route-access operator A");
+  const b = await operatorWithAppeal("route-access operator B");
+  Object.assign(own, {
+    operator: a.operatorId,
+    otherOperator: b.operatorId,
+    appeal: a.appealId,
+    otherAppeal: b.appealId,
+  });
+  keys.operator = (
+    await t.deps.apiKeys.create(
+      { label: "route-access operator A", role: "operator", operatorId: a.operatorId },
+      "test",
+    )
+  ).key;
+  keys["other operator"] = (
+    await t.deps.apiKeys.create(
+      { label: "route-access operator B", role: "operator", operatorId: b.operatorId },
       "test",
     )
   ).key;
@@ -179,6 +217,14 @@ describe.each(KINDS)("with a valid %s key", (kind, role) => {
         "HEAD /appeals/:id allowed",
       ]);
     }
+    if (role === "operator") {
+      expect(verdicts.filter((v) => !isPublic(v.split(" ")[1] ?? ""))).toEqual([
+        "GET /appeals allowed",
+        "HEAD /appeals allowed",
+        "GET /appeals/:id allowed",
+        "HEAD /appeals/:id allowed",
+      ]);
+    }
   });
 
   it("the key is also accepted with a lower-case scheme", async () => {
@@ -188,6 +234,51 @@ describe.each(KINDS)("with a valid %s key", (kind, role) => {
       headers: { authorization: `bearer ${keys[kind]}` },
     });
     expect(response.statusCode).toBe(404);
+  });
+});
+
+describe("an operator key, object by object", () => {
+  const get = (key: string, url: string, method: "GET" | "HEAD" = "GET") =>
+    t.app.inject({ method, url, headers: { authorization: `Bearer ${key}` } });
+  type Page = { items: { id: number; operator: { id: number } | null }[]; next_cursor: string | null };
+
+  it("reads its own appeal (200); another operator's answers the 404 of a missing one", async () => {
+    const mine = await get(keys.operator, `/appeals/${own.appeal}`);
+    expect(mine.statusCode, mine.body).toBe(200);
+    expect(mine.json()).toMatchObject({ id: own.appeal, operator: { id: own.operator }, status: "active" });
+
+    const theirs = await get(keys.operator, `/appeals/${own.otherAppeal}`);
+    const missing = await get(keys.operator, "/appeals/424242");
+    const { request_id: _, instance: __, ...other } = expectProblem(theirs, 404, "not_found");
+    const { request_id: ___, instance: ____, ...none } = expectProblem(missing, 404, "not_found");
+    expect(other).toEqual({ ...none, detail: `Appeal ${own.otherAppeal} does not exist.` });
+    expect(theirs.body).not.toContain("operator B");
+    expect((await get(keys.operator, `/appeals/${own.otherAppeal}`, "HEAD")).statusCode).toBe(404);
+
+    // And the other way round.
+    expect((await get(keys["other operator"], `/appeals/${own.otherAppeal}`)).statusCode).toBe(200);
+    expect((await get(keys["other operator"], `/appeals/${own.appeal}`)).statusCode).toBe(404);
+    // Admins see both.
+    for (const id of [own.appeal, own.otherAppeal]) {
+      expect((await get(keys.admin, `/appeals/${id}`)).statusCode).toBe(200);
+    }
+  });
+
+  it("lists its own appeals only, whatever the filter asks for", async () => {
+    const list = await get(keys.operator, "/appeals");
+    expect(list.statusCode, list.body).toBe(200);
+    expect((list.json() as Page).items.map((appeal) => [appeal.id, appeal.operator?.id])).toEqual([
+      [own.appeal, own.operator],
+    ]);
+    const filtered = await get(keys.operator, `/appeals?operator_id=${own.otherOperator}`);
+    expect(filtered.json()).toEqual({ items: [], next_cursor: null });
+    const mineFiltered = await get(keys.operator, `/appeals?operator_id=${own.operator}`);
+    expect((mineFiltered.json() as Page).items.map((appeal) => appeal.id)).toEqual([own.appeal]);
+
+    const all = (await get(keys.admin, "/appeals")).json() as Page;
+    expect(all.items.map((appeal) => appeal.id)).toEqual(
+      expect.arrayContaining([own.appeal, own.otherAppeal]),
+    );
   });
 });
 
