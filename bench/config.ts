@@ -22,8 +22,10 @@ export type BenchConfig = Readonly<{
   concurrencies: readonly number[];
   /** Concurrency of the 1M-appeals and small-limits scenarios. */
   highConcurrency: number;
-  /** Which scenarios run: intake (always), prefill, small. */
-  scenarios: ReadonlySet<"prefill" | "small">;
+  /** Which scenarios run: intake (always), prefill, small, snapshot. */
+  scenarios: ReadonlySet<Scenario>;
+  /** Pending appeals the snapshot scenario drains. */
+  snapshotAppeals: number;
   /** Sequential requests per read when timing the reads at 1M appeals. */
   readRepeats: number;
   /** Keep the scratch database at the end (for EXPLAIN ANALYZE afterwards). */
@@ -56,11 +58,15 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return value;
 }
 
+const SCENARIOS = ["prefill", "small", "snapshot"] as const;
+type Scenario = (typeof SCENARIOS)[number];
+const isScenario = (s: string): s is Scenario => (SCENARIOS as readonly string[]).includes(s);
+
 export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
-  const scenarios = (env.BENCH_SCENARIOS ?? "prefill,small").split(",").map((s) => s.trim());
+  const scenarios = (env.BENCH_SCENARIOS ?? SCENARIOS.join(",")).split(",").map((s) => s.trim());
   for (const s of scenarios) {
-    if (s !== "" && s !== "prefill" && s !== "small" && s !== "none") {
-      throw new Error(`BENCH_SCENARIOS lists prefill and/or small (or none), got "${s}"`);
+    if (s !== "" && s !== "none" && !isScenario(s)) {
+      throw new Error(`BENCH_SCENARIOS lists ${SCENARIOS.join(", ")} (or none), got "${s}"`);
     }
   }
   return Object.freeze({
@@ -71,7 +77,8 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     poolSize: positiveInt(env, "BENCH_POOL_SIZE", 16),
     concurrencies: [16, 64],
     highConcurrency: 64,
-    scenarios: new Set(scenarios.filter((s): s is "prefill" | "small" => s === "prefill" || s === "small")),
+    scenarios: new Set(scenarios.filter(isScenario)),
+    snapshotAppeals: positiveInt(env, "BENCH_SNAPSHOT_APPEALS", 10_000),
     readRepeats: positiveInt(env, "BENCH_READ_REPEATS", 20),
     keepDatabase: env.BENCH_KEEP_DB === "1" || env.BENCH_KEEP_DB === "true",
     cpuProfileDir: env.BENCH_CPU_PROF ? resolve(env.BENCH_CPU_PROF) : undefined,

@@ -13,6 +13,7 @@ import { setUpReference } from "./reference.js";
 import { RssSampler } from "./rss.js";
 import { loadScenario } from "./scenario.js";
 import { ensureBuilt, type Service, startService } from "./service.js";
+import { snapshotDrain } from "./snapshot.js";
 import { printSummary, type RunResults } from "./summary.js";
 import { killWorkers } from "./worker.js";
 
@@ -79,6 +80,7 @@ async function main(): Promise<boolean> {
     rounds: config.rounds,
     intake: [],
     small: undefined,
+    snapshot: undefined,
     prefill: undefined,
     reads: [],
     processPeakRssMb: 0,
@@ -106,6 +108,9 @@ async function main(): Promise<boolean> {
   }
   if (config.scenarios.has("small")) {
     results.small = await phases.smallLimits(ctx, config.highConcurrency);
+  }
+  if (config.scenarios.has("snapshot")) {
+    results.snapshot = await snapshotDrain(ctx, config.snapshotAppeals);
   }
   if (config.scenarios.has("prefill")) {
     results.prefill = await phases.prefill(ctx);

@@ -7,6 +7,7 @@ import type { IntakeFigures, SmallLimitsFigures } from "./phases.js";
 import type { ReadTiming } from "./reads.js";
 import type { ReferenceFigures } from "./reference.js";
 import { markdownTable, percent, type Row, verdict } from "./report.js";
+import type { SnapshotFigures } from "./snapshot.js";
 
 export type RunResults = {
   machine: Record<string, string>;
@@ -16,6 +17,7 @@ export type RunResults = {
   rounds: number;
   intake: { figures: IntakeFigures; reference: ReferenceFigures | undefined }[];
   small: SmallLimitsFigures | undefined;
+  snapshot: SnapshotFigures | undefined;
   prefill: { seconds: number; appeals: number; leads: number } | undefined;
   reads: ReadTiming[];
   processPeakRssMb: number;
@@ -164,6 +166,33 @@ export function smallTable(small: SmallLimitsFigures): string {
   );
 }
 
+export function snapshotTable(s: SnapshotFigures): string {
+  return markdownTable(
+    [
+      "drain under a long snapshot",
+      "appeals",
+      "drained",
+      "seconds",
+      "drained/s",
+      "intake p50 ms, snapshot open",
+      "after it ends",
+      "after VACUUM",
+    ],
+    [
+      [
+        s.finished ? "finished" : "cut at the cap",
+        s.appeals,
+        s.drained,
+        s.drainSeconds,
+        s.drained / s.drainSeconds,
+        s.intakeMs.underSnapshot,
+        s.intakeMs.afterSnapshot,
+        s.intakeMs.afterVacuum,
+      ],
+    ],
+  );
+}
+
 export function checksList(checks: Check[]): string {
   return checks.map((c) => `${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`).join("\n");
 }
@@ -184,6 +213,7 @@ export function printSummary(results: RunResults, print: (text: string) => void)
   print(intakeTable(results));
   print(`\n${cpuTable(results)}`);
   if (results.small) print(`\n${smallTable(results.small)}`);
+  if (results.snapshot) print(`\n${snapshotTable(results.snapshot)}`);
   if (results.prefill) {
     const p = results.prefill;
     print(
