@@ -30,13 +30,16 @@ type OpenApiDocument = {
 /** Every route of API.md, in OpenAPI's path syntax. */
 const CONTRACT: [string, string[]][] = [
   ["/operators", ["get", "post"]],
-  ["/operators/{id}", ["get", "patch"]],
+  ["/operators/{id}", ["get", "patch", "delete"]],
   ["/sources", ["get", "post"]],
-  ["/sources/{id}", ["get", "patch"]],
+  ["/sources/{id}", ["get", "patch", "delete"]],
   ["/sources/{id}/weights", ["get", "post", "put"]],
+  ["/sources/{id}/weights/{operator_id}", ["put", "delete"]],
   ["/appeals", ["get", "post"]],
   ["/appeals/{id}", ["get"]],
   ["/appeals/{id}/close", ["patch"]],
+  ["/appeals/{id}/assign", ["patch"]],
+  ["/appeals/{id}/reopen", ["patch"]],
   ["/appeals/{id}/events", ["get"]],
   ["/audit", ["get"]],
   ["/appeals/leads", ["get"]],
@@ -47,6 +50,7 @@ const CONTRACT: [string, string[]][] = [
   ["/leads/{id}/appeals", ["get"]],
   ["/stats/distribution", ["get"]],
   ["/stats/sources/{id}/operators", ["get"]],
+  ["/stats/operators", ["get"]],
   ["/health", ["get"]],
   ["/ready", ["get"]],
 ];

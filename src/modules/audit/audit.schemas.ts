@@ -6,15 +6,20 @@ import { paginationQuery, queryIdSchema, timestampSchema, withoutNul } from "../
 export const AUDIT_ACTIONS = [
   "operator.created",
   "operator.updated",
+  "operator.archived",
   "source.created",
   "source.updated",
+  "source.archived",
   "weights.replaced",
+  "weight.set",
+  "weight.removed",
   "api_key.created",
   "api_key.revoked",
   "appeal.queued",
   "appeal.assigned",
   "appeal.drained",
   "appeal.closed",
+  "appeal.reopened",
   "lead.updated",
 ] as const;
 

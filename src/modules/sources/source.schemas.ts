@@ -1,6 +1,6 @@
 // The sources and weights contract: validates requests, types handlers, generates OpenAPI.
 import { z } from "zod";
-import { bodyIdSchema, timestampSchema, withoutNul } from "../../http/common.schemas.js";
+import { bodyIdSchema, queryIdSchema, timestampSchema, withoutNul } from "../../http/common.schemas.js";
 
 export const strategySchema = z
   .enum(["weighted", "weighted_by_free_capacity"])
@@ -24,6 +24,9 @@ export const sourceSchema = z
     strategy: strategySchema,
     created_at: timestampSchema,
     updated_at: timestampSchema,
+    archived_at: timestampSchema
+      .nullable()
+      .describe("When DELETE archived it: no longer listed nor taking appeals; its appeals stay"),
   })
   .meta({ id: "Source" });
 
@@ -52,11 +55,25 @@ export const weightSchema = z
   .object({ operator_id: z.number().int(), operator_name: z.string(), weight: z.number().int() })
   .meta({ id: "Weight" });
 
+const weightValue = z
+  .number()
+  .int()
+  .min(1)
+  .max(100)
+  .describe("Relative share of the source's appeals, 1..100");
+
+export const weightParamsSchema = z.strictObject({
+  id: queryIdSchema.describe("The source"),
+  operator_id: queryIdSchema.describe("The operator"),
+});
+
+export const setWeightBodySchema = z.strictObject({ weight: weightValue }).meta({ id: "SetWeight" });
+
 export const weightsBodySchema = z
   .array(
     z.strictObject({
       operator_id: bodyIdSchema.describe("An existing operator"),
-      weight: z.number().int().min(1).max(100).describe("Relative share of the source's appeals, 1..100"),
+      weight: weightValue,
     }),
   )
   .max(10_000)
@@ -80,3 +97,4 @@ export type WeightDto = z.infer<typeof weightSchema>;
 export type CreateSourceInput = z.infer<typeof createSourceBodySchema>;
 export type UpdateSourceInput = z.infer<typeof updateSourceBodySchema>;
 export type WeightsInput = z.infer<typeof weightsBodySchema>;
+export type SetWeightInput = z.infer<typeof setWeightBodySchema>;
