@@ -14,11 +14,9 @@ function nameTaken(name: string): ConflictError {
   );
 }
 
+/** The operator is named in the path, so the problem lists no body field. */
 function missingOperator(id: number, archived: boolean): NotFoundError {
-  const what = archived ? "is archived" : "does not exist";
-  return new NotFoundError(`Operator ${id} ${what}; the weight was not set.`, [
-    { path: "operator_id", message: `operator ${id} ${what}` },
-  ]);
+  return new NotFoundError(`Operator ${id} ${archived ? "is archived" : "does not exist"}; the weight was not set.`);
 }
 
 /** Locks the source's row as a weight change does; NotFoundError when missing (or archived, unless `archivedToo`). */
