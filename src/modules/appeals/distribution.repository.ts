@@ -231,7 +231,8 @@ export class DistributionRepository {
         Prisma.sql`
       WITH src AS (SELECT id, name FROM sources WHERE id = ${input.sourceId} AND archived_at IS NULL),
       ${waitingFor(Prisma.sql`${input.sourceId}`)},
-      ${chooseOperator(Prisma.sql`${input.sourceId}`, draw, RESERVED_FOR_WAITING)},
+      -- Candidates of src, not of the id sent: an archived source has none, so no counter moves.
+      ${chooseOperator(Prisma.sql`(SELECT id FROM src)`, draw, RESERVED_FOR_WAITING)},
       -- Nothing below is written when the chosen operator filled up meanwhile: the caller draws again.
       proceed AS (SELECT 1 FROM src WHERE EXISTS (SELECT 1 FROM pick) OR NOT EXISTS (SELECT 1 FROM choice)),
       sent AS (SELECT ${input.leadName}::text AS name, ${input.leadPhone}::text AS phone,

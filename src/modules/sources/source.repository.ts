@@ -16,7 +16,9 @@ function nameTaken(name: string): ConflictError {
 
 /** The operator is named in the path, so the problem lists no body field. */
 function missingOperator(id: number, archived: boolean): NotFoundError {
-  return new NotFoundError(`Operator ${id} ${archived ? "is archived" : "does not exist"}; the weight was not set.`);
+  return new NotFoundError(
+    `Operator ${id} ${archived ? "is archived" : "does not exist"}; the weight was not set.`,
+  );
 }
 
 /** Locks the source's row as a weight change does; NotFoundError when missing (or archived, unless `archivedToo`). */
