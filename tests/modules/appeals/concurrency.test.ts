@@ -173,7 +173,7 @@ describe.skipIf(!onRealServer)("under concurrent requests on two instances", () 
     (instances[i % 2] as FastifyInstance).inject({ method, url, ...(payload && { payload }) });
 
   it("transfers racing intakes and closes never over-assign, and leave nothing stuck", async () => {
-    const operators = [];
+    const operators: { id: number }[] = [];
     for (let i = 0; i < 4; i++) operators.push(await createOperator(t.app, { max_load: 3 }));
     const source = await createSource(t.app);
     await setWeights(
@@ -195,7 +195,7 @@ describe.skipIf(!onRealServer)("under concurrent requests on two instances", () 
     // 40 transfers of any appeal to any operator, 30 intakes and 6 closes, all at once on both instances.
     const transfers = Array.from({ length: 40 }, (_, i) =>
       inject(i, "PATCH", `/appeals/${ids[(i * 7) % ids.length]}/assign`, {
-        operator_id: (operators[i % 4] as { id: number }).id,
+        operator_id: operators[i % 4]?.id,
       }),
     );
     const creates = Array.from({ length: 30 }, (_, i) =>
@@ -264,7 +264,7 @@ describe.skipIf(!onRealServer)("under concurrent requests on two instances", () 
       .filter((r) => r.json().status === "active")
       .map((r) => r.json().appeal_id as number);
     expect(active).toHaveLength(12);
-    const [gone] = operators as [{ id: number }];
+    const gone = operators[0] as { id: number };
     const results = await Promise.all([
       inject(0, "DELETE", `/operators/${gone.id}?reassign=true`),
       ...active.slice(0, 4).map((id, i) => inject(i + 1, "PATCH", `/appeals/${id}/close`)),
