@@ -146,6 +146,9 @@ const pathId = (ids: () => readonly number[]) =>
 const pathIdSparing = (ids: () => readonly number[], spared: () => readonly number[]) =>
   pathId(ids).filter((id) => !(/^[0-9]+$/.test(id) && spared().includes(Number(id))));
 
+/** A last path segment that is not "" nor ".": those would make the URL another route's (the whole set's). */
+const lastPathId = (ids: () => readonly number[]) => pathId(ids).filter((id) => id !== "" && id !== ".");
+
 const noBodyOrJunk = fc.oneof(
   { weight: 4, arbitrary: fc.constant(undefined) },
   { weight: 1, arbitrary: hostileBody([], fc.jsonValue(), fc.constant({})) },
@@ -311,7 +314,7 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
         headerKeys: [],
       },
       url: fc
-        .tuple(pathId(sourceIds), pathId(operatorIds))
+        .tuple(pathId(sourceIds), lastPathId(operatorIds))
         .map(([source, operator]) => `/sources/${source}/weights/${operator}`),
       validUrl: singleWeightUrl(fixture),
       body: hostileBody(
@@ -326,7 +329,7 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       method: "DELETE",
       shape: { body: "none", bodyKeys: [], params: ["id", "operator_id"], queryKeys: [], headerKeys: [] },
       url: fc
-        .tuple(pathId(sourceIds), pathId(operatorIds))
+        .tuple(pathId(sourceIds), lastPathId(operatorIds))
         .map(([source, operator]) => `/sources/${source}/weights/${operator}`),
       validUrl: singleWeightUrl(fixture),
       body: noBodyOrJunk,
