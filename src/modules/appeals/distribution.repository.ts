@@ -15,11 +15,19 @@
 //   assigns the oldest waiting appeal that some operator can take, across the
 //   sources it looks at.
 //
+// The same holds for the everyday operations (issue 10): a transfer, a reopen and an
+// archive with reassign are one statement each. Locks are always taken appeals first,
+// then operators (in id order when there are two), as a close and a drain step do, so
+// no two of these statements wait for each other crosswise. Archived operators are never
+// candidates (candidate, pick, open); archived sources take no intake, but an appeal of
+// one that exists (stored by an intake in flight as it was archived, or reopened) is
+// still distributed, so nothing can wait forever.
+//
 // Each statement below is atomic on its own: an assignment is one statement, so
 // the critical section is one row lock held for one statement. Each one also
 // records its audit events (appeal.queued, appeal.assigned, appeal.drained,
-// appeal.closed, lead.updated in audit_events) as more data-modifying CTEs of the
-// same statement: a change and its event commit together or not at all, with no
+// appeal.closed, appeal.reopened, operator.archived, lead.updated in audit_events)
+// as more data-modifying CTEs of the same statement: a change and its event commit together or not at all, with no
 // extra round trip and no longer lock. The actor is the label of the API key whose
 // request caused it ("sweep" for the periodic sweep).
 //
@@ -633,6 +641,7 @@ export class DistributionRepository {
       archived AS (
         UPDATE operators o
         SET archived_at = COALESCE(o.archived_at, now()),
+            updated_at = CASE WHEN o.archived_at IS NULL THEN now() ELSE o.updated_at END,
             active_load = o.active_load - (SELECT count(*) FROM freed)
         WHERE o.id = ${operatorId}::int
           AND (EXISTS (SELECT 1 FROM freed)
