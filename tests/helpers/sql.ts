@@ -34,7 +34,7 @@ export async function invariantViolations(
     `SELECT DISTINCT p.source_id FROM appeals p
      JOIN operator_weights w ON w.source_id = p.source_id
      JOIN operators o ON o.id = w.operator_id
-     WHERE p.status = 'pending' AND o.is_active AND o.active_load < o.max_load`,
+     WHERE p.status = 'pending' AND o.is_active AND o.archived_at IS NULL AND o.active_load < o.max_load`,
   );
   return { overLoaded, stuckPending };
 }

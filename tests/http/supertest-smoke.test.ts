@@ -42,6 +42,7 @@ describe("over a real socket (supertest)", () => {
       current_load: 0,
       created_at: expect.stringMatching(ISO_UTC),
       updated_at: created.body.created_at,
+      archived_at: null,
     });
 
     const fetched = await request(url).get(`/operators/${created.body.id}`).expect(200);

@@ -40,6 +40,7 @@ describe("a client generated from the OpenAPI document", () => {
       current_load: 0,
       created_at: expect.stringMatching(ISO_UTC),
       updated_at: operator.data?.created_at,
+      archived_at: null,
     });
     const operatorId = operator.data?.id ?? 0;
 

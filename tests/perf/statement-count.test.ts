@@ -61,6 +61,15 @@ describe("statements per request", () => {
     ["GET /appeals", "GET", () => "/appeals?limit=500", undefined, 1],
     ["GET /appeals?status=active", "GET", () => "/appeals?status=active", undefined, 1],
     ["GET /stats/distribution", "GET", () => "/stats/distribution", undefined, 1],
+    [
+      "GET /stats/distribution in a period",
+      "GET",
+      () => "/stats/distribution?from=2000-01-01T00:00:00Z&to=2099-01-01T00:00:00Z",
+      undefined,
+      1,
+    ],
+    ["GET /stats/operators", "GET", () => "/stats/operators?from=2000-01-01T00:00:00Z", undefined, 1],
+    ["GET /appeals in a period", "GET", () => "/appeals?from=2000-01-01T00:00:00Z&limit=500", undefined, 1],
     ["GET /leads", "GET", () => "/leads", undefined, 1],
   ];
 
@@ -86,5 +95,34 @@ describe("statements to close an appeal", () => {
     const large = await statementsOf("PATCH", `/appeals/${second.appeal_id}/close`);
     expect(small).toHaveLength(3);
     expect(large).toHaveLength(3);
+  });
+});
+
+describe("statements to transfer and to reopen an appeal", () => {
+  it("a transfer is one statement, one look for what the freed slot can take, and the answer's read", async () => {
+    const x = await createOperator(t.app, { max_load: 1000 });
+    const y = await createOperator(t.app, { max_load: 1000 });
+    const source = await createSource(t.app);
+    await setWeights(t.app, source.id, [
+      { operator_id: x.id, weight: 1 },
+      { operator_id: y.id, weight: 1 },
+    ]);
+    const transfer = async () => {
+      const appeal = await createAppeal(t.app, { source_id: source.id });
+      const to = appeal.operator?.id === x.id ? y.id : x.id;
+      return statementsOf("PATCH", `/appeals/${appeal.appeal_id}/assign`, { operator_id: to });
+    };
+    const small = await transfer();
+    await grow(10, 30);
+    const large = await transfer();
+    expect(small).toHaveLength(3);
+    expect(large).toHaveLength(3);
+  });
+
+  it("a reopen to an operator is one statement and the answer's read", async () => {
+    const sourceId = await grow(3, 5);
+    const appeal = await createAppeal(t.app, { source_id: sourceId });
+    await t.app.inject({ method: "PATCH", url: `/appeals/${appeal.appeal_id}/close` });
+    expect(await statementsOf("PATCH", `/appeals/${appeal.appeal_id}/reopen`)).toHaveLength(2);
   });
 });

@@ -17,7 +17,7 @@ export type RequestShape = {
 };
 
 export type SentRequest = {
-  method: "GET" | "POST" | "PUT" | "PATCH";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   url: string;
   headers?: Record<string, string>;
   body?: SentBody;

@@ -23,6 +23,9 @@ export type Fixture = {
   otherSourceName: string;
   appealIds: number[];
   leadIds: number[];
+  /** Operators and sources with nothing pending or active: the valid DELETEs archive these. */
+  archivableOperatorIds: number[];
+  archivableSourceIds: number[];
 };
 
 /** A unique idempotency key per valid request (the fast-check uuid alone repeats across runs). */
@@ -38,6 +41,7 @@ const withId = { params: ["id"], queryKeys: [], headerKeys: [] } as const;
 const operatorKeys = ["name", "is_active", "max_load"] as const;
 const sourceKeys = ["name", "description", "strategy"] as const;
 const weightKeys = ["operator_id", "weight"] as const;
+const transferKeys = ["operator_id", "force"] as const;
 const appealKeys = [
   "lead_external_id",
   "source_id",
@@ -135,9 +139,24 @@ const pathId = (ids: () => readonly number[]) =>
     { weight: 3, arbitrary: hostileId(ids()) },
   );
 
+/**
+ * A path id that never names a protected row (the fixture's operators and sources, which the
+ * other routes' valid input needs): a DELETE would archive it.
+ */
+const pathIdSparing = (ids: () => readonly number[], spared: () => readonly number[]) =>
+  pathId(ids).filter((id) => !(/^[0-9]+$/.test(id) && spared().includes(Number(id))));
+
+/** A last path segment that is not "" nor ".": those would make the URL another route's (the whole set's). */
+const lastPathId = (ids: () => readonly number[]) => pathId(ids).filter((id) => id !== "" && id !== ".");
+
+const noBodyOrJunk = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(undefined) },
+  { weight: 1, arbitrary: hostileBody([], fc.jsonValue(), fc.constant({})) },
+);
+
 export type WriteRoute = {
   name: string;
-  method: "POST" | "PUT" | "PATCH";
+  method: "POST" | "PUT" | "PATCH" | "DELETE";
   shape: RequestShape;
   url: fc.Arbitrary<string>;
   validUrl: fc.Arbitrary<string>;
@@ -145,6 +164,11 @@ export type WriteRoute = {
   validBody: fc.Arbitrary<SentBody | undefined>;
   headers?: fc.Arbitrary<Record<string, string>>;
   validHeaders?: fc.Arbitrary<Record<string, string>>;
+  /** Requests that make a valid request valid now (the weight it removes, the appeal it transfers reopened). */
+  before?: (
+    url: string,
+    body: SentBody | undefined,
+  ) => { method: "PUT" | "PATCH"; url: string; body?: SentBody }[];
 };
 
 /** Idempotency keys: reused ones (replays and mismatches), too long, empty, latin-1. */
@@ -234,6 +258,126 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       }),
     },
     {
+      name: "PATCH /appeals/{id}/reopen",
+      method: "PATCH",
+      shape: { body: "none", bodyKeys: [], ...withId },
+      url: pathId(appealIds).map((id) => `/appeals/${id}/reopen`),
+      validUrl: fc.constantFrom(...fixture.appealIds).map((id) => `/appeals/${id}/reopen`),
+      body: noBodyOrJunk,
+      validBody: fc.constant(undefined),
+    },
+    {
+      name: "PATCH /appeals/{id}/assign",
+      method: "PATCH",
+      shape: objectShape(transferKeys, true),
+      url: pathId(appealIds).map((id) => `/appeals/${id}/assign`),
+      validUrl: fc.constantFrom(...fixture.appealIds).map((id) => `/appeals/${id}/assign`),
+      body: hostileBody(
+        transferKeys,
+        nearlyValidObject({
+          operator_id: fc.oneof(
+            fc.constantFrom(...fixture.operatorIds),
+            fc.integer({ min: 1, max: MAX_INT4 }),
+          ),
+          force: fc.boolean(),
+        }),
+        validTransfer(fixture),
+      ),
+      validBody: validTransfer(fixture).map(jsonBody),
+      // The appeal open again (a close may have run), the operator able to take it (valid PATCHes
+      // of operators and weights ran before).
+      before: (url, body) => {
+        const operatorId = (body?.value as { operator_id?: number } | undefined)?.operator_id;
+        return [
+          { method: "PATCH", url: url.replace(/assign$/, "reopen") },
+          {
+            method: "PATCH",
+            url: `/operators/${operatorId}`,
+            body: jsonBody({ is_active: true, max_load: 10_000 }),
+          },
+          {
+            method: "PUT",
+            url: `/sources/${fixture.sourceId}/weights/${operatorId}`,
+            body: jsonBody({ weight: 1 }),
+          },
+        ];
+      },
+    },
+    {
+      name: "PUT /sources/{id}/weights/{operator_id}",
+      method: "PUT",
+      shape: {
+        body: "object",
+        bodyKeys: ["weight"],
+        params: ["id", "operator_id"],
+        queryKeys: [],
+        headerKeys: [],
+      },
+      url: fc
+        .tuple(pathId(sourceIds), lastPathId(operatorIds))
+        .map(([source, operator]) => `/sources/${source}/weights/${operator}`),
+      validUrl: singleWeightUrl(fixture),
+      body: hostileBody(
+        ["weight"],
+        nearlyValidObject({ weight: weightValue }),
+        fc.record({ weight: weightValue }),
+      ),
+      validBody: fc.record({ weight: weightValue }).map(jsonBody),
+    },
+    {
+      name: "DELETE /sources/{id}/weights/{operator_id}",
+      method: "DELETE",
+      shape: { body: "none", bodyKeys: [], params: ["id", "operator_id"], queryKeys: [], headerKeys: [] },
+      url: fc
+        .tuple(pathId(sourceIds), lastPathId(operatorIds))
+        .map(([source, operator]) => `/sources/${source}/weights/${operator}`),
+      validUrl: singleWeightUrl(fixture),
+      body: noBodyOrJunk,
+      validBody: fc.constant(undefined),
+      before: (url) => [{ method: "PUT", url, body: jsonBody({ weight: 1 }) }],
+    },
+    {
+      name: "DELETE /operators/{id}",
+      method: "DELETE",
+      shape: { body: "none", bodyKeys: [], params: ["id"], queryKeys: ["reassign"], headerKeys: [] },
+      url: fc
+        .tuple(
+          pathIdSparing(
+            () => fixture.archivableOperatorIds,
+            () => fixture.operatorIds,
+          ),
+          fc.constantFrom(
+            "",
+            "?reassign=false",
+            "?reassign=true",
+            "?reassign=yes",
+            "?reassign=",
+            "?force=true",
+          ),
+        )
+        .map(([id, query]) => `/operators/${id}${query}`),
+      validUrl: fc
+        .tuple(
+          fc.constantFrom(...fixture.archivableOperatorIds),
+          fc.constantFrom("", "?reassign=true", "?reassign=false"),
+        )
+        .map(([id, query]) => `/operators/${id}${query}`),
+      body: noBodyOrJunk,
+      validBody: fc.constant(undefined),
+    },
+    {
+      name: "DELETE /sources/{id}",
+      method: "DELETE",
+      shape: { body: "none", bodyKeys: [], params: ["id"], queryKeys: [], headerKeys: [] },
+      url: pathIdSparing(
+        () => fixture.archivableSourceIds,
+        () => [fixture.sourceId],
+      ).map((id) => `/sources/${id}`),
+      validUrl: fc.constantFrom(...fixture.archivableSourceIds).map((id) => `/sources/${id}`),
+      body: noBodyOrJunk,
+      validBody: fc.constant(undefined),
+    },
+    {
       name: "PATCH /appeals/{id}/close",
       method: "PATCH",
       shape: { body: "none", bodyKeys: [], ...withId },
@@ -248,6 +392,18 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
   ];
 }
 
+const weightValue = fc.integer({ min: 1, max: 100 });
+
+const validTransfer = (fixture: Fixture) =>
+  fc.record(
+    { operator_id: fc.constantFrom(...fixture.operatorIds.slice(0, 2)), force: fc.boolean() },
+    { requiredKeys: ["operator_id"] },
+  );
+
+const singleWeightUrl = (fixture: Fixture) =>
+  fc.constantFrom(...fixture.operatorIds).map((id) => `/sources/${fixture.sourceId}/weights/${id}`);
+
+/** In this order; the DELETEs last, so what they archive was needed by nothing before them. */
 export const ROUTE_NAMES = [
   "POST /operators",
   "PATCH /operators/{id}",
@@ -258,6 +414,12 @@ export const ROUTE_NAMES = [
   "POST /appeals",
   "POST /appeals with an Idempotency-Key",
   "PATCH /appeals/{id}/close",
+  "PATCH /appeals/{id}/reopen",
+  "PATCH /appeals/{id}/assign",
+  "PUT /sources/{id}/weights/{operator_id}",
+  "DELETE /sources/{id}/weights/{operator_id}",
+  "DELETE /operators/{id}",
+  "DELETE /sources/{id}",
 ];
 
 // ------------------------------------------------------------------ list routes' query strings
@@ -267,9 +429,21 @@ export type ListRoute = { path: string; fields: (fixture: Fixture) => Record<str
 const idOrUnknown = (ids: () => readonly number[]) =>
   fc.oneof(fc.constantFrom(...ids()).map(String), intString(1, MAX_INT4));
 
+/** Valid periods: every from is before every to. */
+const period = {
+  from: fc.constantFrom("2000-01-01T00:00:00Z", "2026-11-21T10:00:00.000Z", "2026-11-21T13:00:00+03:00"),
+  to: fc.constantFrom("2026-11-21T10:00:00.000Z", "2099-12-31T23:59:59.999+02:00"),
+};
+
 /** The list routes and, for each query parameter, its valid values. */
 export const LIST_ROUTES: ListRoute[] = [
-  { path: "/operators", fields: () => ({ is_active: fc.constantFrom("true", "false") }) },
+  {
+    path: "/operators",
+    fields: () => ({
+      is_active: fc.constantFrom("true", "false"),
+      include_archived: fc.constantFrom("true", "false"),
+    }),
+  },
   {
     path: "/appeals",
     fields: (fixture) => ({
@@ -279,8 +453,11 @@ export const LIST_ROUTES: ListRoute[] = [
       lead_id: idOrUnknown(() => fixture.leadIds),
       limit: intString(1, 500),
       cursor: idOrUnknown(() => fixture.appealIds),
+      ...period,
     }),
   },
+  { path: "/stats/distribution", fields: () => period },
+  { path: "/stats/operators", fields: () => period },
   {
     path: "/leads",
     fields: (fixture) => ({

@@ -35,6 +35,10 @@ export type AppealFilter = {
   leadId?: number | undefined;
   scope?: SourceScope | undefined;
   operatorScope?: OperatorScope | undefined;
+  /** created_at at or after (inclusive). */
+  from?: Date | undefined;
+  /** created_at before (exclusive). */
+  to?: Date | undefined;
 };
 
 const appealInclude = {
@@ -109,6 +113,9 @@ export class AppealRepository {
             : { equals: own, in: filter.operatorId === undefined ? undefined : [filter.operatorId] },
         sourceId: filter.scope ? { in: [...filter.scope], equals: filter.sourceId } : filter.sourceId,
         leadId: filter.leadId,
+        ...((filter.from !== undefined || filter.to !== undefined) && {
+          createdAt: { gte: filter.from, lt: filter.to },
+        }),
         ...(page.beforeId !== undefined && { id: { lt: page.beforeId } }),
       },
       include: appealInclude,
@@ -126,6 +133,11 @@ export class AppealRepository {
       orderBy: { id: "asc" },
     });
     return rows.map(toView);
+  }
+
+  /** Whether the source exists and is archived (why an intake found no source to store into). */
+  async isSourceArchived(id: number): Promise<boolean> {
+    return (await this.prisma.source.count({ where: { id, archivedAt: { not: null } } })) > 0;
   }
 
   /** The appeal first stored under this idempotency key of this caller, with the hash of its request. */

@@ -10,6 +10,7 @@ import {
   createAppealBodySchema,
   idempotencyHeadersSchema,
   listAppealsQuerySchema,
+  transferAppealBodySchema,
 } from "./appeal.schemas.js";
 import type { AppealService } from "./appeal.service.js";
 
@@ -102,5 +103,50 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
       },
     },
     async (request) => appeals.close(request.params.id, actorOf(request)),
+  );
+
+  app.patch(
+    "/appeals/:id/assign",
+    {
+      config: { access: ACCESS.admin },
+      schema: {
+        operationId: "transferAppeal",
+        tags: ["appeals"],
+        summary: "Transfer an active or pending appeal to an operator",
+        description:
+          "Without force the operator must be active, have a weight for the appeal's source and be below its " +
+          "max_load, else 409 no_capacity naming it and why; force skips those checks. An archived operator is " +
+          "refused either way, a closed appeal is a 409 (reopen it first), and the operator that has it already " +
+          "is a 200 that changes nothing. The old operator's freed slot goes to the oldest pending appeal it can take.",
+        params: idParamsSchema,
+        body: transferAppealBodySchema,
+        response: {
+          200: appealSchema.describe("The appeal with its new operator"),
+          ...problemResponses(404, 409),
+        },
+      },
+    },
+    async (request) => appeals.transfer(request.params.id, request.body, actorOf(request)),
+  );
+
+  app.patch(
+    "/appeals/:id/reopen",
+    {
+      config: { access: ACCESS.admin },
+      schema: {
+        operationId: "reopenAppeal",
+        tags: ["appeals"],
+        summary: "Reopen a closed appeal",
+        description:
+          "The appeal goes back through distribution as an intake does: active with an operator chosen by the " +
+          "weights, or pending. Reopening an appeal that is not closed is a 200 that changes nothing.",
+        params: idParamsSchema,
+        response: {
+          200: appealSchema.describe("The appeal, active or pending again"),
+          ...problemResponses(404),
+        },
+      },
+    },
+    async (request) => appeals.reopen(request.params.id, actorOf(request)),
   );
 };

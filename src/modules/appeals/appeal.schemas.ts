@@ -8,6 +8,7 @@ import {
   timestampSchema,
   withoutNul,
 } from "../../http/common.schemas.js";
+import { periodChecked, periodQuery, refinePeriod } from "../stats/period.schemas.js";
 
 export const appealStatusSchema = z
   .enum(["pending", "active", "closed"])
@@ -93,13 +94,26 @@ export const appealSchema = z
 
 const filterId = (what: string) => queryIdSchema.optional().describe(`Only appeals of this ${what}`);
 
-export const listAppealsQuerySchema = z.strictObject({
-  status: appealStatusSchema.optional(),
-  operator_id: filterId("operator"),
-  source_id: filterId("source"),
-  lead_id: filterId("lead"),
-  ...paginationQuery,
-});
+export const listAppealsQuerySchema = z
+  .strictObject({
+    status: appealStatusSchema.optional(),
+    operator_id: filterId("operator"),
+    source_id: filterId("source"),
+    lead_id: filterId("lead"),
+    ...periodQuery,
+    ...paginationQuery,
+  })
+  .superRefine(refinePeriod, periodChecked);
+
+export const transferAppealBodySchema = z
+  .strictObject({
+    operator_id: bodyIdSchema.describe("The operator to move the appeal to"),
+    force: z
+      .boolean()
+      .default(false)
+      .describe("Skip the active, weight and max_load checks (admin only); an archived operator is refused"),
+  })
+  .meta({ id: "TransferAppeal" });
 
 export const appealPageSchema = z
   .object({
@@ -112,3 +126,4 @@ export type CreateAppealInput = z.infer<typeof createAppealBodySchema>;
 export type AppealDto = z.infer<typeof appealSchema>;
 export type AppealCreatedDto = z.infer<typeof appealCreatedSchema>;
 export type ListAppealsQuery = z.infer<typeof listAppealsQuerySchema>;
+export type TransferAppealInput = z.infer<typeof transferAppealBodySchema>;

@@ -1,9 +1,17 @@
 // Appeal intake, closing and queries: the use cases bots and operators' tools call.
 import { createHash } from "node:crypto";
-import { IdempotencyMismatchError, NotFoundError } from "../../http/errors.js";
+import { AppError, ConflictError, IdempotencyMismatchError, NotFoundError } from "../../http/errors.js";
 import { type DistributionMetrics, NO_METRICS } from "../metrics/distribution-metrics.js";
+import { toPeriod } from "../stats/period.schemas.js";
 import type { AppealRepository, AppealView, OperatorScope, SourceScope } from "./appeal.repository.js";
-import type { AppealCreatedDto, AppealDto, CreateAppealInput, ListAppealsQuery } from "./appeal.schemas.js";
+import type {
+  AppealCreatedDto,
+  AppealDto,
+  CreateAppealInput,
+  ListAppealsQuery,
+  TransferAppealInput,
+} from "./appeal.schemas.js";
+import type { TransferTarget } from "./distribution.repository.js";
 import type { DistributionService } from "./distribution.service.js";
 
 /** Idempotency keys are forgotten this many at a time, each batch a short statement of its own. */
@@ -48,7 +56,9 @@ export class AppealService {
         },
         actor,
       );
-      if (result.outcome === "unknown_source") throw sourceNotFound(input.source_id);
+      if (result.outcome === "unknown_source") {
+        throw sourceNotFound(input.source_id, await this.appeals.isSourceArchived(input.source_id));
+      }
       if (result.outcome === "key_taken") {
         // The key was stored by an earlier (or concurrent, now committed) request.
         const first = await this.replay(idempotencyScope, idempotencyKey as string, requestHash as string);
@@ -82,6 +92,7 @@ export class AppealService {
         leadId: query.lead_id,
         scope,
         operatorScope: operator,
+        ...toPeriod(query),
       },
       { limit: query.limit + 1, beforeId: query.cursor },
     );
@@ -100,6 +111,35 @@ export class AppealService {
   /** Closing a closed appeal is not an error: it answers the appeal unchanged. */
   async close(id: number, actor: string): Promise<AppealDto> {
     if ((await this.distribution.close(id, actor)) === "not_found") throw appealNotFound(id);
+    return this.get(id);
+  }
+
+  /**
+   * Moves an active or pending appeal to another operator; without `force` the operator must
+   * be able to take it (409 no_capacity naming it and why). Transferring to the operator that
+   * has it already is a 200 that changes nothing.
+   */
+  async transfer(id: number, input: TransferAppealInput, actor: string): Promise<AppealDto> {
+    const result = await this.distribution.transfer(id, input.operator_id, input.force, actor);
+    switch (result.outcome) {
+      case "appeal_not_found":
+        throw appealNotFound(id);
+      case "operator_not_found":
+        throw new NotFoundError(`Operator ${input.operator_id} does not exist; the appeal was not moved.`, [
+          { path: "operator_id", message: `operator ${input.operator_id} does not exist` },
+        ]);
+      case "closed":
+        throw new ConflictError(`Appeal ${id} is closed: reopen it before transferring it.`);
+      case "refused":
+        throw noCapacity(id, input.operator_id, result.target);
+      default:
+        return this.get(id);
+    }
+  }
+
+  /** A closed appeal goes back through distribution; reopening one that is not closed changes nothing. */
+  async reopen(id: number, actor: string): Promise<AppealDto> {
+    if ((await this.distribution.reopen(id, actor)).outcome === "not_found") throw appealNotFound(id);
     return this.get(id);
   }
 
@@ -145,10 +185,30 @@ export class AppealService {
 }
 
 /** Also what a scoped key gets for a source outside its scope: ids do not leak. */
-function sourceNotFound(id: number): NotFoundError {
-  return new NotFoundError(`Source ${id} does not exist; nothing was stored.`, [
-    { path: "source_id", message: `source ${id} does not exist` },
+function sourceNotFound(id: number, archived = false): NotFoundError {
+  const what = archived ? "is archived" : "does not exist";
+  return new NotFoundError(`Source ${id} ${what}; nothing was stored.`, [
+    { path: "source_id", message: `source ${id} ${what}` },
   ]);
+}
+
+/** Why the operator cannot take the appeal, most permanent reason first. */
+function noCapacity(appealId: number, operatorId: number, target: TransferTarget): AppError {
+  const reason = target.archived
+    ? "is archived"
+    : !target.isActive
+      ? "is inactive"
+      : !target.hasWeight
+        ? "has no weight for the appeal's source"
+        : `is at its limit (${target.activeLoad} of ${target.maxLoad} active appeals)`;
+  const hint = target.archived ? "" : "; force: true (admin) overrides this";
+  return new AppError(
+    "no_capacity",
+    409,
+    "The operator cannot take the appeal",
+    `Operator ${operatorId} ("${target.name}") ${reason}: appeal ${appealId} was not moved${hint}.`,
+    [{ path: "operator_id", message: `operator ${operatorId} ${reason}` }],
+  );
 }
 
 function appealNotFound(id: number): NotFoundError {

@@ -6,10 +6,13 @@
 import type { ServiceLog } from "../../deps.js";
 import { type DistributionMetrics, NO_METRICS } from "../metrics/distribution-metrics.js";
 import type {
+  ArchiveOperatorResult,
   DistributionRepository,
   DrainScope,
   IntakeInput,
   IntakeResult,
+  ReopenResult,
+  TransferResult,
 } from "./distribution.repository.js";
 
 /**
@@ -111,6 +114,76 @@ export class DistributionService {
       await this.drainForOperator(result.operatorId, actor);
     }
     return result.previousStatus === "closed" ? "already_closed" : "closed";
+  }
+
+  /**
+   * Moves the appeal to the operator (see DistributionRepository.transfer); a transfer is a
+   * capacity event for the old operator: its freed slot goes to the oldest appeal it can take.
+   */
+  async transfer(
+    appealId: number,
+    operatorId: number,
+    force: boolean,
+    actor: string,
+  ): Promise<TransferResult> {
+    const result = await this.repository.transfer(appealId, operatorId, force, actor);
+    if (
+      result.outcome === "moved" &&
+      result.previousStatus === "active" &&
+      result.previousOperatorId !== null
+    ) {
+      await this.drainForOperator(result.previousOperatorId, actor);
+    }
+    return result;
+  }
+
+  /**
+   * A closed appeal goes back through distribution like an intake, drawing again when the
+   * chosen operator filled up; when it waits, the queue it joined is drained as after a
+   * pending intake (an operator kept for an older appeal may be free for it once that one goes).
+   */
+  async reopen(appealId: number, actor: string): Promise<Exclude<ReopenResult, { outcome: "lost_race" }>> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const result = await this.repository.reopen(appealId, this.random(), actor);
+      if (result.outcome === "lost_race") continue;
+      if (result.outcome === "reopened" && result.status === "active")
+        this.metrics.appealAssigned(result.sourceId);
+      if (result.outcome === "reopened" && result.status === "pending") {
+        await this.drain({ sourceId: result.sourceId }, actor, {
+          until: appealId,
+          maxSteps: REQUEST_DRAIN_STEPS,
+        });
+      }
+      return result;
+    }
+    throw new Error(`reopening appeal ${appealId} lost the race ${MAX_ATTEMPTS} times`);
+  }
+
+  /**
+   * Archives the operator; with `reassign`, its active appeals go back to the queue and are
+   * drained at once, source by source (bounded; the sweep takes what is left).
+   */
+  async archiveOperator(
+    operatorId: number,
+    reassign: boolean,
+    actor: string,
+  ): Promise<
+    Exclude<ArchiveOperatorResult, { outcome: "archived" }> | { outcome: "archived"; released: number }
+  > {
+    let released = 0;
+    const sources = new Set<number>();
+    // At most a few runs: once archived no appeal can be assigned to it (see the repository).
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const result = await this.repository.archiveOperator(operatorId, reassign, actor);
+      if (result.outcome === "has_active" && result.activeAppeals === 0) continue;
+      if (result.outcome !== "archived") return result;
+      released += result.released;
+      for (const id of result.sourceIds) sources.add(id);
+      if (result.remaining > 0 && reassign) continue;
+      for (const sourceId of sources) await this.drainSource(sourceId, actor);
+      return { outcome: "archived", released };
+    }
+    throw new Error(`archiving operator ${operatorId} kept meeting new assignments`);
   }
 
   private async drain(scope: DrainScope, actor: string, options: DrainOptions = {}): Promise<number> {

@@ -15,15 +15,20 @@ export const AUDIT_ACTIONS = [
   "operator.updated",
   /** npm run db:reconcile set active_load to the operator's count of active appeals. */
   "operator.load_reconciled",
+  "operator.archived",
   "source.created",
   "source.updated",
+  "source.archived",
   "weights.replaced",
+  "weight.set",
+  "weight.removed",
   "api_key.created",
   "api_key.revoked",
   "appeal.queued",
   "appeal.assigned",
   "appeal.drained",
   "appeal.closed",
+  "appeal.reopened",
   "lead.updated",
 ] as const;
 

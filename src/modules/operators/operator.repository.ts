@@ -33,8 +33,11 @@ export class OperatorRepository {
     return this.prisma.operator.findUnique({ where: { id } });
   }
 
-  list(filter: { isActive?: boolean }): Promise<OperatorRecord[]> {
-    return this.prisma.operator.findMany({ where: filter, orderBy: { id: "asc" } });
+  list(filter: { isActive?: boolean | undefined; includeArchived: boolean }): Promise<OperatorRecord[]> {
+    return this.prisma.operator.findMany({
+      where: { isActive: filter.isActive, ...(!filter.includeArchived && { archivedAt: null }) },
+      orderBy: { id: "asc" },
+    });
   }
 
   /**

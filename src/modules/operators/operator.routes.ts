@@ -5,6 +5,7 @@ import { problemResponses } from "../../http/problem.schema.js";
 import { ACCESS } from "../auth/access.js";
 import { actorOf } from "../auth/principal.js";
 import {
+  archiveOperatorQuerySchema,
   createOperatorBodySchema,
   listOperatorsQuerySchema,
   operatorSchema,
@@ -81,5 +82,28 @@ export const operatorRoutes: FastifyPluginAsyncZod<{ operators: OperatorService 
       },
     },
     async (request) => operators.update(request.params.id, request.body, actorOf(request)),
+  );
+
+  app.delete(
+    "/operators/:id",
+    {
+      config: { access: ACCESS.admin },
+      schema: {
+        operationId: "archiveOperator",
+        tags: ["operators"],
+        summary: "Archive an operator",
+        description:
+          "Never a hard delete: the operator leaves the lists (include_archived=true shows it), the weights and " +
+          "distribution; its appeals and statistics stay. Holding active appeals it is a 409 naming how many, " +
+          "unless reassign=true hands them back to distribution first. Archiving an archived operator is a 204.",
+        params: idParamsSchema,
+        querystring: archiveOperatorQuerySchema,
+        response: { 204: z.null().describe("Archived"), ...problemResponses(404, 409) },
+      },
+    },
+    async (request, reply) => {
+      await operators.archive(request.params.id, request.query.reassign ?? false, actorOf(request));
+      return reply.code(204).send(null);
+    },
   );
 };

@@ -25,6 +25,9 @@ export const operatorSchema = z
     current_load: z.number().int().describe("Number of the operator's appeals in status active (computed)"),
     created_at: timestampSchema,
     updated_at: timestampSchema,
+    archived_at: timestampSchema
+      .nullable()
+      .describe("When DELETE archived it: no longer listed nor given appeals; history keeps it"),
   })
   .meta({ id: "Operator" });
 
@@ -45,10 +48,22 @@ export const updateOperatorBodySchema = z
   })
   .meta({ id: "UpdateOperator" });
 
+export const includeArchivedQuery = {
+  include_archived: queryBooleanSchema.optional().describe("Also list archived ones (default false)"),
+};
+
 export const listOperatorsQuerySchema = z.strictObject({
   is_active: queryBooleanSchema.optional().describe("Only active (true) or inactive (false) operators"),
+  ...includeArchivedQuery,
+});
+
+export const archiveOperatorQuerySchema = z.strictObject({
+  reassign: queryBooleanSchema
+    .optional()
+    .describe("Hand the operator's active appeals back to distribution first (else they make it a 409)"),
 });
 
 export type OperatorDto = z.infer<typeof operatorSchema>;
 export type CreateOperatorInput = z.infer<typeof createOperatorBodySchema>;
 export type UpdateOperatorInput = z.infer<typeof updateOperatorBodySchema>;
+export type ListOperatorsQuery = z.infer<typeof listOperatorsQuerySchema>;

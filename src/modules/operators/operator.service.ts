@@ -1,12 +1,17 @@
-import { NotFoundError } from "../../http/errors.js";
+import { ConflictError, NotFoundError } from "../../http/errors.js";
 import type { DistributionService } from "../appeals/distribution.service.js";
 import type { OperatorRecord, OperatorRepository } from "./operator.repository.js";
-import type { CreateOperatorInput, OperatorDto, UpdateOperatorInput } from "./operator.schemas.js";
+import type {
+  CreateOperatorInput,
+  ListOperatorsQuery,
+  OperatorDto,
+  UpdateOperatorInput,
+} from "./operator.schemas.js";
 
 export class OperatorService {
   constructor(
     private readonly operators: OperatorRepository,
-    private readonly distribution: Pick<DistributionService, "drainForOperator">,
+    private readonly distribution: Pick<DistributionService, "drainForOperator" | "archiveOperator">,
   ) {}
 
   async create(input: CreateOperatorInput, actor: string): Promise<OperatorDto> {
@@ -17,11 +22,29 @@ export class OperatorService {
     return toOperatorDto(operator);
   }
 
-  async list(filter: { is_active?: boolean | undefined }): Promise<OperatorDto[]> {
-    const operators = await this.operators.list(
-      filter.is_active === undefined ? {} : { isActive: filter.is_active },
-    );
+  async list(query: ListOperatorsQuery): Promise<OperatorDto[]> {
+    const operators = await this.operators.list({
+      isActive: query.is_active,
+      includeArchived: query.include_archived ?? false,
+    });
     return operators.map(toOperatorDto);
+  }
+
+  /**
+   * Archives the operator (never a hard delete; archiving an archived one changes nothing).
+   * Holding active appeals it is a 409 naming how many, unless `reassign`: then they go back
+   * to distribution first, each assigned at once where some operator can take it.
+   */
+  async archive(id: number, reassign: boolean, actor: string): Promise<void> {
+    const result = await this.distribution.archiveOperator(id, reassign, actor);
+    if (result.outcome === "not_found") throw operatorNotFound(id);
+    if (result.outcome === "has_active") {
+      const n = result.activeAppeals;
+      throw new ConflictError(
+        `Operator ${id} holds ${n} active appeal${n === 1 ? "" : "s"}; it was not archived. ` +
+          `DELETE /operators/${id}?reassign=true hands ${n === 1 ? "it" : "them"} back to distribution first.`,
+      );
+    }
   }
 
   async get(id: number): Promise<OperatorDto> {
@@ -72,5 +95,6 @@ export function toOperatorDto(operator: OperatorRecord): OperatorDto {
     current_load: operator.activeLoad,
     created_at: operator.createdAt.toISOString(),
     updated_at: operator.updatedAt.toISOString(),
+    archived_at: operator.archivedAt?.toISOString() ?? null,
   };
 }

@@ -14,6 +14,25 @@ function nameTaken(name: string): ConflictError {
   );
 }
 
+/** The operator is named in the path, so the problem lists no body field. */
+function missingOperator(id: number, archived: boolean): NotFoundError {
+  return new NotFoundError(
+    `Operator ${id} ${archived ? "is archived" : "does not exist"}; the weight was not set.`,
+  );
+}
+
+/** Locks the source's row as a weight change does; NotFoundError when missing (or archived, unless `archivedToo`). */
+async function lockLiveSource(
+  tx: Prisma.TransactionClient,
+  sourceId: number,
+  { archivedToo = false }: { archivedToo?: boolean } = {},
+): Promise<void> {
+  const [source] = await tx.$queryRaw<{ archived: boolean }[]>`
+    SELECT archived_at IS NOT NULL AS archived FROM sources WHERE id = ${sourceId} FOR NO KEY UPDATE`;
+  if (!source) throw new NotFoundError(`Source ${sourceId} does not exist.`);
+  if (source.archived && !archivedToo) throw new NotFoundError(`Source ${sourceId} is archived.`);
+}
+
 export class SourceRepository {
   constructor(
     private readonly prisma: PrismaClient,
@@ -47,8 +66,86 @@ export class SourceRepository {
     return this.prisma.source.findUnique({ where: { id } });
   }
 
-  list(): Promise<SourceRecord[]> {
-    return this.prisma.source.findMany({ orderBy: { id: "asc" } });
+  list(filter: { includeArchived: boolean }): Promise<SourceRecord[]> {
+    return this.prisma.source.findMany({
+      where: filter.includeArchived ? {} : { archivedAt: null },
+      orderBy: { id: "asc" },
+    });
+  }
+
+  /**
+   * Archives the source in one statement, recording source.archived, unless it has pending
+   * appeals (checked in the same statement). Its weights stay: an appeal of it that an
+   * intake in flight stored after this committed, or one reopened later, still has its
+   * operators. Null when the source does not exist.
+   */
+  async archive(id: number, actor: string): Promise<{ archived: boolean; pending: number } | null> {
+    const [row] = await this.prisma.$queryRaw<{ archived: boolean; pending: number }[]>`
+      WITH waiting AS (
+        SELECT count(*)::int AS n FROM appeals WHERE source_id = ${id} AND status = 'pending'
+      ),
+      archived AS (
+        UPDATE sources s SET archived_at = now(), updated_at = now()
+        FROM waiting
+        WHERE s.id = ${id} AND s.archived_at IS NULL AND waiting.n = 0
+        RETURNING s.id
+      ),
+      audit AS (
+        INSERT INTO audit_events (actor, action, entity_type, entity_id, details)
+        SELECT ${actor}, 'source.archived', 'source', archived.id, '{}'::jsonb FROM archived
+      )
+      SELECT s.archived_at IS NOT NULL OR EXISTS (SELECT 1 FROM archived) AS archived, waiting.n AS pending
+      FROM sources s CROSS JOIN waiting WHERE s.id = ${id}`;
+    return row ?? null;
+  }
+
+  /**
+   * Sets one weight, the others stay, recording weight.set with the weight before (null when
+   * new) and after. The source's row is locked as for a replacement (one change of its set at
+   * a time); the operator's row FOR SHARE, so an archive of it (which removes its weights)
+   * runs wholly before or after. Throws NotFoundError for a missing or archived source or operator.
+   */
+  setWeight(sourceId: number, operatorId: number, weight: number, actor: string): Promise<WeightRecord> {
+    return this.prisma.$transaction(async (tx) => {
+      await lockLiveSource(tx, sourceId);
+      const [operator] = await tx.$queryRaw<{ name: string; archived: boolean }[]>`
+        SELECT name, archived_at IS NOT NULL AS archived FROM operators WHERE id = ${operatorId} FOR SHARE`;
+      if (!operator || operator.archived) throw missingOperator(operatorId, operator?.archived ?? false);
+      const [row] = await tx.$queryRaw<{ before: number | null }[]>`
+        WITH old AS (SELECT weight FROM operator_weights WHERE source_id = ${sourceId} AND operator_id = ${operatorId}),
+        stored AS (
+          INSERT INTO operator_weights (source_id, operator_id, weight) VALUES (${sourceId}, ${operatorId}, ${weight})
+          ON CONFLICT (source_id, operator_id) DO UPDATE SET weight = EXCLUDED.weight
+        )
+        SELECT (SELECT weight FROM old) AS before`;
+      await this.audit.record(tx, {
+        actor,
+        action: "weight.set",
+        entityType: "source",
+        entityId: sourceId,
+        details: { operator_id: operatorId, before: row?.before ?? null, after: weight },
+      });
+      return { operatorId, operatorName: operator.name, weight };
+    });
+  }
+
+  /** Removes one weight, recording weight.removed. Throws NotFoundError when the source or the weight is missing. */
+  removeWeight(sourceId: number, operatorId: number, actor: string): Promise<void> {
+    return this.prisma.$transaction(async (tx) => {
+      await lockLiveSource(tx, sourceId, { archivedToo: true });
+      const [removed] = await tx.$queryRaw<{ weight: number }[]>`
+        DELETE FROM operator_weights WHERE source_id = ${sourceId} AND operator_id = ${operatorId} RETURNING weight`;
+      if (!removed) {
+        throw new NotFoundError(`Operator ${operatorId} has no weight for source ${sourceId}.`);
+      }
+      await this.audit.record(tx, {
+        actor,
+        action: "weight.removed",
+        entityType: "source",
+        entityId: sourceId,
+        details: { operator_id: operatorId, before: removed.weight },
+      });
+    });
   }
 
   /**
@@ -114,20 +211,32 @@ export class SourceRepository {
       // insert, and the second fails on the primary key or leaves a mix of both sets.
       // NO KEY UPDATE serialises replacements of one source without blocking the
       // appeal inserts that reference it (they take KEY SHARE).
-      const locked = await tx.$queryRaw<{ id: number }[]>`
-        SELECT id FROM sources WHERE id = ${sourceId} FOR NO KEY UPDATE`;
+      const locked = await tx.$queryRaw<{ archived: boolean }[]>`
+        SELECT archived_at IS NOT NULL AS archived FROM sources WHERE id = ${sourceId} FOR NO KEY UPDATE`;
       if (locked.length === 0) return null;
+      if (locked[0]?.archived)
+        throw new NotFoundError(`Source ${sourceId} is archived; the weights were not changed.`);
       const ids = weights.map((w) => w.operatorId);
-      const found = await tx.operator.findMany({ where: { id: { in: ids } }, select: { id: true } });
-      const known = new Set(found.map((operator) => operator.id));
+      // An archived operator is no candidate anywhere: refused like a missing one.
+      const found = await tx.operator.findMany({
+        where: { id: { in: ids } },
+        select: { id: true, archivedAt: true },
+      });
+      const known = new Set(found.filter((o) => o.archivedAt === null).map((o) => o.id));
+      const archived = new Set(found.filter((o) => o.archivedAt !== null).map((o) => o.id));
+      const what = (id: number) => (archived.has(id) ? "is archived" : "does not exist");
       const missing = ids.filter((id) => !known.has(id));
       if (missing.length > 0) {
+        const detail =
+          archived.size === 0
+            ? `Operator${missing.length > 1 ? "s" : ""} ${missing.join(", ")} do${missing.length > 1 ? "" : "es"} not exist`
+            : `Operator${missing.length > 1 ? "s" : ""} ${missing.join(", ")} do${missing.length > 1 ? "" : "es"} not exist or ${missing.length > 1 ? "are" : "is"} archived`;
         throw new NotFoundError(
-          `Operator${missing.length > 1 ? "s" : ""} ${missing.join(", ")} do${missing.length > 1 ? "" : "es"} not exist; the weights were not changed.`,
+          `${detail}; the weights were not changed.`,
           weights.flatMap((w, index) =>
             known.has(w.operatorId)
               ? []
-              : [{ path: `${index}.operator_id`, message: `operator ${w.operatorId} does not exist` }],
+              : [{ path: `${index}.operator_id`, message: `operator ${w.operatorId} ${what(w.operatorId)}` }],
           ),
         );
       }

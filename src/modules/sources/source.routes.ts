@@ -4,10 +4,13 @@ import { idParamsSchema } from "../../http/common.schemas.js";
 import { problemResponses } from "../../http/problem.schema.js";
 import { ACCESS } from "../auth/access.js";
 import { actorOf } from "../auth/principal.js";
+import { includeArchivedQuery } from "../operators/operator.schemas.js";
 import {
   createSourceBodySchema,
+  setWeightBodySchema,
   sourceSchema,
   updateSourceBodySchema,
+  weightParamsSchema,
   weightSchema,
   weightsBodySchema,
 } from "./source.schemas.js";
@@ -37,10 +40,11 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
         operationId: "listSources",
         tags: ["sources"],
         summary: "List sources, oldest first",
+        querystring: z.strictObject(includeArchivedQuery),
         response: { 200: z.array(sourceSchema).describe("The sources, oldest first"), ...problemResponses() },
       },
     },
-    async () => sources.list(),
+    async (request) => sources.list(request.query),
   );
 
   app.get(
@@ -113,5 +117,66 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
       },
     },
     async (request) => sources.listWeights(request.params.id),
+  );
+
+  app.delete(
+    "/sources/:id",
+    {
+      config: { access: ACCESS.admin },
+      schema: {
+        operationId: "archiveSource",
+        tags: ["sources"],
+        summary: "Archive a source",
+        description:
+          "Never a hard delete: the source leaves the lists (include_archived=true shows it) and takes no new " +
+          "appeals (404); its appeals and statistics stay. With pending appeals it is a 409 naming how many. " +
+          "Archiving an archived source is a 204.",
+        params: idParamsSchema,
+        response: { 204: z.null().describe("Archived"), ...problemResponses(404, 409) },
+      },
+    },
+    async (request, reply) => {
+      await sources.archive(request.params.id, actorOf(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.put(
+    "/sources/:id/weights/:operator_id",
+    {
+      config: { access: ACCESS.admin },
+      schema: {
+        operationId: "setSourceWeight",
+        tags: ["sources"],
+        summary: "Set one operator's weight for the source; the other weights stay",
+        description:
+          "A missing or archived source or operator is a 404. Pending appeals the weight makes assignable are " +
+          "assigned at once.",
+        params: weightParamsSchema,
+        body: setWeightBodySchema,
+        response: { 200: weightSchema.describe("The weight set"), ...problemResponses(404) },
+      },
+    },
+    async (request) =>
+      sources.setWeight(request.params.id, request.params.operator_id, request.body, actorOf(request)),
+  );
+
+  app.delete(
+    "/sources/:id/weights/:operator_id",
+    {
+      config: { access: ACCESS.admin },
+      schema: {
+        operationId: "removeSourceWeight",
+        tags: ["sources"],
+        summary: "Remove one operator's weight for the source",
+        description: "404 when the source does not exist or the operator has no weight for it.",
+        params: weightParamsSchema,
+        response: { 204: z.null().describe("Removed"), ...problemResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      await sources.removeWeight(request.params.id, request.params.operator_id, actorOf(request));
+      return reply.code(204).send(null);
+    },
   );
 };

@@ -1,6 +1,12 @@
 // The sources and weights contract: validates requests, types handlers, generates OpenAPI.
 import { z } from "zod";
-import { bodyIdSchema, idSchema, timestampSchema, withoutNul } from "../../http/common.schemas.js";
+import {
+  bodyIdSchema,
+  idSchema,
+  queryIdSchema,
+  timestampSchema,
+  withoutNul,
+} from "../../http/common.schemas.js";
 
 export const strategySchema = z
   .enum(["weighted", "weighted_by_free_capacity"])
@@ -24,6 +30,9 @@ export const sourceSchema = z
     strategy: strategySchema,
     created_at: timestampSchema,
     updated_at: timestampSchema,
+    archived_at: timestampSchema
+      .nullable()
+      .describe("When DELETE archived it: no longer listed nor taking appeals; its appeals stay"),
   })
   .meta({ id: "Source" });
 
@@ -59,17 +68,25 @@ export const weightSchema = z
   })
   .meta({ id: "Weight" });
 
+const weightValue = z
+  .number()
+  .int()
+  .min(1)
+  .max(100)
+  .describe("Relative share of the source's appeals, 1..100");
+
+export const weightParamsSchema = z.strictObject({
+  id: queryIdSchema.describe("The source"),
+  operator_id: queryIdSchema.describe("The operator"),
+});
+
+export const setWeightBodySchema = z.strictObject({ weight: weightValue }).meta({ id: "SetWeight" });
+
 export const weightsBodySchema = z
   .array(
     z.strictObject({
       operator_id: bodyIdSchema.describe("An existing operator"),
-      weight: z
-        .number()
-        .int()
-        .min(1)
-        .max(100)
-        .describe("Relative share of the source's appeals, 1..100")
-        .meta({ examples: [10] }),
+      weight: weightValue,
     }),
   )
   .max(10_000)
@@ -93,3 +110,4 @@ export type WeightDto = z.infer<typeof weightSchema>;
 export type CreateSourceInput = z.infer<typeof createSourceBodySchema>;
 export type UpdateSourceInput = z.infer<typeof updateSourceBodySchema>;
 export type WeightsInput = z.infer<typeof weightsBodySchema>;
+export type SetWeightInput = z.infer<typeof setWeightBodySchema>;

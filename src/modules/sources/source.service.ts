@@ -1,8 +1,9 @@
-import { NotFoundError } from "../../http/errors.js";
+import { ConflictError, NotFoundError } from "../../http/errors.js";
 import type { DistributionService } from "../appeals/distribution.service.js";
 import type { SourceRecord, SourceRepository, WeightRecord } from "./source.repository.js";
 import type {
   CreateSourceInput,
+  SetWeightInput,
   SourceDto,
   UpdateSourceInput,
   WeightDto,
@@ -23,8 +24,38 @@ export class SourceService {
     return toSourceDto(source);
   }
 
-  async list(): Promise<SourceDto[]> {
-    return (await this.sources.list()).map(toSourceDto);
+  async list(query: { include_archived?: boolean | undefined } = {}): Promise<SourceDto[]> {
+    return (await this.sources.list({ includeArchived: query.include_archived ?? false })).map(toSourceDto);
+  }
+
+  /** Archives the source (archiving an archived one changes nothing); with pending appeals it is a 409. */
+  async archive(id: number, actor: string): Promise<void> {
+    const result = await this.sources.archive(id, actor);
+    if (!result) throw sourceNotFound(id);
+    if (!result.archived) {
+      const n = result.pending;
+      throw new ConflictError(
+        `Source ${id} has ${n} pending appeal${n === 1 ? "" : "s"}; it was not archived. ` +
+          "Give its weights to operators who can take them, or close them, first.",
+      );
+    }
+  }
+
+  /** Sets one weight; like new weights, it can make pending appeals assignable: they are assigned at once. */
+  async setWeight(
+    sourceId: number,
+    operatorId: number,
+    input: SetWeightInput,
+    actor: string,
+  ): Promise<WeightDto> {
+    const stored = await this.sources.setWeight(sourceId, operatorId, input.weight, actor);
+    await this.distribution.drainSource(sourceId, actor);
+    return toWeightDto(stored);
+  }
+
+  /** Fewer weights make no appeal assignable: nothing to drain. */
+  removeWeight(sourceId: number, operatorId: number, actor: string): Promise<void> {
+    return this.sources.removeWeight(sourceId, operatorId, actor);
   }
 
   async get(id: number): Promise<SourceDto> {
@@ -78,6 +109,7 @@ function toSourceDto(source: SourceRecord): SourceDto {
     strategy: source.strategy,
     created_at: source.createdAt.toISOString(),
     updated_at: source.updatedAt.toISOString(),
+    archived_at: source.archivedAt?.toISOString() ?? null,
   };
 }
 

@@ -1,5 +1,6 @@
 // Statistics computed by PostgreSQL, never by loading appeals into the process.
-import type { PrismaClient } from "../../generated/prisma/client.js";
+import { Prisma, type PrismaClient } from "../../generated/prisma/client.js";
+import type { Period } from "./period.schemas.js";
 
 /** One source and one of its operators; the operator fields are null for a source without operators. */
 export type DistributionRow = {
@@ -24,6 +25,22 @@ export type SourceOperator = {
   maxLoad: number;
 };
 
+export type OperatorStats = {
+  operatorId: number;
+  operatorName: string;
+  assigned: number;
+  closed: number;
+  activeNow: number;
+  medianTimeToCloseS: number | null;
+};
+
+const hasPeriod = (period: Period) => period.from !== undefined || period.to !== undefined;
+
+/** created_at within [from, to); an open end is no bound (the index on created_at serves both). */
+const withinPeriod = (period: Period, column: Prisma.Sql) => Prisma.sql`
+  ${column} >= COALESCE(${period.from ?? null}::timestamptz, '-infinity')
+  AND ${column} < COALESCE(${period.to ?? null}::timestamptz, 'infinity')`;
+
 export class StatsRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -39,13 +56,19 @@ export class StatsRepository {
    * Rows come per source and operator; a source without operators has one row
    * whose operator fields are null.
    */
-  distribution(): Promise<DistributionRow[]> {
-    return this.prisma.$queryRaw<DistributionRow[]>`
-      WITH counts AS (
+  distribution(period: Period = {}): Promise<DistributionRow[]> {
+    // Within a period the counts come from the period's appeals (cost: the appeals in it).
+    const counts = hasPeriod(period)
+      ? Prisma.sql`
+        SELECT source_id, operator_id, status, count(*) AS n FROM appeals
+        WHERE ${withinPeriod(period, Prisma.sql`created_at`)}
+        GROUP BY source_id, operator_id, status`
+      : Prisma.sql`
         -- operator_id 0 stands for "no operator"; counters that fell to 0 are no appeals.
         SELECT source_id, NULLIF(operator_id, 0) AS operator_id, status, n
-        FROM appeal_counts WHERE n <> 0
-      ),
+        FROM appeal_counts WHERE n <> 0`;
+    return this.prisma.$queryRaw<DistributionRow[]>`
+      WITH counts AS (${counts}),
       totals AS (
         SELECT s.id AS source_id, s.name AS source_name,
                COALESCE(sum(c.n), 0)::int AS total_appeals,
@@ -81,12 +104,36 @@ export class StatsRepository {
       ORDER BY t.source_id, sh.operator_id`;
   }
 
+  /**
+   * Per operator (archived ones too: history keeps them), over the appeals created in the
+   * period: those it holds or held at close (assigned), closed, still active, and the median
+   * time from its assignment to the close. One statement over the period's appeals.
+   */
+  operators(period: Period = {}): Promise<OperatorStats[]> {
+    return this.prisma.$queryRaw<OperatorStats[]>`
+      WITH handled AS (
+        SELECT operator_id, count(*)::int AS assigned,
+               count(*) FILTER (WHERE status = 'closed')::int AS closed,
+               count(*) FILTER (WHERE status = 'active')::int AS active_now,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - assigned_at)::float8)
+                 FILTER (WHERE status = 'closed' AND assigned_at IS NOT NULL) AS median_close
+        FROM appeals
+        WHERE operator_id IS NOT NULL AND ${withinPeriod(period, Prisma.sql`created_at`)}
+        GROUP BY operator_id
+      )
+      SELECT o.id AS "operatorId", o.name AS "operatorName", COALESCE(h.assigned, 0) AS assigned,
+             COALESCE(h.closed, 0) AS closed, COALESCE(h.active_now, 0) AS "activeNow",
+             h.median_close::float8 AS "medianTimeToCloseS"
+      FROM operators o LEFT JOIN handled h ON h.operator_id = o.id
+      ORDER BY o.id`;
+  }
+
   /** The operators weighted for a source, with their load now. */
   sourceOperators(sourceId: number): Promise<SourceOperator[]> {
     return this.prisma.$queryRaw<SourceOperator[]>`
       SELECT o.id, o.name, w.weight, o.is_active AS "isActive", o.active_load AS "currentLoad", o.max_load AS "maxLoad"
       FROM operator_weights w JOIN operators o ON o.id = w.operator_id
-      WHERE w.source_id = ${sourceId}
+      WHERE w.source_id = ${sourceId} AND o.archived_at IS NULL
       ORDER BY o.id`;
   }
 

@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { idSchema } from "../../http/common.schemas.js";
+import { periodChecked, periodQuery, refinePeriod } from "./period.schemas.js";
+
+export const periodQuerySchema = z.strictObject(periodQuery).superRefine(refinePeriod, periodChecked);
 
 export const sourceDistributionSchema = z
   .object({
@@ -44,5 +47,28 @@ export const sourceOperatorsSchema = z
   })
   .meta({ id: "SourceOperators" });
 
+export const operatorStatsSchema = z
+  .object({
+    operator_id: z.number().int(),
+    operator_name: z.string(),
+    assigned: z
+      .number()
+      .int()
+      .describe("Appeals of the period the operator holds or closed (active or closed)"),
+    closed: z.number().int().describe("Of those, closed"),
+    active_now: z.number().int().describe("Of those, active now"),
+    median_time_to_close_s: z
+      .number()
+      .nullable()
+      .describe("Median seconds from assignment (to this operator) to close; null without a closed appeal"),
+    median_first_response_s: z
+      .number()
+      .nullable()
+      .describe("Median seconds to the operator's first message; null until operator messages exist"),
+  })
+  .meta({ id: "OperatorStats" });
+
 export type SourceDistributionDto = z.infer<typeof sourceDistributionSchema>;
 export type SourceOperatorsDto = z.infer<typeof sourceOperatorsSchema>;
+export type OperatorStatsDto = z.infer<typeof operatorStatsSchema>;
+export type PeriodQuery = z.infer<typeof periodQuerySchema>;

@@ -1,13 +1,20 @@
 import { NotFoundError } from "../../http/errors.js";
+import { toPeriod } from "./period.schemas.js";
 import type { StatsRepository } from "./stats.repository.js";
-import type { SourceDistributionDto, SourceOperatorsDto } from "./stats.schemas.js";
+import type {
+  OperatorStatsDto,
+  PeriodQuery,
+  SourceDistributionDto,
+  SourceOperatorsDto,
+} from "./stats.schemas.js";
 
 export class StatsService {
   constructor(private readonly stats: StatsRepository) {}
 
-  async distribution(): Promise<SourceDistributionDto[]> {
+  /** Within the period's appeals when `from` or `to` is given; else over every appeal. */
+  async distribution(query: PeriodQuery = {}): Promise<SourceDistributionDto[]> {
     const bySource = new Map<number, SourceDistributionDto>();
-    for (const row of await this.stats.distribution()) {
+    for (const row of await this.stats.distribution(toPeriod(query))) {
       let source = bySource.get(row.sourceId);
       if (!source) {
         source = {
@@ -31,6 +38,19 @@ export class StatsService {
       });
     }
     return [...bySource.values()];
+  }
+
+  async operators(query: PeriodQuery = {}): Promise<OperatorStatsDto[]> {
+    return (await this.stats.operators(toPeriod(query))).map((row) => ({
+      operator_id: row.operatorId,
+      operator_name: row.operatorName,
+      assigned: row.assigned,
+      closed: row.closed,
+      active_now: row.activeNow,
+      median_time_to_close_s: row.medianTimeToCloseS,
+      // Operator messages arrive with the conversations (issue 10, part 2).
+      median_first_response_s: null,
+    }));
   }
 
   async sourceOperators(sourceId: number): Promise<SourceOperatorsDto> {

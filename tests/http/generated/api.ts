@@ -98,7 +98,13 @@ export interface paths {
         get: operations["getOperator"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Archive an operator
+         * @description Never a hard delete: the operator leaves the lists (include_archived=true shows it), the weights and distribution; its appeals and statistics stay. Holding active appeals it is a 409 naming how many, unless reassign=true hands them back to distribution first. Archiving an archived operator is a 204.
+         *
+         *     Requires an API key with the role admin.
+         */
+        delete: operations["archiveOperator"];
         options?: never;
         head?: never;
         /**
@@ -148,7 +154,13 @@ export interface paths {
         get: operations["getSource"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Archive a source
+         * @description Never a hard delete: the source leaves the lists (include_archived=true shows it) and takes no new appeals (404); its appeals and statistics stay. With pending appeals it is a 409 naming how many. Archiving an archived source is a 204.
+         *
+         *     Requires an API key with the role admin.
+         */
+        delete: operations["archiveSource"];
         options?: never;
         head?: never;
         /**
@@ -185,6 +197,34 @@ export interface paths {
          */
         post: operations["setSourceWeightsByPost"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sources/{id}/weights/{operator_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set one operator's weight for the source; the other weights stay
+         * @description A missing or archived source or operator is a 404. Pending appeals the weight makes assignable are assigned at once.
+         *
+         *     Requires an API key with the role admin.
+         */
+        put: operations["setSourceWeight"];
+        post?: never;
+        /**
+         * Remove one operator's weight for the source
+         * @description 404 when the source does not exist or the operator has no weight for it.
+         *
+         *     Requires an API key with the role admin.
+         */
+        delete: operations["removeSourceWeight"];
         options?: never;
         head?: never;
         patch?: never;
@@ -260,6 +300,50 @@ export interface paths {
          *     Requires an API key with the role admin.
          */
         patch: operations["closeAppeal"];
+        trace?: never;
+    };
+    "/appeals/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Transfer an active or pending appeal to an operator
+         * @description Without force the operator must be active, have a weight for the appeal's source and be below its max_load, else 409 no_capacity naming it and why; force skips those checks. An archived operator is refused either way, a closed appeal is a 409 (reopen it first), and the operator that has it already is a 200 that changes nothing. The old operator's freed slot goes to the oldest pending appeal it can take.
+         *
+         *     Requires an API key with the role admin.
+         */
+        patch: operations["transferAppeal"];
+        trace?: never;
+    };
+    "/appeals/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Reopen a closed appeal
+         * @description The appeal goes back through distribution as an intake does: active with an operator chosen by the weights, or pending. Reopening an appeal that is not closed is a 200 that changes nothing.
+         *
+         *     Requires an API key with the role admin.
+         */
+        patch: operations["reopenAppeal"];
         trace?: never;
     };
     "/leads": {
@@ -391,9 +475,33 @@ export interface paths {
         };
         /**
          * How each source's appeals were distributed, next to the configured weights
-         * @description Requires an API key with the role admin or viewer.
+         * @description With from and/or to, over the appeals created in [from, to) only.
+         *
+         *     Requires an API key with the role admin or viewer.
          */
         get: operations["getDistributionStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stats/operators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per operator: appeals assigned, closed, active now, median time to close
+         * @description Over the appeals created in [from, to) (every appeal without them), per operator, archived ones too. assigned counts the appeals an operator holds or closed (a transferred appeal counts for its last operator).
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["getOperatorStats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -634,7 +742,7 @@ export interface components {
             occurred_at: string;
             /** @description The label of the API key that made the change ("anonymous" in open mode) */
             actor: string;
-            /** @description One of operator.created, operator.updated, operator.load_reconciled, source.created, source.updated, weights.replaced, api_key.created, api_key.revoked, appeal.queued, appeal.assigned, appeal.drained, appeal.closed, lead.updated */
+            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, appeal.queued, appeal.assigned, appeal.drained, appeal.closed, appeal.reopened, lead.updated */
             action: string;
             /** @description One of operator, source, appeal, lead, api_key */
             entity_type: string;
@@ -742,6 +850,8 @@ export interface components {
              * @example 2026-11-21T10:00:00.000Z
              */
             updated_at: string;
+            /** @description When DELETE archived it: no longer listed nor given appeals; history keeps it */
+            archived_at: string | null;
         };
         Source: {
             /** @example 42 */
@@ -764,6 +874,8 @@ export interface components {
              * @example 2026-11-21T10:00:00.000Z
              */
             updated_at: string;
+            /** @description When DELETE archived it: no longer listed nor taking appeals; its appeals stay */
+            archived_at: string | null;
         };
         Weight: {
             /** @example 42 */
@@ -810,6 +922,20 @@ export interface components {
                 is_available: boolean;
             }[];
         };
+        OperatorStats: {
+            operator_id: number;
+            operator_name: string;
+            /** @description Appeals of the period the operator holds or closed (active or closed) */
+            assigned: number;
+            /** @description Of those, closed */
+            closed: number;
+            /** @description Of those, active now */
+            active_now: number;
+            /** @description Median seconds from assignment (to this operator) to close; null without a closed appeal */
+            median_time_to_close_s: number | null;
+            /** @description Median seconds to the operator's first message; null until operator messages exist */
+            median_first_response_s: number | null;
+        };
         CreateAppeal: {
             /**
              * @description The lead's id in the bot or messenger (e.g. tg_user_123); one lead across every source
@@ -841,6 +967,18 @@ export interface components {
              * @example ivan@example.com
              */
             lead_email?: "" | string;
+        };
+        TransferAppeal: {
+            /**
+             * @description The operator to move the appeal to
+             * @example 42
+             */
+            operator_id: number;
+            /**
+             * @description Skip the active, weight and max_load checks (admin only); an archived operator is refused
+             * @default false
+             */
+            force?: boolean;
         };
         CreateApiKey: {
             /**
@@ -912,6 +1050,10 @@ export interface components {
              */
             strategy?: "weighted" | "weighted_by_free_capacity";
         };
+        SetWeight: {
+            /** @description Relative share of the source's appeals, 1..100 */
+            weight: number;
+        };
         /** @description The whole new set of weights; [] clears it */
         WeightsReplacement: {
             /**
@@ -919,10 +1061,7 @@ export interface components {
              * @example 42
              */
             operator_id: number;
-            /**
-             * @description Relative share of the source's appeals, 1..100
-             * @example 10
-             */
+            /** @description Relative share of the source's appeals, 1..100 */
             weight: number;
         }[];
     };
@@ -1032,6 +1171,8 @@ export interface operations {
             query?: {
                 /** @description Only active (true) or inactive (false) operators */
                 is_active?: "true" | "false";
+                /** @description Also list archived ones (default false) */
+                include_archived?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -1241,6 +1382,93 @@ export interface operations {
             };
         };
     };
+    archiveOperator: {
+        parameters: {
+            query?: {
+                /** @description Hand the operator's active appeals back to distribution first (else they make it a 409) */
+                reassign?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Archived */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing record. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     updateOperator: {
         parameters: {
             query?: never;
@@ -1324,7 +1552,10 @@ export interface operations {
     };
     listSources: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Also list archived ones (default false) */
+                include_archived?: "true" | "false";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1515,6 +1746,90 @@ export interface operations {
             };
             /** @description A thing named in the path or body does not exist. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archiveSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Archived */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing record. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1871,6 +2186,166 @@ export interface operations {
             };
         };
     };
+    setSourceWeight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The source */
+                id: number;
+                /** @description The operator */
+                operator_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetWeight"];
+            };
+        };
+        responses: {
+            /** @description The weight set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Weight"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeSourceWeight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The source */
+                id: number;
+                /** @description The operator */
+                operator_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listAppeals: {
         parameters: {
             query?: {
@@ -1882,6 +2357,16 @@ export interface operations {
                 source_id?: number;
                 /** @description Only appeals of this lead */
                 lead_id?: number;
+                /**
+                 * @description Only appeals created at or after this time (inclusive)
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                from?: string;
+                /**
+                 * @description Only appeals created before this time (exclusive)
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                to?: string;
                 /** @description Page size, 1..500 */
                 limit?: number;
                 /** @description The next_cursor of the previous page */
@@ -2129,6 +2614,173 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The appeal, closed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appeal"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transferAppeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferAppeal"];
+            };
+        };
+        responses: {
+            /** @description The appeal with its new operator */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appeal"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing record. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reopenAppeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The appeal, active or pending again */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2640,7 +3292,18 @@ export interface operations {
     };
     getDistributionStats: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Only appeals created at or after this time (inclusive)
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                from?: string;
+                /**
+                 * @description Only appeals created before this time (exclusive)
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                to?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2654,6 +3317,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SourceDistribution"][];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOperatorStats: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only appeals created at or after this time (inclusive)
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                from?: string;
+                /**
+                 * @description Only appeals created before this time (exclusive)
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per operator */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorStats"][];
                 };
             };
             /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
@@ -2861,7 +3600,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only events of this action */
-                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "source.created" | "source.updated" | "weights.replaced" | "api_key.created" | "api_key.revoked" | "appeal.queued" | "appeal.assigned" | "appeal.drained" | "appeal.closed" | "lead.updated";
+                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "appeal.queued" | "appeal.assigned" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.updated";
                 /** @description Only events by this API key label */
                 actor?: string;
                 /** @description Only events about this kind of entity */

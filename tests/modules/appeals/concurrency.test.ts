@@ -168,4 +168,114 @@ describe.skipIf(!onRealServer)("under concurrent requests on two instances", () 
     expect(assigned[0]?.max_active).toBeLessThan(assigned[0]?.min_pending as number);
     expect(await invariantViolations(t.testDatabase.url)).toEqual({ overLoaded: [], stuckPending: [] });
   });
+
+  const inject = (i: number, method: "PATCH" | "DELETE", url: string, payload?: object) =>
+    (instances[i % 2] as FastifyInstance).inject({ method, url, ...(payload && { payload }) });
+
+  it("transfers racing intakes and closes never over-assign, and leave nothing stuck", async () => {
+    const operators: { id: number }[] = [];
+    for (let i = 0; i < 4; i++) operators.push(await createOperator(t.app, { max_load: 3 }));
+    const source = await createSource(t.app);
+    await setWeights(
+      t.app,
+      source.id,
+      operators.map((o) => ({ operator_id: o.id, weight: 1 })),
+    );
+    const initial = await Promise.all(
+      Array.from({ length: 22 }, (_, i) =>
+        post(i, { lead_external_id: unique("lead"), source_id: source.id }),
+      ),
+    );
+    const ids = initial.map((r) => r.json().appeal_id as number);
+    const active = initial
+      .filter((r) => r.json().status === "active")
+      .map((r) => r.json().appeal_id as number);
+    expect(active).toHaveLength(12);
+
+    // 40 transfers of any appeal to any operator, 30 intakes and 6 closes, all at once on both instances.
+    const transfers = Array.from({ length: 40 }, (_, i) =>
+      inject(i, "PATCH", `/appeals/${ids[(i * 7) % ids.length]}/assign`, {
+        operator_id: operators[i % 4]?.id,
+      }),
+    );
+    const creates = Array.from({ length: 30 }, (_, i) =>
+      post(i + 1, { lead_external_id: unique("lead"), source_id: source.id }),
+    );
+    const closes = active.slice(0, 6).map((id, i) => inject(i, "PATCH", `/appeals/${id}/close`));
+    const [transferred, created, closed] = await Promise.all([
+      Promise.all(transfers),
+      Promise.all(creates),
+      Promise.all(closes),
+    ]);
+    for (const r of transferred) expect([200, 409], r.body).toContain(r.statusCode);
+    expect(created.map((r) => r.statusCode)).toEqual(Array(30).fill(201));
+    expect(closed.map((r) => r.statusCode)).toEqual(Array(6).fill(200));
+
+    const load = await loads();
+    expect(operators.map((o) => load.get(o.id))).toEqual([3, 3, 3, 3]);
+    expect(await countByStatus()).toEqual({ active: 12, closed: 6, pending: 52 - 18 });
+    expect(await invariantViolations(t.testDatabase.url)).toEqual({ overLoaded: [], stuckPending: [] });
+  });
+
+  it("transfers in opposite directions at once never deadlock", async () => {
+    const a = await createOperator(t.app, { max_load: 100 });
+    const b = await createOperator(t.app, { max_load: 100 });
+    const source = await createSource(t.app);
+    const make = async (operator: { id: number }) => {
+      await setWeights(t.app, source.id, [{ operator_id: operator.id, weight: 1 }]);
+      const made = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          post(i, { lead_external_id: unique("l"), source_id: source.id }),
+        ),
+      );
+      return made.map((r) => r.json().appeal_id as number);
+    };
+    const onA = await make(a);
+    const onB = await make(b);
+    await setWeights(t.app, source.id, [
+      { operator_id: a.id, weight: 1 },
+      { operator_id: b.id, weight: 1 },
+    ]);
+    const results = await Promise.all([
+      ...onA.map((id, i) => inject(i, "PATCH", `/appeals/${id}/assign`, { operator_id: b.id })),
+      ...onB.map((id, i) => inject(i + 1, "PATCH", `/appeals/${id}/assign`, { operator_id: a.id })),
+    ]);
+    expect(results.map((r) => r.statusCode)).toEqual(Array(40).fill(200));
+    const load = await loads();
+    expect([load.get(a.id), load.get(b.id)]).toEqual([20, 20]);
+    expect(await invariantViolations(t.testDatabase.url)).toEqual({ overLoaded: [], stuckPending: [] });
+  });
+
+  it("archiving an operator with reassign while appeals arrive and close keeps every counter exact", async () => {
+    const operators = [];
+    for (let i = 0; i < 3; i++) operators.push(await createOperator(t.app, { max_load: 4 }));
+    const source = await createSource(t.app);
+    await setWeights(
+      t.app,
+      source.id,
+      operators.map((o) => ({ operator_id: o.id, weight: 1 })),
+    );
+    const initial = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        post(i, { lead_external_id: unique("lead"), source_id: source.id }),
+      ),
+    );
+    const active = initial
+      .filter((r) => r.json().status === "active")
+      .map((r) => r.json().appeal_id as number);
+    expect(active).toHaveLength(12);
+    const gone = operators[0] as { id: number };
+    const results = await Promise.all([
+      inject(0, "DELETE", `/operators/${gone.id}?reassign=true`),
+      ...active.slice(0, 4).map((id, i) => inject(i + 1, "PATCH", `/appeals/${id}/close`)),
+      ...Array.from({ length: 20 }, (_, i) =>
+        post(i, { lead_external_id: unique("lead"), source_id: source.id }),
+      ),
+    ]);
+    expect(results.map((r) => r.statusCode)).toEqual([204, ...Array(4).fill(200), ...Array(20).fill(201)]);
+    const load = await loads();
+    expect(operators.map((o) => load.get(o.id))).toEqual([0, 4, 4]);
+    expect(await countByStatus()).toEqual({ active: 8, closed: 4, pending: 36 - 12 });
+    expect(await invariantViolations(t.testDatabase.url)).toEqual({ overLoaded: [], stuckPending: [] });
+  });
 });

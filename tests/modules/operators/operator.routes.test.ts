@@ -47,6 +47,7 @@ describe("operators", () => {
         current_load: 0,
         created_at: expect.stringMatching(ISO_UTC),
         updated_at: body.created_at,
+        archived_at: null,
       });
       expect(Number.isInteger(body.id) && body.id > 0).toBe(true);
       expect(Math.abs(Date.parse(body.created_at) - startedAt)).toBeLessThan(60_000);

@@ -65,6 +65,7 @@ describe("sources", () => {
         strategy: "weighted",
         created_at: expect.stringMatching(ISO_UTC),
         updated_at: body.created_at,
+        archived_at: null,
       });
       expect(await getSource(body.id)).toEqual(body);
     });
