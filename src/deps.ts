@@ -5,6 +5,7 @@ import type { Database } from "./db/prisma.js";
 import { PeriodicTask } from "./jobs/periodic-task.js";
 import { AppealRepository } from "./modules/appeals/appeal.repository.js";
 import { AppealService } from "./modules/appeals/appeal.service.js";
+import { AppealMovesRepository } from "./modules/appeals/appeal-moves.repository.js";
 import { DistributionRepository } from "./modules/appeals/distribution.repository.js";
 import { DistributionService } from "./modules/appeals/distribution.service.js";
 import { LoadReconcileRepository } from "./modules/appeals/load-reconcile.repository.js";
@@ -79,6 +80,7 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
   let sweeper: DistributionSweeper | undefined;
   const distribution = new DistributionService(
     new DistributionRepository(database.sql),
+    new AppealMovesRepository(database.sql),
     options.random ?? Math.random,
     metrics,
     log,

@@ -11,7 +11,7 @@ import type {
   ListAppealsQuery,
   TransferAppealInput,
 } from "./appeal.schemas.js";
-import type { TransferTarget } from "./distribution.repository.js";
+import type { TransferTarget } from "./appeal-moves.repository.js";
 import type { DistributionService } from "./distribution.service.js";
 
 /** Idempotency keys are forgotten this many at a time, each batch a short statement of its own. */

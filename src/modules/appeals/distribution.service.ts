@@ -1,18 +1,21 @@
 // Who gets an appeal. The choice and the counting happen in the database, in one
-// statement each (distribution.repository.ts); this service supplies the random
+// statement each (distribution.repository.ts, appeal-moves.repository.ts); this service supplies the random
 // draw, retries when a chosen operator filled up meanwhile, and drains pending
 // appeals whenever capacity may have appeared. A drain inside a request is
 // bounded; what it leaves, and whatever a fault left, the sweep assigns (sweep.ts).
 import type { ServiceLog } from "../../deps.js";
 import { type DistributionMetrics, NO_METRICS } from "../metrics/distribution-metrics.js";
 import type {
+  AppealMovesRepository,
   ArchiveOperatorResult,
+  ReopenResult,
+  TransferResult,
+} from "./appeal-moves.repository.js";
+import type {
   DistributionRepository,
   DrainScope,
   IntakeInput,
   IntakeResult,
-  ReopenResult,
-  TransferResult,
 } from "./distribution.repository.js";
 
 /**
@@ -39,6 +42,7 @@ type DrainOptions = {
 export class DistributionService {
   constructor(
     private readonly repository: DistributionRepository,
+    private readonly moves: AppealMovesRepository,
     private readonly random: () => number,
     private readonly metrics: DistributionMetrics = NO_METRICS,
     private readonly log: ServiceLog = { warn() {} },
@@ -117,7 +121,7 @@ export class DistributionService {
   }
 
   /**
-   * Moves the appeal to the operator (see DistributionRepository.transfer); a transfer is a
+   * Moves the appeal to the operator (see AppealMovesRepository.transfer); a transfer is a
    * capacity event for the old operator: its freed slot goes to the oldest appeal it can take.
    */
   async transfer(
@@ -126,7 +130,7 @@ export class DistributionService {
     force: boolean,
     actor: string,
   ): Promise<TransferResult> {
-    const result = await this.repository.transfer(appealId, operatorId, force, actor);
+    const result = await this.moves.transfer(appealId, operatorId, force, actor);
     if (
       result.outcome === "moved" &&
       result.previousStatus === "active" &&
@@ -144,7 +148,7 @@ export class DistributionService {
    */
   async reopen(appealId: number, actor: string): Promise<Exclude<ReopenResult, { outcome: "lost_race" }>> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const result = await this.repository.reopen(appealId, this.random(), actor);
+      const result = await this.moves.reopen(appealId, this.random(), actor);
       if (result.outcome === "lost_race") continue;
       if (result.outcome === "reopened" && result.status === "active")
         this.metrics.appealAssigned(result.sourceId);
@@ -174,7 +178,7 @@ export class DistributionService {
     const sources = new Set<number>();
     // At most a few runs: once archived no appeal can be assigned to it (see the repository).
     for (let attempt = 1; attempt <= 5; attempt++) {
-      const result = await this.repository.archiveOperator(operatorId, reassign, actor);
+      const result = await this.moves.archiveOperator(operatorId, reassign, actor);
       if (result.outcome === "has_active" && result.activeAppeals === 0) continue;
       if (result.outcome !== "archived") return result;
       released += result.released;

@@ -2,7 +2,7 @@
 // compared with the appeals themselves, and repaired when they disagree:
 //
 //   operators.active_load = count(appeals WHERE operator_id = id AND status = 'active'),
-//     kept by the statements of distribution.repository.ts (see its INVARIANT);
+//     kept by the statements of distribution.repository.ts (see the invariants in distribution.sql.ts);
 //   appeal_counts.n = count(appeals) per (source_id, COALESCE(operator_id, 0), status),
 //     kept by the statement-level triggers of migration 20261122001000_appeal_counts
 //     (a row whose n fell to 0 may remain; that is no drift).

@@ -9,7 +9,7 @@ import {
   withoutNul,
 } from "../../http/common.schemas.js";
 
-/** Every action the trail records. Assignment events are written by the SQL in distribution.repository.ts. */
+/** Every action the trail records. Assignment events are written by the SQL in distribution.repository.ts and appeal-moves.repository.ts. */
 export const AUDIT_ACTIONS = [
   "operator.created",
   "operator.updated",

@@ -1,0 +1,103 @@
+// The invariants of every statement that moves an appeal between pending, active
+// and closed, and with it an operator's `active_load` counter, and the SQL they
+// share. The statements live in distribution.repository.ts (intake, drain, close)
+// and appeal-moves.repository.ts (transfer, reopen, archive); all keep two
+// invariants together:
+//
+//   CAPACITY: operators.active_load = the number of the operator's appeals in
+//   status 'active', and it only grows through `UPDATE operators ... WHERE
+//   active_load < max_load`. PostgreSQL re-checks that WHERE clause on the newest
+//   row version after waiting for a concurrent writer's row lock (READ COMMITTED),
+//   so however many requests and service instances assign at once, no operator
+//   ever holds more active appeals than its max_load (unless an admin lowered it).
+//
+//   OLDEST FIRST: a free slot goes to the oldest pending appeal among all the
+//   sources its operator serves. The intake treats an operator that serves a
+//   source with waiting appeals as taken (the slot is theirs), and a drain step
+//   assigns the oldest waiting appeal that some operator can take, across the
+//   sources it looks at.
+//
+// The same holds for the everyday operations: a transfer, a reopen and an
+// archive with reassign are one statement each. Locks are always taken appeals first,
+// then operators (in id order when there are two), as a close and a drain step do, so
+// no two of these statements wait for each other crosswise. Archived operators are never
+// candidates (candidate, pick, open); archived sources take no intake, but an appeal of
+// one that exists (stored by an intake in flight as it was archived, or reopened) is
+// still distributed, so nothing can wait forever.
+//
+// Each of these statements is atomic on its own: an assignment is one statement, so
+// the critical section is one row lock held for one statement. Each one also
+// records its audit events (appeal.queued, appeal.assigned, appeal.drained,
+// appeal.closed, appeal.reopened, operator.archived, lead.updated in audit_events)
+// as more data-modifying CTEs of the same statement: a change and its event commit together or not at all, with no
+// extra round trip and no longer lock. The actor is the label of the API key whose
+// request caused it ("sweep" for the periodic sweep).
+//
+// What the statements cannot promise alone (a drain that never ran because the
+// process died after a close committed) the sweep repairs: sweep.ts.
+import { Prisma } from "../../generated/prisma/client.js";
+
+export type AppealStatus = "pending" | "active" | "closed";
+
+/**
+ * The candidates for an appeal of `source` (an SQL expression), and the choice
+ * among them given a uniform draw in [0, 1): the SQL twin of selectOperator() in
+ * selector.ts. Shares are integers, so the running sums are exact and both twins
+ * agree bit for bit. `reserved` excludes operators whose slot belongs to an older
+ * waiting appeal (OLDEST FIRST).
+ */
+export function chooseOperator(source: Prisma.Sql, draw: number, reserved: Prisma.Sql) {
+  return Prisma.sql`
+    candidate AS (
+      SELECT o.id,
+             w.weight::float8 * CASE WHEN s.strategy = 'weighted_by_free_capacity'
+                                     THEN o.max_load - o.active_load ELSE 1 END AS share
+      FROM sources s
+      JOIN operator_weights w ON w.source_id = s.id
+      JOIN operators o ON o.id = w.operator_id
+      WHERE s.id = ${source} AND o.is_active AND o.archived_at IS NULL AND o.active_load < o.max_load
+        AND NOT EXISTS (${reserved})
+    ),
+    -- MATERIALIZED: computed once, so the re-check after a row-lock wait keeps this choice.
+    choice AS MATERIALIZED (
+      SELECT id FROM (
+        SELECT id, sum(share) OVER (ORDER BY id) AS up_to, sum(share) OVER () AS total FROM candidate
+      ) lined
+      WHERE up_to > ${draw}::float8 * total
+      ORDER BY id
+      LIMIT 1
+    ),
+    -- CAPACITY: counts the appeal against the chosen operator, only while it is below its limit.
+    pick AS (
+      UPDATE operators o SET active_load = o.active_load + 1
+      FROM choice
+      WHERE o.id = choice.id AND o.is_active AND o.archived_at IS NULL AND o.active_load < o.max_load
+      RETURNING o.id, o.name
+    )`;
+}
+
+/**
+ * Whether the source has a waiting appeal, read from the newest end of the pending
+ * index: the entries of appeals drained while an old snapshot was open (a backup, a
+ * report) stay in the index, dead, at its oldest end, and an EXISTS probe from that
+ * end would visit every one of them on every intake.
+ */
+export const hasWaiting = (source: Prisma.Sql) => Prisma.sql`
+  (SELECT max(p.id) FROM appeals p WHERE p.source_id = ${source} AND p.status = 'pending') IS NOT NULL`;
+
+/**
+ * OLDEST FIRST for an appeal entering distribution (an intake, a reopen): the sources that
+ * share an operator with `source` and have appeals waiting. An operator serving one of them
+ * keeps its free slot for that older appeal (RESERVED_FOR_WAITING).
+ */
+export const waitingFor = (source: Prisma.Sql) => Prisma.sql`
+  waiting AS MATERIALIZED (
+    SELECT related.source_id FROM (
+      SELECT DISTINCT w2.source_id
+      FROM operator_weights w1 JOIN operator_weights w2 ON w2.operator_id = w1.operator_id
+      WHERE w1.source_id = ${source}
+    ) related
+    WHERE ${hasWaiting(Prisma.sql`related.source_id`)}
+  )`;
+export const RESERVED_FOR_WAITING = Prisma.sql`
+  SELECT 1 FROM operator_weights r JOIN waiting ON waiting.source_id = r.source_id WHERE r.operator_id = o.id`;
