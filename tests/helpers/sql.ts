@@ -38,3 +38,31 @@ export async function invariantViolations(
   );
   return { overLoaded, stuckPending };
 }
+
+/** An appeal's status and operator, read straight from the table. */
+export async function appealState(
+  url: string,
+  id: number,
+): Promise<{ status: string; operator_id: number | null } | undefined> {
+  const [row] = await query<{ status: string; operator_id: number | null }>(
+    url,
+    "SELECT status::text, operator_id FROM appeals WHERE id = $1",
+    [id],
+  );
+  return row;
+}
+
+/**
+ * Closes the appeal as the close statement does, and stops there: no drain follows,
+ * the state a crash, a statement timeout or a database blip between the two leaves.
+ */
+export async function closeWithoutDrain(url: string, appealId: number): Promise<void> {
+  await query(
+    url,
+    `WITH closed AS (
+       UPDATE appeals SET status = 'closed', closed_at = now() WHERE id = $1 AND status = 'active'
+       RETURNING operator_id)
+     UPDATE operators o SET active_load = o.active_load - 1 FROM closed WHERE o.id = closed.operator_id`,
+    [appealId],
+  );
+}

@@ -4,7 +4,7 @@ import pg from "pg";
 import { beforeEach, describe, expect, it } from "vitest";
 import { REQUEST_DRAIN_STEPS } from "../../../src/modules/appeals/distribution.service.js";
 import { createAppeal, createOperator, createSource, setWeights } from "../../helpers/factories.js";
-import { invariantViolations, query } from "../../helpers/sql.js";
+import { appealState, closeWithoutDrain, invariantViolations, query } from "../../helpers/sql.js";
 import { useTestApp } from "../../helpers/test-app.js";
 import { onRealServer } from "../../helpers/test-database.js";
 
@@ -13,15 +13,6 @@ const t = useTestApp();
 beforeEach(async () => {
   await t.testDatabase.reset();
 });
-
-async function appealState(id: number) {
-  const [row] = await query<{ status: string; operator_id: number | null }>(
-    t.testDatabase.url,
-    "SELECT status::text, operator_id FROM appeals WHERE id = $1",
-    [id],
-  );
-  return row;
-}
 
 describe("oldest first across sources", () => {
   it("a new appeal of one source never takes the slot an older pending appeal of another source could take", async () => {
@@ -33,17 +24,18 @@ describe("oldest first across sources", () => {
     const older = await createAppeal(t.app, { source_id: s1.id });
     expect([holder.status, older.status]).toEqual(["active", "pending"]);
     // The slot frees and the drain has not run yet (a crash, or simply not yet).
-    await query(
-      t.testDatabase.url,
-      `WITH c AS (UPDATE appeals SET status = 'closed', closed_at = now() WHERE id = $1 RETURNING operator_id)
-       UPDATE operators SET active_load = active_load - 1 FROM c WHERE operators.id = c.operator_id`,
-      [holder.appeal_id],
-    );
+    await closeWithoutDrain(t.testDatabase.url, holder.appeal_id);
 
     const newer = await createAppeal(t.app, { source_id: s2.id });
     expect(newer.status).toBe("pending");
-    expect(await appealState(older.appeal_id)).toEqual({ status: "active", operator_id: operator.id });
-    expect(await appealState(newer.appeal_id)).toEqual({ status: "pending", operator_id: null });
+    expect(await appealState(t.testDatabase.url, older.appeal_id)).toEqual({
+      status: "active",
+      operator_id: operator.id,
+    });
+    expect(await appealState(t.testDatabase.url, newer.appeal_id)).toEqual({
+      status: "pending",
+      operator_id: null,
+    });
     expect(await invariantViolations(t.testDatabase.url)).toEqual({ overLoaded: [], stuckPending: [] });
   });
 
@@ -81,7 +73,7 @@ describe("the drain inside a request", () => {
     expect(counts).toEqual({ active: REQUEST_DRAIN_STEPS, pending: pendingCount + 1 - REQUEST_DRAIN_STEPS });
     // The oldest went first.
     for (const appeal of waiting.slice(0, REQUEST_DRAIN_STEPS)) {
-      expect((await appealState(appeal.appeal_id))?.status).toBe("active");
+      expect((await appealState(t.testDatabase.url, appeal.appeal_id))?.status).toBe("active");
     }
     expect(await t.deps.sweeper.runOnce()).toEqual({
       ran: true,
@@ -99,7 +91,10 @@ describe("the drain inside a request", () => {
     const late = await createAppeal(t.app, { source_id: source.id });
     // The intake queued behind the older one, then its drain placed both.
     expect(late).toMatchObject({ status: "active", operator: { id: operator.id } });
-    expect(await appealState(older.appeal_id)).toEqual({ status: "active", operator_id: operator.id });
+    expect(await appealState(t.testDatabase.url, older.appeal_id)).toEqual({
+      status: "active",
+      operator_id: operator.id,
+    });
   });
 });
 

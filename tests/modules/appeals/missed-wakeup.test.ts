@@ -3,7 +3,7 @@
 // The sweep, a retried close and a PATCH that changes nothing must all repair it.
 import { beforeEach, describe, expect, it } from "vitest";
 import { createAppeal, createOperator, createSource, setWeights } from "../../helpers/factories.js";
-import { invariantViolations, query } from "../../helpers/sql.js";
+import { appealState, closeWithoutDrain, invariantViolations, query } from "../../helpers/sql.js";
 import { type RunningApp, startTestApp, useTestApp } from "../../helpers/test-app.js";
 import { onRealServer } from "../../helpers/test-database.js";
 
@@ -13,18 +13,6 @@ beforeEach(async () => {
   await t.testDatabase.reset();
 });
 
-/** Closes the appeal as the close statement does, and stops there: no drain follows. */
-async function closeWithoutDrain(appealId: number): Promise<void> {
-  await query(
-    t.testDatabase.url,
-    `WITH closed AS (
-       UPDATE appeals SET status = 'closed', closed_at = now() WHERE id = $1 AND status = 'active'
-       RETURNING operator_id)
-     UPDATE operators o SET active_load = o.active_load - 1 FROM closed WHERE o.id = closed.operator_id`,
-    [appealId],
-  );
-}
-
 /** One operator (limit 1) on one source: a closed appeal, a free operator, a pending appeal. */
 async function crashedState() {
   const operator = await createOperator(t.app, { max_load: 1 });
@@ -33,25 +21,19 @@ async function crashedState() {
   const first = await createAppeal(t.app, { source_id: source.id });
   const waiting = await createAppeal(t.app, { source_id: source.id });
   expect([first.status, waiting.status]).toEqual(["active", "pending"]);
-  await closeWithoutDrain(first.appeal_id);
+  await closeWithoutDrain(t.testDatabase.url, first.appeal_id);
   expect((await invariantViolations(t.testDatabase.url)).stuckPending).toEqual([{ source_id: source.id }]);
   return { operator, source, first, waiting };
-}
-
-async function appealState(id: number) {
-  const [row] = await query<{ status: string; operator_id: number | null }>(
-    t.testDatabase.url,
-    "SELECT status::text, operator_id FROM appeals WHERE id = $1",
-    [id],
-  );
-  return row;
 }
 
 describe("a pending appeal left beside free capacity", () => {
   it("is assigned by the sweep", async () => {
     const { operator, waiting } = await crashedState();
     expect(await t.deps.sweeper.runOnce()).toEqual({ ran: true, assigned: 1 });
-    expect(await appealState(waiting.appeal_id)).toEqual({ status: "active", operator_id: operator.id });
+    expect(await appealState(t.testDatabase.url, waiting.appeal_id)).toEqual({
+      status: "active",
+      operator_id: operator.id,
+    });
     expect(await invariantViolations(t.testDatabase.url)).toEqual({ overLoaded: [], stuckPending: [] });
     const events = await query<{ action: string; actor: string }>(
       t.testDatabase.url,
@@ -69,7 +51,10 @@ describe("a pending appeal left beside free capacity", () => {
     const retry = await t.app.inject({ method: "PATCH", url: `/appeals/${first.appeal_id}/close` });
     expect(retry.statusCode).toBe(200);
     expect(retry.json()).toMatchObject({ id: first.appeal_id, status: "closed" });
-    expect(await appealState(waiting.appeal_id)).toEqual({ status: "active", operator_id: operator.id });
+    expect(await appealState(t.testDatabase.url, waiting.appeal_id)).toEqual({
+      status: "active",
+      operator_id: operator.id,
+    });
   });
 
   it("is assigned by a PATCH of the operator that changes nothing", async () => {
@@ -81,7 +66,10 @@ describe("a pending appeal left beside free capacity", () => {
     });
     expect(patch.statusCode).toBe(200);
     expect(patch.json()).toMatchObject({ max_load: 1, current_load: 1 });
-    expect(await appealState(waiting.appeal_id)).toEqual({ status: "active", operator_id: operator.id });
+    expect(await appealState(t.testDatabase.url, waiting.appeal_id)).toEqual({
+      status: "active",
+      operator_id: operator.id,
+    });
   });
 
   it("is left alone by a PATCH when the operator stays full or inactive", async () => {
@@ -92,7 +80,10 @@ describe("a pending appeal left beside free capacity", () => {
       payload: { is_active: false },
     });
     expect(patch.json()).toMatchObject({ is_active: false, current_load: 0 });
-    expect(await appealState(waiting.appeal_id)).toEqual({ status: "pending", operator_id: null });
+    expect(await appealState(t.testDatabase.url, waiting.appeal_id)).toEqual({
+      status: "pending",
+      operator_id: null,
+    });
   });
 });
 
@@ -107,7 +98,7 @@ describe.skipIf(!onRealServer)("two instances sweeping at once", () => {
       for (let i = 0; i < 3; i++) active.push(await createAppeal(t.app, { source_id: source.id }));
       const waiting = [];
       for (let i = 0; i < 3; i++) waiting.push(await createAppeal(t.app, { source_id: source.id }));
-      for (const appeal of active) await closeWithoutDrain(appeal.appeal_id);
+      for (const appeal of active) await closeWithoutDrain(t.testDatabase.url, appeal.appeal_id);
 
       const runs = await Promise.all([t.deps.sweeper.runOnce(), second.deps.sweeper.runOnce()]);
       expect(runs.reduce((sum, run) => sum + run.assigned, 0)).toBe(3);
@@ -136,7 +127,10 @@ describe.skipIf(!onRealServer)("two instances sweeping at once", () => {
       });
       expect(inner).toEqual({ ran: false, assigned: 0 });
       expect(outer).toEqual({ ran: true, assigned: 1 });
-      expect(await appealState(waiting.appeal_id)).toEqual({ status: "active", operator_id: operator.id });
+      expect(await appealState(t.testDatabase.url, waiting.appeal_id)).toEqual({
+        status: "active",
+        operator_id: operator.id,
+      });
     } finally {
       await second.close();
     }
