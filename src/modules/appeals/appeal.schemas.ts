@@ -7,6 +7,7 @@ import {
   timestampSchema,
   withoutNul,
 } from "../../http/common.schemas.js";
+import { withVisibleCharacter } from "../../http/visible-text.js";
 
 export const appealStatusSchema = z
   .enum(["pending", "active", "closed"])
@@ -23,7 +24,7 @@ const optionalText = (max: number, description: string) =>
 
 export const createAppealBodySchema = z
   .strictObject({
-    lead_external_id: withoutNul(z.string().trim().min(1).max(255)).describe(
+    lead_external_id: withVisibleCharacter(withoutNul(z.string().trim().min(1).max(255))).describe(
       "The lead's id in the bot or messenger (e.g. tg_user_123); one lead across every source",
     ),
     source_id: bodyIdSchema.describe("The source the appeal came through"),
