@@ -1,0 +1,226 @@
+// The authentication cache, counted at the repository: a made-up key costs one
+// lookup per negative-cache period, not one per request; a key created through the
+// service works at once; a database error never sticks; the cache stays bounded.
+import { afterEach, describe, expect, it } from "vitest";
+import { AuditRepository } from "../../../src/modules/audit/audit.repository.js";
+import { ApiKeyRepository } from "../../../src/modules/auth/api-key.repository.js";
+import {
+  API_KEY_CACHE_TTL_MS,
+  API_KEY_NEGATIVE_CACHE_TTL_MS,
+  ApiKeyService,
+  type ApiKeyServiceOptions,
+} from "../../../src/modules/auth/api-key.service.js";
+import { useTestApp } from "../../helpers/test-app.js";
+
+const t = useTestApp();
+
+type Lookup = Awaited<ReturnType<ApiKeyRepository["findCandidates"]>>;
+
+/** The real repository, counting lookups; `next` replaces the next lookup's answer (a failure, a held one). */
+function spiedRepository() {
+  const prisma = t.database.prisma;
+  const real = new ApiKeyRepository(prisma, new AuditRepository(prisma));
+  const spy = Object.create(real) as ApiKeyRepository & {
+    lookups: number;
+    next: ((real: () => Promise<Lookup>) => Promise<Lookup>) | undefined;
+  };
+  spy.lookups = 0;
+  spy.next = undefined;
+  spy.findCandidates = (publicId, keyHash) => {
+    spy.lookups += 1;
+    const answer = () => real.findCandidates(publicId, keyHash);
+    const replace = spy.next;
+    spy.next = undefined;
+    return replace ? replace(answer) : answer();
+  };
+  return spy;
+}
+
+const services: ApiKeyService[] = [];
+afterEach(() => {
+  services.length = 0;
+});
+
+function serviceWith(options: ApiKeyServiceOptions & { clock?: { now: number } } = {}) {
+  const clock = options.clock ?? { now: 1_000_000 };
+  const repository = spiedRepository();
+  const service = new ApiKeyService(repository, { ...options, now: () => clock.now });
+  services.push(service);
+  return { service, repository, clock };
+}
+
+const madeUp = (n: number) => `lds_${n.toString(16).padStart(16, "0")}_${"M".repeat(43)}`;
+const bootstrapValue = (name: string) => `${name}-bootstrap-value-0123456789-abcdefgh`;
+
+describe("the negative cache", () => {
+  it("is short: 5 s, against 10 s for a known key", () => {
+    expect(API_KEY_NEGATIVE_CACHE_TTL_MS).toBe(5_000);
+    expect(API_KEY_CACHE_TTL_MS).toBe(10_000);
+  });
+
+  it("answers a repeated unknown key from memory until it expires, then looks it up again", async () => {
+    const { service, repository, clock } = serviceWith();
+    for (let i = 0; i < 50; i++) expect(await service.authenticate(madeUp(1))).toBeNull();
+    expect(repository.lookups).toBe(1);
+    clock.now += API_KEY_NEGATIVE_CACHE_TTL_MS - 1;
+    expect(await service.authenticate(madeUp(1))).toBeNull();
+    expect(repository.lookups).toBe(1);
+    clock.now += 1;
+    expect(await service.authenticate(madeUp(1))).toBeNull();
+    expect(repository.lookups).toBe(2);
+  });
+
+  it("does not keep a failed lookup as long as a success: it is looked up again after the negative time", async () => {
+    const { service, repository, clock } = serviceWith({ cacheTtlMs: 60_000, negativeCacheTtlMs: 2_000 });
+    expect(await service.authenticate(madeUp(2))).toBeNull();
+    clock.now += 2_000;
+    expect(await service.authenticate(madeUp(2))).toBeNull();
+    expect(repository.lookups).toBe(2);
+  });
+
+  it("a key created through this service works at once, even when it was tried just before", async () => {
+    const { service, repository } = serviceWith();
+    const value = bootstrapValue("tried-first");
+    expect(await service.authenticate(value)).toBeNull();
+    expect(await service.ensureBootstrapKey(value)).toBe("created");
+    expect(await service.authenticate(value)).toMatchObject({ label: "bootstrap", role: "admin" });
+    expect(repository.lookups).toBe(2);
+  });
+
+  it("creating a key forgets every unknown key (their hashes cannot be told from the new one's)", async () => {
+    const { service, repository } = serviceWith();
+    expect(await service.authenticate(madeUp(3))).toBeNull();
+    await service.create({ label: "new", role: "viewer" }, "test");
+    expect(await service.authenticate(madeUp(3))).toBeNull();
+    expect(repository.lookups).toBe(2);
+  });
+
+  it("a lookup that was under way while a key was created does not cache its stale 'unknown'", async () => {
+    const { service, repository } = serviceWith();
+    const value = bootstrapValue("racing");
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The lookup reads the table before the key exists, and answers after it was created.
+    repository.next = async (answer) => {
+      const rows = await answer();
+      await held;
+      return rows;
+    };
+    const early = service.authenticate(value);
+    await expect.poll(() => repository.lookups).toBe(1);
+    expect(await service.ensureBootstrapKey(value)).toBe("created");
+    release();
+    expect(await early).toBeNull();
+    expect(await service.authenticate(value)).toMatchObject({ label: "bootstrap" });
+  });
+
+  it("a key created in another process is refused here for at most the negative time", async () => {
+    const clock = { now: 5_000 };
+    const here = serviceWith({ clock });
+    const elsewhere = serviceWith({ clock });
+    const value = bootstrapValue("elsewhere");
+    expect(await here.service.authenticate(value)).toBeNull();
+    expect(await elsewhere.service.ensureBootstrapKey(value)).toBe("created");
+    clock.now += API_KEY_NEGATIVE_CACHE_TTL_MS - 1;
+    expect(await here.service.authenticate(value)).toBeNull();
+    clock.now += 1;
+    expect(await here.service.authenticate(value)).toMatchObject({ label: "bootstrap" });
+  });
+
+  it("holds at most maxCachedKeys unknown keys, dropping the oldest", async () => {
+    const { service, repository } = serviceWith({ maxCachedKeys: 3 });
+    for (const n of [10, 11, 12, 13]) await service.authenticate(madeUp(n));
+    expect(repository.lookups).toBe(4);
+    await service.authenticate(madeUp(13));
+    await service.authenticate(madeUp(11));
+    expect(repository.lookups).toBe(4);
+    await service.authenticate(madeUp(10)); // dropped when 13 came
+    expect(repository.lookups).toBe(5);
+  });
+});
+
+describe("a database error during a lookup", () => {
+  const outage = () =>
+    Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+
+  it("fails that request, and the next one looks the key up again and succeeds", async () => {
+    const { service, repository } = serviceWith();
+    const { key, apiKey } = await service.create({ label: "after outage", role: "intake" }, "test");
+    repository.next = async () => Promise.reject(outage());
+    await expect(service.authenticate(key)).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    expect(await service.authenticate(key)).toEqual({
+      keyId: apiKey.id,
+      label: "after outage",
+      role: "intake",
+    });
+    expect(repository.lookups).toBe(2);
+  });
+
+  it("is not remembered as an unknown key either", async () => {
+    const { service, repository } = serviceWith();
+    const value = bootstrapValue("outage");
+    await service.ensureBootstrapKey(value);
+    const other = serviceWith();
+    other.repository.next = async () => Promise.reject(outage());
+    await expect(other.service.authenticate(value)).rejects.toThrow("ECONNREFUSED");
+    expect(await other.service.authenticate(value)).toMatchObject({ label: "bootstrap" });
+    expect(other.repository.lookups).toBe(2);
+    expect(repository.lookups).toBe(0);
+  });
+});
+
+describe("the cache of known keys", () => {
+  it("holds at most maxCachedKeys keys, dropping the oldest", async () => {
+    const { service, repository } = serviceWith({ maxCachedKeys: 3 });
+    const keys = [];
+    for (let i = 0; i < 4; i++)
+      keys.push((await service.create({ label: `k${i}`, role: "viewer" }, "test")).key);
+    for (const key of keys) expect(await service.authenticate(key)).not.toBeNull();
+    expect(repository.lookups).toBe(4);
+    expect(await service.authenticate(keys[3] ?? "")).not.toBeNull();
+    expect(await service.authenticate(keys[1] ?? "")).not.toBeNull();
+    expect(repository.lookups).toBe(4);
+    expect(await service.authenticate(keys[0] ?? "")).not.toBeNull(); // dropped when the fourth came
+    expect(repository.lookups).toBe(5);
+  });
+
+  it("refuses an empty or over-long key without a lookup; 512 characters still get one", async () => {
+    const { service, repository } = serviceWith();
+    expect(await service.authenticate("")).toBeNull();
+    expect(await service.authenticate("k".repeat(513))).toBeNull();
+    expect(repository.lookups).toBe(0);
+    expect(await service.authenticate("k".repeat(512))).toBeNull();
+    expect(repository.lookups).toBe(1);
+  });
+});
+
+describe("recognises", () => {
+  it("is true for a key that authenticated here or was created here, false for others", async () => {
+    const { service } = serviceWith();
+    const created = await service.create({ label: "mine", role: "viewer" }, "test");
+    const elsewhere = await serviceWith().service.create({ label: "theirs", role: "viewer" }, "test");
+    expect(service.recognises(created.key)).toBe(true);
+    expect(service.recognises(elsewhere.key)).toBe(false);
+    expect(await service.authenticate(elsewhere.key)).not.toBeNull();
+    expect(service.recognises(elsewhere.key)).toBe(true);
+    expect(service.recognises(madeUp(20))).toBe(false);
+    expect(await service.authenticate(madeUp(20))).toBeNull();
+    expect(service.recognises(madeUp(20))).toBe(false);
+  });
+
+  it("stays true after the cache time (the key is worth a lookup), false once the key fails", async () => {
+    const { service, clock } = serviceWith();
+    const { key, apiKey } = await serviceWith().service.create(
+      { label: "revoked later", role: "viewer" },
+      "test",
+    );
+    expect(await service.authenticate(key)).not.toBeNull();
+    clock.now += 3_600_000;
+    expect(service.recognises(key)).toBe(true);
+    await serviceWith().service.revoke(apiKey.id, "test");
+    expect(await service.authenticate(key)).toBeNull();
+    expect(service.recognises(key)).toBe(false);
+  });
+});
