@@ -26,6 +26,7 @@ describe("loadConfig", () => {
       corsOrigins: [],
       bodyLimitBytes: 1_048_576,
       rateLimitPerMinute: 6000,
+      authFailuresPerMinute: 30,
       requestTimeoutMs: 10_000,
       databaseStatementTimeoutMs: 5_000,
       shutdownTimeoutMs: 10_000,
@@ -47,6 +48,7 @@ describe("loadConfig", () => {
         CORS_ORIGINS: "https://a.example, https://b.example",
         BODY_LIMIT_BYTES: "65536",
         RATE_LIMIT_PER_MINUTE: "0",
+        AUTH_FAILURES_PER_MINUTE: "5",
         REQUEST_TIMEOUT_MS: "3000",
         DATABASE_STATEMENT_TIMEOUT_MS: "2000",
         SHUTDOWN_TIMEOUT_MS: "500",
@@ -64,6 +66,7 @@ describe("loadConfig", () => {
       corsOrigins: ["https://a.example", "https://b.example"],
       bodyLimitBytes: 65_536,
       rateLimitPerMinute: 0,
+      authFailuresPerMinute: 5,
       requestTimeoutMs: 3_000,
       databaseStatementTimeoutMs: 2_000,
       shutdownTimeoutMs: 500,
@@ -107,6 +110,9 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "loud"],
     ["LOG_LEVEL", "INFO"],
     ["MIGRATE_ON_START", "maybe"],
+    ["AUTH_FAILURES_PER_MINUTE", "-1"],
+    ["AUTH_FAILURES_PER_MINUTE", "1000001"],
+    ["AUTH_FAILURES_PER_MINUTE", "ten"],
   ])("%s=%s throws a ConfigError naming the variable", (name, value) => {
     const error = configError({ [name]: value });
     expect(error.name).toBe("ConfigError");
@@ -137,6 +143,26 @@ describe("loadConfig", () => {
         UNRELATED: undefined,
       }),
     ).toEqual(loadConfig({}));
+  });
+
+  it("reads AUTH_FAILURES_PER_MINUTE=0 as no limit on failed authentication", () => {
+    expect(loadConfig({ AUTH_FAILURES_PER_MINUTE: "0" }).authFailuresPerMinute).toBe(0);
+  });
+
+  it("reads a number with blanks around it", () => {
+    expect(loadConfig({ PORT: " 8080 ", RATE_LIMIT_PER_MINUTE: "\t120\n" })).toMatchObject({
+      port: 8080,
+      rateLimitPerMinute: 120,
+    });
+  });
+
+  it("trims CORS_ORIGINS entries and drops empty ones", () => {
+    expect(loadConfig({ CORS_ORIGINS: " https://a.example ,, https://b.example , ," }).corsOrigins).toEqual([
+      "https://a.example",
+      "https://b.example",
+    ]);
+    expect(loadConfig({ CORS_ORIGINS: " , " }).corsOrigins).toEqual([]);
+    expect(Object.isFrozen(loadConfig({ CORS_ORIGINS: "*" }).corsOrigins)).toBe(true);
   });
 
   it("returns a frozen object", () => {
