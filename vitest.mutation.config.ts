@@ -19,6 +19,7 @@ export default defineConfig({
       "tests/modules/auth/failed-auth-limit.test.ts",
       "tests/http/problem-json.test.ts",
       "tests/http/framework-errors.test.ts",
+      "tests/http/error-handler.test.ts",
     ],
   },
 });

@@ -165,6 +165,42 @@ describe("loadConfig", () => {
     expect(Object.isFrozen(loadConfig({ CORS_ORIGINS: "*" }).corsOrigins)).toBe(true);
   });
 
+  it.each([
+    ["BOOTSTRAP_ADMIN_KEY", "k".repeat(32), "k".repeat(32)],
+    ["BOOTSTRAP_ADMIN_KEY", "k".repeat(200), "k".repeat(200)],
+    ["BODY_LIMIT_BYTES", "1024", 1024],
+    ["BODY_LIMIT_BYTES", "104857600", 104_857_600],
+    ["DATABASE_POOL_SIZE", "1", 1],
+    ["DATABASE_POOL_SIZE", "500", 500],
+    ["AUTH_FAILURES_PER_MINUTE", "1000000", 1_000_000],
+    ["SHUTDOWN_TIMEOUT_MS", "0", 0],
+    ["REQUEST_TIMEOUT_MS", "100", 100],
+  ])("accepts %s=%s, at the edge of its range", (name, value, expected) => {
+    const keys: Record<string, string> = {
+      BOOTSTRAP_ADMIN_KEY: "bootstrapAdminKey",
+      BODY_LIMIT_BYTES: "bodyLimitBytes",
+      DATABASE_POOL_SIZE: "databasePoolSize",
+      AUTH_FAILURES_PER_MINUTE: "authFailuresPerMinute",
+      SHUTDOWN_TIMEOUT_MS: "shutdownTimeoutMs",
+      REQUEST_TIMEOUT_MS: "requestTimeoutMs",
+    };
+    expect(loadConfig({ [name]: value })[keys[name] as keyof ReturnType<typeof loadConfig>]).toEqual(
+      expected,
+    );
+  });
+
+  it.each([
+    ["BOOTSTRAP_ADMIN_KEY", "k".repeat(31), "must be at least 32 characters"],
+    ["BOOTSTRAP_ADMIN_KEY", "k".repeat(201), "Too big: expected string to have <=200 characters"],
+    ["BODY_LIMIT_BYTES", "1023", "Too small: expected number to be >=1024"],
+    ["BODY_LIMIT_BYTES", "104857601", "Too big: expected number to be <=104857600"],
+    ["DATABASE_URL", "jdbc:postgresql://db/leads", "must be a postgresql:// URL"],
+    ["PORT", "80 80", "must be a whole number"],
+    ["AUTH", "maybe", 'Invalid option: expected one of "auto"|"on"|"off"'],
+  ])("refuses %s=%s: %s", (name, value, message) => {
+    expect(configError({ [name]: value }).message).toBe(`Invalid configuration:\n  ${name}: ${message}`);
+  });
+
   it("returns a frozen object", () => {
     const config = loadConfig({ PORT: "4000" });
     expect(Object.isFrozen(config)).toBe(true);

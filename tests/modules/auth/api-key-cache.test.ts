@@ -224,3 +224,128 @@ describe("recognises", () => {
     expect(service.recognises(key)).toBe(false);
   });
 });
+
+describe("cache times, to the millisecond", () => {
+  it("a known key is trusted for exactly cacheTtlMs", async () => {
+    const { service, repository, clock } = serviceWith({ cacheTtlMs: 10_000 });
+    const { key } = await service.create({ label: "timed", role: "viewer" }, "test");
+    await service.authenticate(key);
+    clock.now += 9_999;
+    await service.authenticate(key);
+    expect(repository.lookups).toBe(1);
+    clock.now += 1;
+    await service.authenticate(key);
+    expect(repository.lookups).toBe(2);
+  });
+
+  it("a key looked up again goes to the back of the eviction line", async () => {
+    const { service, repository, clock } = serviceWith({ cacheTtlMs: 1_000, maxCachedKeys: 2 });
+    const [a, b, c] = [0, 1, 2].map((n) => bootstrapValue(`line-${n}`));
+    for (const value of [a, b, c]) await service.ensureBootstrapKey(value ?? "");
+    await service.authenticate(a ?? "");
+    await service.authenticate(b ?? "");
+    clock.now += 1_000; // both expired; a is looked up again, so b is now the oldest
+    await service.authenticate(a ?? "");
+    await service.authenticate(c ?? ""); // drops b, keeps a
+    expect(repository.lookups).toBe(4);
+    await service.authenticate(a ?? "");
+    expect(repository.lookups).toBe(4);
+    await service.authenticate(b ?? "");
+    expect(repository.lookups).toBe(5);
+  });
+
+  it("an unknown key seen again after its time goes to the back of the line too", async () => {
+    const { service, repository, clock } = serviceWith({ negativeCacheTtlMs: 1_000, maxCachedKeys: 2 });
+    await service.authenticate(madeUp(30));
+    await service.authenticate(madeUp(31));
+    clock.now += 1_000;
+    await service.authenticate(madeUp(30)); // looked up again: now the newest
+    await service.authenticate(madeUp(32)); // drops 31
+    expect(repository.lookups).toBe(4);
+    await service.authenticate(madeUp(30));
+    expect(repository.lookups).toBe(4);
+    await service.authenticate(madeUp(31));
+    expect(repository.lookups).toBe(5);
+  });
+});
+
+describe("hasActiveKeys' cache", () => {
+  it("is forgotten when a key is created or revoked here, so the answer changes at once", async () => {
+    await t.testDatabase.reset();
+    const { service } = serviceWith();
+    expect(await service.hasActiveKeys()).toBe(false);
+    const { apiKey } = await service.create({ label: "first", role: "admin" }, "test");
+    expect(await service.hasActiveKeys()).toBe(true);
+    await service.revoke(apiKey.id, "test");
+    expect(await service.hasActiveKeys()).toBe(false);
+    expect(await service.ensureBootstrapKey(bootstrapValue("active"))).toBe("created");
+    expect(await service.hasActiveKeys()).toBe(true);
+  });
+
+  it("keeps its answer for exactly cacheTtlMs, and never keeps a database error", async () => {
+    const { service, repository, clock } = serviceWith({ cacheTtlMs: 10_000 });
+    let calls = 0;
+    const real = repository.hasActiveKeys.bind(repository);
+    repository.hasActiveKeys = () => {
+      calls += 1;
+      return calls === 1 ? Promise.reject(new Error("connect ECONNREFUSED")) : real();
+    };
+    await expect(service.hasActiveKeys()).rejects.toThrow("ECONNREFUSED");
+    await service.hasActiveKeys();
+    expect(calls).toBe(2);
+    clock.now += 9_999;
+    await service.hasActiveKeys();
+    expect(calls).toBe(2);
+    clock.now += 1;
+    await service.hasActiveKeys();
+    expect(calls).toBe(3);
+  });
+});
+
+describe("the rest of the service", () => {
+  it("reports a failure to record last_used_at to onBackgroundError, and still authenticates", async () => {
+    const reported: unknown[] = [];
+    const repository = spiedRepository();
+    const failure = new Error("last_used_at failed");
+    repository.markUsed = () => Promise.reject(failure);
+    const service = new ApiKeyService(repository, { onBackgroundError: (error) => reported.push(error) });
+    const { key } = await service.create({ label: "unmarked", role: "viewer" }, "test");
+    expect(await service.authenticate(key)).toMatchObject({ label: "unmarked" });
+    await expect.poll(() => reported).toEqual([failure]);
+  });
+
+  it("says so when a generated key collides with a stored one", async () => {
+    const repository = spiedRepository();
+    repository.create = async () => null;
+    const service = new ApiKeyService(repository);
+    await expect(service.create({ label: "collides", role: "viewer" }, "test")).rejects.toThrow(
+      "a generated API key collided with an existing one; try again",
+    );
+  });
+
+  it("names the unknown key id, the label rule and the roles in its errors", async () => {
+    const { service } = serviceWith();
+    await expect(service.revoke(987_654, "test")).rejects.toMatchObject({
+      message: "API key 987654 does not exist.",
+    });
+    await expect(service.create({ label: "", role: "admin" }, "test")).rejects.toMatchObject({
+      message: "An API key label is 1 to 200 printable characters.",
+      errors: [{ path: "label", message: "must be 1 to 200 printable characters" }],
+    });
+    await expect(service.create({ label: "x", role: "root" }, "test")).rejects.toMatchObject({
+      message: 'Unknown role "root": use one of admin, intake, viewer.',
+      errors: [{ path: "role", message: "must be one of admin, intake, viewer" }],
+    });
+  });
+
+  it("accepts a label of exactly 200 characters, and a tab-free one with inner spaces", async () => {
+    const { service } = serviceWith();
+    const long = await service.create({ label: "l".repeat(200), role: "viewer" }, "test");
+    expect(long.apiKey.label).toBe("l".repeat(200));
+    const spaced = await service.create({ label: "ops laptop 2", role: "viewer" }, "test");
+    expect(spaced.apiKey.label).toBe("ops laptop 2");
+    await expect(service.create({ label: "a\tb", role: "viewer" }, "test")).rejects.toMatchObject({
+      errors: [{ path: "label" }],
+    });
+  });
+});
