@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import type { Deps } from "../../src/deps.js";
+import { sendFrameworkError } from "../../src/http/error-handler.js";
 import { AppError, UnavailableError } from "../../src/http/errors.js";
 import { createLogger } from "../../src/http/logger.js";
 import { createMetrics } from "../../src/modules/metrics/metrics.js";
@@ -76,6 +77,21 @@ describe("how each error is answered and logged", () => {
       detail: "The queue is full; retry.",
     });
     expect(lines.map((line) => [line.level, line.msg])).toEqual([[WARN, "The queue is full; retry."]]);
+  });
+
+  it("an AppError of exactly 500 is logged as a warning too", async () => {
+    const { app, lines } = await appFailingWith(new AppError("broken", 500, "Broken", "It broke."));
+    expectProblem(await app.inject({ method: "GET", url: "/operators" }), 500, "broken");
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([[WARN, "It broke."]]);
+  });
+
+  it("an error carrying statusCode 500 is the generic 500, not a client error", async () => {
+    const { app, lines } = await appFailingWith(
+      Object.assign(new Error("inner detail"), { statusCode: 500 }),
+    );
+    const response = await app.inject({ method: "GET", url: "/operators" });
+    expect(expectProblem(response, 500, "internal_error").detail).not.toContain("inner detail");
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([[ERROR, "unhandled error"]]);
   });
 
   it("an AppError of 4xx: its problem with its field errors, not logged", async () => {
@@ -193,5 +209,53 @@ describe("validation errors", () => {
     expect(expectValidationError(query, "limit").detail).toMatch(/^Invalid querystring: limit: /);
     const params = await app.inject({ method: "GET", url: "/operators/abc" });
     expect(expectValidationError(params, "id").detail).toMatch(/^Invalid params: id: /);
+  });
+});
+
+describe("sendFrameworkError's 500", () => {
+  it("answers the generic problem and logs the error once", () => {
+    const logged: [object, string][] = [];
+    const sent: { status?: number; headers: Record<string, unknown>; body?: unknown } = { headers: {} };
+    const reply = {
+      headers(values: Record<string, unknown>) {
+        Object.assign(sent.headers, values);
+        return reply;
+      },
+      header(name: string, value: unknown) {
+        sent.headers[name] = value;
+        return reply;
+      },
+      code(status: number) {
+        sent.status = status;
+        return reply;
+      },
+      serializer() {
+        return reply;
+      },
+      send(body: unknown) {
+        sent.body = body;
+        return reply;
+      },
+    };
+    const request = {
+      id: "fw-1",
+      url: "/somewhere",
+      log: { error: (details: object, message: string) => logged.push([details, message]) },
+    };
+    const error = Object.assign(new Error("constraint failed"), { statusCode: 503, code: "FST_ERR_X" });
+    sendFrameworkError(error as never, request as never, reply as never);
+    expect(sent.status).toBe(500);
+    expect(sent.headers["x-request-id"]).toBe("fw-1");
+    expect(sent.headers["content-type"]).toBe("application/problem+json; charset=utf-8");
+    expect(sent.body).toEqual({
+      type: "about:blank",
+      title: "Internal Server Error",
+      status: 500,
+      code: "internal_error",
+      detail: "An unexpected error occurred; quote request id fw-1 when reporting it.",
+      instance: "/somewhere",
+      request_id: "fw-1",
+    });
+    expect(logged).toEqual([[{ err: error }, "unhandled framework error"]]);
   });
 });

@@ -91,6 +91,14 @@ describe("loadConfig", () => {
     expect(loadConfig({ MIGRATE_ON_START: value }).migrateOnStart).toBe(expected);
   });
 
+  it.each(["fatal", "error", "warn", "info", "debug", "trace", "silent"])("reads LOG_LEVEL=%s", (level) => {
+    expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+  });
+
+  it.each(["auto", "on", "off"])("reads AUTH=%s", (mode) => {
+    expect(loadConfig({ AUTH: mode }).auth).toBe(mode);
+  });
+
   it("ignores variables it does not know", () => {
     expect(loadConfig({ PATH: "/usr/bin", NODE_ENV: "production" })).toEqual(loadConfig({}));
   });

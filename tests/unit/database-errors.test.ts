@@ -115,6 +115,23 @@ describe("isDatabaseUnavailable", () => {
     expect(isDatabaseTimeout(wrapped(5, withCode("57014")))).toBe(false);
   });
 
+  it("reads a code only when it is a string", () => {
+    expect(isDatabaseUnavailable({ code: 53300 })).toBe(false);
+    expect(isDatabaseUnavailable({ code: "53300" })).toBe(true);
+  });
+
+  it("ends on cycles through an AggregateError or Prisma's meta, and on a null meta", () => {
+    const aggregate = new AggregateError([], "cycle");
+    aggregate.errors.push(aggregate);
+    expect(isDatabaseUnavailable(aggregate)).toBe(false);
+    const viaMeta = new Error("meta cycle") as Error & { meta?: object };
+    viaMeta.meta = { driverAdapterError: viaMeta };
+    expect(isDatabaseUnavailable(viaMeta)).toBe(false);
+    expect(isDatabaseTimeout(viaMeta)).toBe(false);
+    expect(isDatabaseUnavailable({ message: "x", meta: null })).toBe(false);
+    expect(isDatabaseTimeout({ message: "x", meta: null })).toBe(false);
+  });
+
   it("recognises each of @prisma/adapter-pg's kinds", () => {
     for (const kind of ["ConnectionClosed", "DatabaseNotReachable", "SocketTimeout", "TooManyConnections"]) {
       expect(isDatabaseUnavailable({ kind }), kind).toBe(true);

@@ -10,6 +10,7 @@ import {
   ApiKeyService,
   type ApiKeyServiceOptions,
 } from "../../../src/modules/auth/api-key.service.js";
+import { query } from "../../helpers/sql.js";
 import { useTestApp } from "../../helpers/test-app.js";
 
 const t = useTestApp();
@@ -314,6 +315,43 @@ describe("the rest of the service", () => {
     await expect.poll(() => reported).toEqual([failure]);
   });
 
+  it("without onBackgroundError, a failure to record last_used_at is dropped quietly", async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", listener);
+    try {
+      const repository = spiedRepository();
+      let marked = 0;
+      repository.markUsed = () => {
+        marked += 1;
+        return Promise.reject(new Error("last_used_at failed"));
+      };
+      const service = new ApiKeyService(repository);
+      const { key } = await service.create({ label: "quiet", role: "viewer" }, "test");
+      expect(await service.authenticate(key)).toMatchObject({ label: "quiet" });
+      expect(marked).toBe(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", listener);
+    }
+  });
+
+  it("records BOOTSTRAP_ADMIN_KEY as the actor that created the bootstrap key", async () => {
+    const { service } = serviceWith();
+    await service.ensureBootstrapKey(bootstrapValue("actor"));
+    const [row] = await query<{ id: number }>(
+      t.testDatabase.url,
+      "SELECT id FROM api_keys WHERE label = 'bootstrap' ORDER BY id DESC LIMIT 1",
+    );
+    const events = await query<{ actor: string }>(
+      t.testDatabase.url,
+      "SELECT actor FROM audit_events WHERE action = 'api_key.created' AND entity_id = $1",
+      [row?.id],
+    );
+    expect(events).toEqual([{ actor: "BOOTSTRAP_ADMIN_KEY" }]);
+  });
+
   it("says so when a generated key collides with a stored one", async () => {
     const repository = spiedRepository();
     repository.create = async () => null;
@@ -338,10 +376,11 @@ describe("the rest of the service", () => {
     });
   });
 
-  it("accepts a label of exactly 200 characters, and a tab-free one with inner spaces", async () => {
+  it("accepts labels of 1 and 200 characters and inner spaces, refuses a tab", async () => {
     const { service } = serviceWith();
     const long = await service.create({ label: "l".repeat(200), role: "viewer" }, "test");
     expect(long.apiKey.label).toBe("l".repeat(200));
+    expect((await service.create({ label: " a ", role: "viewer" }, "test")).apiKey.label).toBe("a");
     const spaced = await service.create({ label: "ops laptop 2", role: "viewer" }, "test");
     expect(spaced.apiKey.label).toBe("ops laptop 2");
     await expect(service.create({ label: "a\tb", role: "viewer" }, "test")).rejects.toMatchObject({
