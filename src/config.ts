@@ -46,6 +46,11 @@ const configSchema = z.object({
   BODY_LIMIT_BYTES: integerFromString(1024, 100 * 1024 * 1024).default(1024 * 1024),
   /** Requests per minute per API key (per address in open mode); 0 turns rate limiting off. */
   RATE_LIMIT_PER_MINUTE: integerFromString(0, 10_000_000).default(6000),
+  /**
+   * Unknown or revoked API keys a client address may present per minute; past it, 429 with
+   * Retry-After and no database lookup (keys in use keep working). 0 turns the limit off.
+   */
+  AUTH_FAILURES_PER_MINUTE: integerFromString(0, 1_000_000).default(30),
   /** A request still unanswered after this long gets a 503. */
   REQUEST_TIMEOUT_MS: integerFromString(100, 600_000).default(10_000),
   /** PostgreSQL cancels a statement running longer than this. */
@@ -72,6 +77,7 @@ export type Config = Readonly<{
   corsOrigins: readonly string[];
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
+  authFailuresPerMinute: number;
   requestTimeoutMs: number;
   databaseStatementTimeoutMs: number;
   shutdownTimeoutMs: number;
@@ -107,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     corsOrigins: Object.freeze(c.CORS_ORIGINS ?? []),
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: c.AUTH_FAILURES_PER_MINUTE,
     requestTimeoutMs: c.REQUEST_TIMEOUT_MS,
     databaseStatementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT_MS,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const app = await buildApp({
     deps,
     logger,
-    auth,
+    auth: { ...auth, failedAuthPerMinute: config.authFailuresPerMinute },
     http: {
       bodyLimitBytes: config.bodyLimitBytes,
       rateLimitPerMinute: config.rateLimitPerMinute,

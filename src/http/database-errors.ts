@@ -13,8 +13,9 @@ const NETWORK_CODES = new Set([
 // pool timeout, too many connections.
 const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2037"]);
 // PostgreSQL SQLSTATE classes 08 (connection exception), 57P0x (operator intervention:
-// shutdown, crash, cannot connect now) and 53300 (too many connections).
-const SQLSTATE = /^(08|57P0|53300$)/;
+// shutdown, crash, cannot connect now) and 53300 (too many connections). Whole five-
+// character codes, anchored at both ends: 22008 or 42P08 end in 08 and are no outage.
+const SQLSTATE = /^(08[0-9A-Z]{3}|57P0[0-9A-Z]|53300)$/;
 // @prisma/adapter-pg's names for the same: a connection that broke mid-query (the server
 // went away, a proxy dropped it), a server that cannot be reached or has no room.
 const ADAPTER_KINDS = new Set([

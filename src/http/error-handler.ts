@@ -152,8 +152,8 @@ function clientError(error: FastifyError): { code: string; title: string } {
  * own application/json body, bypassing setErrorHandler.
  */
 export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  // Refused before routing, so before the onRequest hook that sets them.
-  reply.headers(SECURITY_HEADERS);
+  // Refused before routing, so before the hooks that set them (no onSend hook runs either).
+  reply.headers(SECURITY_HEADERS).header("x-request-id", request.id);
   const status = error.statusCode ?? 500;
   if (status >= 500) {
     request.log.error({ err: error }, "unhandled framework error");

@@ -1,8 +1,10 @@
 // The limits every request meets before a handler runs: body size, rate per API
-// key, a deadline, security headers, CORS, and a clean refusal while shutting down.
+// key, a deadline, security headers, no-store on protected answers, CORS, and a
+// clean refusal while shutting down.
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from "fastify";
+import { registerNoStore } from "./cache-control.js";
 import { sendProblem, TIMEOUT_PROBLEM } from "./error-handler.js";
 import { AppError } from "./errors.js";
 import { registerSecurityHeaders } from "./security-headers.js";
@@ -72,6 +74,7 @@ function registerDeadline(app: FastifyInstance, ms: number): void {
 /** Registers the limits on the root instance; call before any route is added. */
 export async function registerSecurity(app: FastifyInstance, http: HttpOptions): Promise<void> {
   registerSecurityHeaders(app);
+  registerNoStore(app);
   refuseWhileClosing(app);
   if (http.requestTimeoutMs > 0) registerDeadline(app, http.requestTimeoutMs);
   if (http.corsOrigins.length > 0) await registerCors(app, http.corsOrigins);

@@ -157,9 +157,23 @@ describe("problem+json errors", () => {
     });
 
     it.each([
+      ["a UUID", "0b6c3f6e-6f1e-4b1a-9d55-8a4c1e2f3a4b"],
+      ["a W3C trace id", "4bf92f3577b34da6a3ce929d0e0e4736"],
+      ["64 characters, the longest accepted", "r".repeat(64)],
+    ])("keeps a short id of safe characters (%s)", async (_, id) => {
+      const response = await t.app.inject({ method: "GET", url: "/health", headers: { "x-request-id": id } });
+      expect(response.headers["x-request-id"]).toBe(id);
+    });
+
+    it.each([
       ["with spaces", "id with spaces"],
       ["too long", "a".repeat(129)],
+      ["65 characters", "r".repeat(65)],
       ["with a newline-like escape", "abc%0d%0aSet-Cookie"],
+      ["with a slash", "../../etc/passwd"],
+      ["with quotes and angle brackets", '"><script>'],
+      ["with Latin-1 letters", "r\u00e9sum\u00e9"],
+      ["empty", ""],
     ])("replaces an unreasonable id (%s) by a UUID", async (_, id) => {
       const response = await t.app.inject({ method: "GET", url: "/health", headers: { "x-request-id": id } });
       expect(response.headers["x-request-id"]).toMatch(UUID);

@@ -2,6 +2,7 @@
 // route, hostile input (near misses, wrong types, junk) and valid input, plus the shape
 // of the request that error paths are checked against.
 import fc from "fast-check";
+import { hasVisibleCharacter } from "../../src/http/visible-text.js";
 import type { RequestShape } from "./answer-checks.js";
 import {
   hostileBody,
@@ -62,7 +63,8 @@ const sourceFields = () => ({
   strategy: strategyValue,
 });
 const appealFields = (fixture: Fixture) => ({
-  lead_external_id: fc.oneof(uniqueName(255), validText(255, true)),
+  // An id must show something: text of zero-width characters alone is refused.
+  lead_external_id: fc.oneof(uniqueName(255), validText(255, true).filter(hasVisibleCharacter)),
   source_id: fc.constant(fixture.sourceId),
   message: validText(10_000),
   lead_name: validText(200),

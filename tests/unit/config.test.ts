@@ -26,6 +26,7 @@ describe("loadConfig", () => {
       corsOrigins: [],
       bodyLimitBytes: 1_048_576,
       rateLimitPerMinute: 6000,
+      authFailuresPerMinute: 30,
       requestTimeoutMs: 10_000,
       databaseStatementTimeoutMs: 5_000,
       shutdownTimeoutMs: 10_000,
@@ -48,6 +49,7 @@ describe("loadConfig", () => {
         CORS_ORIGINS: "https://a.example, https://b.example",
         BODY_LIMIT_BYTES: "65536",
         RATE_LIMIT_PER_MINUTE: "0",
+        AUTH_FAILURES_PER_MINUTE: "5",
         REQUEST_TIMEOUT_MS: "3000",
         DATABASE_STATEMENT_TIMEOUT_MS: "2000",
         SHUTDOWN_TIMEOUT_MS: "500",
@@ -66,6 +68,7 @@ describe("loadConfig", () => {
       corsOrigins: ["https://a.example", "https://b.example"],
       bodyLimitBytes: 65_536,
       rateLimitPerMinute: 0,
+      authFailuresPerMinute: 5,
       requestTimeoutMs: 3_000,
       databaseStatementTimeoutMs: 2_000,
       shutdownTimeoutMs: 500,
@@ -91,6 +94,14 @@ describe("loadConfig", () => {
     expect(loadConfig({ MIGRATE_ON_START: value }).migrateOnStart).toBe(expected);
   });
 
+  it.each(["fatal", "error", "warn", "info", "debug", "trace", "silent"])("reads LOG_LEVEL=%s", (level) => {
+    expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+  });
+
+  it.each(["auto", "on", "off"])("reads AUTH=%s", (mode) => {
+    expect(loadConfig({ AUTH: mode }).auth).toBe(mode);
+  });
+
   it("ignores variables it does not know", () => {
     expect(loadConfig({ PATH: "/usr/bin", NODE_ENV: "production" })).toEqual(loadConfig({}));
   });
@@ -110,6 +121,9 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "loud"],
     ["LOG_LEVEL", "INFO"],
     ["MIGRATE_ON_START", "maybe"],
+    ["AUTH_FAILURES_PER_MINUTE", "-1"],
+    ["AUTH_FAILURES_PER_MINUTE", "1000001"],
+    ["AUTH_FAILURES_PER_MINUTE", "ten"],
   ])("%s=%s throws a ConfigError naming the variable", (name, value) => {
     const error = configError({ [name]: value });
     expect(error.name).toBe("ConfigError");
@@ -140,6 +154,62 @@ describe("loadConfig", () => {
         UNRELATED: undefined,
       }),
     ).toEqual(loadConfig({}));
+  });
+
+  it("reads AUTH_FAILURES_PER_MINUTE=0 as no limit on failed authentication", () => {
+    expect(loadConfig({ AUTH_FAILURES_PER_MINUTE: "0" }).authFailuresPerMinute).toBe(0);
+  });
+
+  it("reads a number with blanks around it", () => {
+    expect(loadConfig({ PORT: " 8080 ", RATE_LIMIT_PER_MINUTE: "\t120\n" })).toMatchObject({
+      port: 8080,
+      rateLimitPerMinute: 120,
+    });
+  });
+
+  it("trims CORS_ORIGINS entries and drops empty ones", () => {
+    expect(loadConfig({ CORS_ORIGINS: " https://a.example ,, https://b.example , ," }).corsOrigins).toEqual([
+      "https://a.example",
+      "https://b.example",
+    ]);
+    expect(loadConfig({ CORS_ORIGINS: " , " }).corsOrigins).toEqual([]);
+    expect(Object.isFrozen(loadConfig({ CORS_ORIGINS: "*" }).corsOrigins)).toBe(true);
+  });
+
+  it.each([
+    ["BOOTSTRAP_ADMIN_KEY", "k".repeat(32), "k".repeat(32)],
+    ["BOOTSTRAP_ADMIN_KEY", "k".repeat(200), "k".repeat(200)],
+    ["BODY_LIMIT_BYTES", "1024", 1024],
+    ["BODY_LIMIT_BYTES", "104857600", 104_857_600],
+    ["DATABASE_POOL_SIZE", "1", 1],
+    ["DATABASE_POOL_SIZE", "500", 500],
+    ["AUTH_FAILURES_PER_MINUTE", "1000000", 1_000_000],
+    ["SHUTDOWN_TIMEOUT_MS", "0", 0],
+    ["REQUEST_TIMEOUT_MS", "100", 100],
+  ])("accepts %s=%s, at the edge of its range", (name, value, expected) => {
+    const keys: Record<string, string> = {
+      BOOTSTRAP_ADMIN_KEY: "bootstrapAdminKey",
+      BODY_LIMIT_BYTES: "bodyLimitBytes",
+      DATABASE_POOL_SIZE: "databasePoolSize",
+      AUTH_FAILURES_PER_MINUTE: "authFailuresPerMinute",
+      SHUTDOWN_TIMEOUT_MS: "shutdownTimeoutMs",
+      REQUEST_TIMEOUT_MS: "requestTimeoutMs",
+    };
+    expect(loadConfig({ [name]: value })[keys[name] as keyof ReturnType<typeof loadConfig>]).toEqual(
+      expected,
+    );
+  });
+
+  it.each([
+    ["BOOTSTRAP_ADMIN_KEY", "k".repeat(31), "must be at least 32 characters"],
+    ["BOOTSTRAP_ADMIN_KEY", "k".repeat(201), "Too big: expected string to have <=200 characters"],
+    ["BODY_LIMIT_BYTES", "1023", "Too small: expected number to be >=1024"],
+    ["BODY_LIMIT_BYTES", "104857601", "Too big: expected number to be <=104857600"],
+    ["DATABASE_URL", "jdbc:postgresql://db/leads", "must be a postgresql:// URL"],
+    ["PORT", "80 80", "must be a whole number"],
+    ["AUTH", "maybe", 'Invalid option: expected one of "auto"|"on"|"off"'],
+  ])("refuses %s=%s: %s", (name, value, message) => {
+    expect(configError({ [name]: value }).message).toBe(`Invalid configuration:\n  ${name}: ${message}`);
   });
 
   it("returns a frozen object", () => {

@@ -92,6 +92,53 @@ describe("isDatabaseUnavailable", () => {
     expect(isDatabaseUnavailable(cyclic)).toBe(false);
   });
 
+  it.each([
+    ["22008", "datetime field overflow: 08 at the end, not the class"],
+    ["42P08", "ambiguous parameter: 08 at the end"],
+    ["08", "a bare class, not a SQLSTATE"],
+    ["5300", "the start of 53300"],
+    ["533001", "53300 with more after it"],
+    ["X57P01", "57P01 not at the start"],
+  ])("is false for the code %s (%s)", (code) => {
+    expect(isDatabaseUnavailable(withCode(code))).toBe(false);
+  });
+
+  it("follows causes four levels deep, and no further", () => {
+    const wrapped = (levels: number, inner: Error) => {
+      let error = inner;
+      for (let i = 0; i < levels; i++) error = new Error(`level ${i}`, { cause: error });
+      return error;
+    };
+    expect(isDatabaseUnavailable(wrapped(4, withCode("ECONNREFUSED")))).toBe(true);
+    expect(isDatabaseUnavailable(wrapped(5, withCode("ECONNREFUSED")))).toBe(false);
+    expect(isDatabaseTimeout(wrapped(4, withCode("57014")))).toBe(true);
+    expect(isDatabaseTimeout(wrapped(5, withCode("57014")))).toBe(false);
+  });
+
+  it("reads a code only when it is a string", () => {
+    expect(isDatabaseUnavailable({ code: 53300 })).toBe(false);
+    expect(isDatabaseUnavailable({ code: "53300" })).toBe(true);
+  });
+
+  it("ends on cycles through an AggregateError or Prisma's meta, and on a null meta", () => {
+    const aggregate = new AggregateError([], "cycle");
+    aggregate.errors.push(aggregate);
+    expect(isDatabaseUnavailable(aggregate)).toBe(false);
+    const viaMeta = new Error("meta cycle") as Error & { meta?: object };
+    viaMeta.meta = { driverAdapterError: viaMeta };
+    expect(isDatabaseUnavailable(viaMeta)).toBe(false);
+    expect(isDatabaseTimeout(viaMeta)).toBe(false);
+    expect(isDatabaseUnavailable({ message: "x", meta: null })).toBe(false);
+    expect(isDatabaseTimeout({ message: "x", meta: null })).toBe(false);
+  });
+
+  it("recognises each of @prisma/adapter-pg's kinds", () => {
+    for (const kind of ["ConnectionClosed", "DatabaseNotReachable", "SocketTimeout", "TooManyConnections"]) {
+      expect(isDatabaseUnavailable({ kind }), kind).toBe(true);
+    }
+    expect(isDatabaseUnavailable({ kind: "UniqueConstraintViolation" })).toBe(false);
+  });
+
   it("recognises the error pg really gives when nothing listens on the port", async () => {
     const client = new pg.Client({ connectionString: "postgresql://postgres@127.0.0.1:1/none" });
     const error = await client.connect().then(
@@ -124,6 +171,26 @@ describe("isDatabaseUnavailable", () => {
 /** What pg raises for an ErrorResponse from the server (the appeal statements run straight through pg). */
 const pgError = (code: string, constraint?: string) =>
   Object.assign(new pg.DatabaseError("server error", 0, "error"), { code, constraint });
+
+describe("isDatabaseTimeout", () => {
+  it("recognises 57014 as code or originalCode, a read timeout, and inside Prisma's adapter error", () => {
+    expect(isDatabaseTimeout(withCode("57014"))).toBe(true);
+    expect(isDatabaseTimeout({ originalCode: "57014" })).toBe(true);
+    expect(isDatabaseTimeout(new Error("Query read timeout"))).toBe(true);
+    expect(isDatabaseTimeout(adapterError("57014"))).toBe(true);
+    expect(isDatabaseTimeout(new Error("wrapped", { cause: withCode("57014") }))).toBe(true);
+  });
+
+  it.each<[string, unknown]>([
+    ["another SQLSTATE", withCode("57P01")],
+    ["a plain Error", new Error("boom")],
+    ["null", null],
+    ["a string", "57014"],
+    ["a Prisma error with another driver code", adapterError("23505")],
+  ])("is false for %s", (_, error) => {
+    expect(isDatabaseTimeout(error)).toBe(false);
+  });
+});
 
 describe("errors straight from pg", () => {
   it("a cancelled statement (57014) is a timeout, not an outage", () => {

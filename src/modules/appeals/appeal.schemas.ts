@@ -8,6 +8,7 @@ import {
   timestampSchema,
   withoutNul,
 } from "../../http/common.schemas.js";
+import { withVisibleCharacter } from "../../http/visible-text.js";
 import { periodChecked, periodQuery, refinePeriod } from "../stats/period.schemas.js";
 
 export const appealStatusSchema = z
@@ -25,7 +26,7 @@ const optionalText = (max: number, description: string) =>
 
 export const createAppealBodySchema = z
   .strictObject({
-    lead_external_id: withoutNul(z.string().trim().min(1).max(255))
+    lead_external_id: withVisibleCharacter(withoutNul(z.string().trim().min(1).max(255)))
       .describe("The lead's id in the bot or messenger (e.g. tg_user_123); one lead across every source")
       .meta({ examples: ["tg_user_123"] }),
     source_id: bodyIdSchema.describe("The source the appeal came through"),

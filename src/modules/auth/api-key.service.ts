@@ -1,7 +1,11 @@
 // API keys: created (the key is returned once), listed without secrets, revoked,
 // and checked on every request. Successful checks are cached in memory for a short
 // while, so a request normally costs no SQL: a key revoked elsewhere (the CLI,
-// another instance) keeps working here for at most `cacheTtlMs`.
+// another instance) keeps working here for at most `cacheTtlMs`. Unknown keys are
+// cached for less (`negativeCacheTtlMs`), so a made-up key sent again and again costs
+// one lookup per period: a key created through this service works at once (creating
+// forgets every unknown key), one created in another process is refused here for at
+// most that period, and only if someone presented it just before it existed.
 import { NotFoundError, ValidationError } from "../../http/errors.js";
 import { displayPrefix, generateApiKey, hashApiKey, publicIdOf, sameHash } from "./api-key.js";
 import type { ApiKeyRecord, ApiKeyRepository } from "./api-key.repository.js";
@@ -11,9 +15,16 @@ export const ROLES = ["admin", "intake", "viewer", "operator"] as const satisfie
 
 /** How long a successful authentication, and the answer to "does any key exist?", is trusted. */
 export const API_KEY_CACHE_TTL_MS = 10_000;
+/**
+ * How long "no such key" is trusted. Short, because it is also how long a key created
+ * in another process (the CLI, another instance) can be refused here after someone
+ * presented it before it existed: only a BOOTSTRAP_ADMIN_KEY can be, generated keys
+ * are unknown to anyone before they exist.
+ */
+export const API_KEY_NEGATIVE_CACHE_TTL_MS = 5_000;
 /** Longer values cannot be keys; refused before hashing. */
 const MAX_KEY_LENGTH = 512;
-/** Bounds the cache's memory; the oldest entry goes first. */
+/** Bounds each cache's memory (known keys, unknown keys, recognised keys); the oldest entry goes first. */
 const MAX_CACHED_KEYS = 10_000;
 
 export type ApiKeyView = {
@@ -33,6 +44,8 @@ export type ApiKeyView = {
 
 export type ApiKeyServiceOptions = {
   cacheTtlMs?: number;
+  negativeCacheTtlMs?: number;
+  maxCachedKeys?: number;
   now?: () => number;
   /** Called when recording last_used_at fails (it never fails the request). */
   onBackgroundError?: (error: unknown) => void;
@@ -42,9 +55,17 @@ type Cached<T> = { value: Promise<T>; expiresAt: number };
 
 export class ApiKeyService {
   private readonly ttlMs: number;
+  private readonly negativeTtlMs: number;
+  private readonly maxCached: number;
   private readonly now: () => number;
-  /** By the key's SHA-256, never the key itself. Only successes are cached, so a new key works at once. */
+  /** Known keys and lookups under way, by the key's SHA-256 (never the key itself). */
   private readonly principals = new Map<string, Cached<Principal | null>>();
+  /** Unknown or revoked keys: hash -> when that answer expires. Never a lookup that failed. */
+  private readonly unknown = new Map<string, number>();
+  /** Keys that authenticated here or were created here, past their cache time too (see recognises). */
+  private readonly recognised = new Set<string>();
+  /** Counts keys created here: a lookup that started before a creation must not cache "unknown". */
+  private creations = 0;
   private activeKeys: Cached<boolean> | undefined;
 
   constructor(
@@ -52,6 +73,8 @@ export class ApiKeyService {
     private readonly options: ApiKeyServiceOptions = {},
   ) {
     this.ttlMs = options.cacheTtlMs ?? API_KEY_CACHE_TTL_MS;
+    this.negativeTtlMs = options.negativeCacheTtlMs ?? API_KEY_NEGATIVE_CACHE_TTL_MS;
+    this.maxCached = options.maxCachedKeys ?? MAX_CACHED_KEYS;
     this.now = options.now ?? Date.now;
   }
 
@@ -80,7 +103,7 @@ export class ApiKeyService {
     );
     // 64 random bits of public id colliding is not a case worth a retry loop.
     if (!record) throw new Error("a generated API key collided with an existing one; try again");
-    this.activeKeys = undefined;
+    this.keyCreated(generated.keyHash);
     return { key: generated.key, apiKey: toView(record) };
   }
 
@@ -156,7 +179,7 @@ export class ApiKeyService {
       { label: "bootstrap", role: "admin", publicId: null, keyHash },
       "BOOTSTRAP_ADMIN_KEY",
     );
-    this.activeKeys = undefined;
+    this.keyCreated(keyHash);
     // null: another instance starting at the same time created it first.
     return created ? "created" : "exists";
   }
@@ -168,14 +191,33 @@ export class ApiKeyService {
     const now = this.now();
     const cached = this.principals.get(keyHash);
     if (cached && cached.expiresAt > now) return cached.value;
+    const unknownUntil = this.unknown.get(keyHash);
+    if (unknownUntil !== undefined && unknownUntil > now) return Promise.resolve(null);
     // Concurrent first requests with one key share one lookup (the promise is cached).
     const lookup = this.lookUp(key, keyHash);
-    this.remember(keyHash, { value: lookup, expiresAt: now + this.ttlMs });
+    this.principals.delete(keyHash);
+    bounded(this.principals, this.maxCached).set(keyHash, { value: lookup, expiresAt: now + this.ttlMs });
+    const creationsBefore = this.creations;
     const forget = () => {
       if (this.principals.get(keyHash)?.value === lookup) this.principals.delete(keyHash);
     };
-    lookup.then((principal) => principal === null && forget(), forget);
+    lookup.then((principal) => {
+      if (principal !== null) return this.recognise(keyHash);
+      forget();
+      this.recognised.delete(keyHash);
+      // A key created meanwhile may be this one: its "unknown" may already be stale.
+      if (this.creations === creationsBefore) this.rememberUnknown(keyHash);
+    }, forget); // a failed lookup (the database) is not an answer: the next request asks again
     return lookup;
+  }
+
+  /**
+   * Whether this key authenticated here or was created here, however long ago (among the
+   * last maxCachedKeys), and has not failed since. Says nothing about its validity now, only
+   * that it is worth a lookup where unknown keys are being refused (auth.plugin.ts).
+   */
+  recognises(key: string): boolean {
+    return this.recognised.has(hashApiKey(key));
   }
 
   /** Whether any active key exists (AUTH=auto runs open without one); cached like keys. */
@@ -206,14 +248,31 @@ export class ApiKeyService {
     };
   }
 
-  private remember(keyHash: string, entry: Cached<Principal | null>): void {
-    this.principals.delete(keyHash);
-    if (this.principals.size >= MAX_CACHED_KEYS) {
-      const oldest = this.principals.keys().next();
-      if (!oldest.done) this.principals.delete(oldest.value);
-    }
-    this.principals.set(keyHash, entry);
+  private keyCreated(keyHash: string): void {
+    this.creations += 1;
+    this.unknown.clear();
+    this.recognise(keyHash);
+    this.activeKeys = undefined;
   }
+
+  private rememberUnknown(keyHash: string): void {
+    this.unknown.delete(keyHash);
+    bounded(this.unknown, this.maxCached).set(keyHash, this.now() + this.negativeTtlMs);
+  }
+
+  private recognise(keyHash: string): void {
+    this.recognised.delete(keyHash);
+    bounded(this.recognised, this.maxCached).add(keyHash);
+  }
+}
+
+/** Makes room for one more entry by dropping the oldest (Maps and Sets keep insertion order). */
+function bounded<T extends Map<string, unknown> | Set<string>>(cache: T, max: number): T {
+  if (cache.size >= max) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
+  return cache;
 }
 
 function validLabel(label: string): string {

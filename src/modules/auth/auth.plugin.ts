@@ -2,22 +2,28 @@
 // it (`config: { access }`); a route without a rule stops the app from starting
 // (app.ready() rejects, naming it).
 // The onRequest hook reads `Authorization: Bearer <key>`, sets request.principal and
-// answers 401 (no, unknown or revoked key) or 403 (wrong role) as problem+json.
+// answers 401 (no, unknown or revoked key) or 403 (wrong role) as problem+json, and 429
+// to an address with too many unknown keys this minute (failed-auth-limiter.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
 import { sendProblem } from "../../http/error-handler.js";
 import { problemResponse } from "../../http/problem.schema.js";
 import type { ApiKeyService } from "./api-key.service.js";
 import { type AuthMode, decideAuth } from "./auth-mode.js";
+import { FailedAuthLimiter } from "./failed-auth-limiter.js";
 import type { Access, Role } from "./principal.js";
 
 export type AuthSettings = {
   mode: AuthMode;
   /** The address the server listens on: AUTH=auto runs open without keys only on loopback. */
   host: string;
+  /** Unknown or revoked keys an address may present per minute before 429; 0 or absent: no limit. */
+  failedAuthPerMinute?: number;
+  /** The failure limit's clock (tests inject one). */
+  now?: () => number;
 };
 
 export type AuthPluginOptions = AuthSettings & {
-  apiKeys: Pick<ApiKeyService, "authenticate" | "hasActiveKeys"> | undefined;
+  apiKeys: Pick<ApiKeyService, "authenticate" | "hasActiveKeys" | "recognises"> | undefined;
   /** Routes under these prefixes that declare no rule are public (the Swagger UI's own routes). */
   publicPrefixes?: readonly string[];
 };
@@ -52,6 +58,7 @@ export function registerAuth(app: FastifyInstance, options: AuthPluginOptions): 
     }
   });
 
+  const failures = failureLimiter(options);
   let wasOpen: boolean | undefined;
   app.addHook("onRequest", async (request, reply) => {
     // No rule: the not-found handler; or a route added before these hooks, which the
@@ -79,12 +86,27 @@ export function registerAuth(app: FastifyInstance, options: AuthPluginOptions): 
       return;
     }
     if (key === null) return unauthorized(reply, request, "missing");
+    // An address over its failure limit gets lookups only for keys seen valid here: a key
+    // in use keeps working, made-up ones cost nothing (and do not count further).
+    const retryAfter = failures?.retryAfterSeconds(request.ip) ?? 0;
+    if (retryAfter > 0 && !options.apiKeys?.recognises(key)) {
+      return tooManyFailures(reply, request, retryAfter);
+    }
     const principal = await options.apiKeys?.authenticate(key);
-    if (!principal) return unauthorized(reply, request, "invalid");
+    if (!principal) {
+      failures?.recordFailure(request.ip);
+      return unauthorized(reply, request, "invalid");
+    }
     request.principal = principal;
     request.log.debug({ api_key_id: principal.keyId, api_key_label: principal.label }, "authenticated");
     if (!access.includes(principal.role)) return forbidden(reply, request, access, principal.role);
   });
+}
+
+function failureLimiter(options: AuthPluginOptions): FailedAuthLimiter | undefined {
+  const maxFailures = options.failedAuthPerMinute ?? 0;
+  if (maxFailures <= 0) return undefined;
+  return new FailedAuthLimiter({ maxFailures, ...(options.now && { now: options.now }) });
 }
 
 async function runsOpen({ mode, host, apiKeys }: AuthPluginOptions): Promise<boolean> {
@@ -141,6 +163,16 @@ function unauthorized(reply: FastifyReply, request: FastifyRequest, why: "missin
       why === "missing"
         ? "This route needs an API key: send it as the header Authorization: Bearer <key>."
         : "The API key is not valid: it is unknown or was revoked.",
+  });
+}
+
+function tooManyFailures(reply: FastifyReply, request: FastifyRequest, retryAfterSeconds: number) {
+  reply.header("retry-after", String(retryAfterSeconds));
+  return sendProblem(reply, request, {
+    title: "Too many requests",
+    status: 429,
+    code: "rate_limited",
+    detail: `Too many requests with an unknown or revoked API key from this address; retry in ${retryAfterSeconds} seconds.`,
   });
 }
 

@@ -1,5 +1,6 @@
 // Keys and the Authorization header never reach the log, at the most verbose level,
-// through the logger the server uses (src/http/logger.ts).
+// through the logger the server uses (src/http/logger.ts); nor do searched names,
+// phones and emails, nor a key sent in the query string.
 import { createHash } from "node:crypto";
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
@@ -104,5 +105,50 @@ describe("the log at trace level", () => {
     });
     expect(revoke.statusCode).toBe(204);
     expect(lines.join("")).not.toContain(key.slice(21));
+  });
+});
+
+describe("query strings in the log", () => {
+  const requestLines = () =>
+    lines
+      .map((line) => JSON.parse(line) as { msg?: string; req?: { url?: string } })
+      .filter((line) => line.msg === "incoming request")
+      .map((line) => line.req?.url);
+
+  it("keep the path and harmless parameters, never a search or anything that looks like a key", async () => {
+    lines.length = 0;
+    const shaped = `lds_0123456789abcdef_${"S".repeat(43)}`;
+    const urls = [
+      "/leads?search=%2B79991234567&limit=5",
+      "/leads?limit=5&search=alice%40example.com",
+      `/operators?api_key=${keys.admin}`,
+      "/operators?token=hunter2-token&apiKey=hunter3&access_token=hunter4&X-Api-Key=hunter5",
+      "/operators?secret=hunter6&password=hunter7",
+      `/operators?note=${shaped}`,
+      "/operators?search",
+      "/operators?%73earch=encoded-name-hidden",
+    ];
+    for (const url of urls)
+      await app.inject({ method: "GET", url, headers: { authorization: `Bearer ${keys.admin}` } });
+    expect(requestLines()).toEqual([
+      "/leads?search=[redacted]&limit=5",
+      "/leads?limit=5&search=[redacted]",
+      "/operators?api_key=[redacted]",
+      "/operators?token=[redacted]&apiKey=[redacted]&access_token=[redacted]&X-Api-Key=[redacted]",
+      "/operators?secret=[redacted]&password=[redacted]",
+      "/operators?note=[redacted]",
+      "/operators?search",
+      "/operators?%73earch=[redacted]",
+    ]);
+    const log = lines.join("");
+    for (const secret of ["79991234567", "alice", keys.admin, "hunter", shaped, "encoded-name-hidden"]) {
+      expect(log).not.toContain(secret);
+    }
+  });
+
+  it("a key-shaped value in the path is hidden too", async () => {
+    lines.length = 0;
+    await app.inject({ method: "GET", url: `/leads/by-external-id/${keys.intake}` });
+    expect(requestLines()).toEqual(["/leads/by-external-id/[redacted]"]);
   });
 });
