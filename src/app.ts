@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Deps } from "./deps.js";
 import { registerErrorHandlers, sendFrameworkError } from "./http/error-handler.js";
+import { registerJsonBodyParser } from "./http/json-body.js";
 import { requestIdFrom } from "./http/request-id.js";
 import {
   DEFAULT_HTTP_OPTIONS,
@@ -60,6 +61,7 @@ export async function buildApp({
     done(null, payload);
   });
   registerErrorHandlers(app);
+  registerJsonBodyParser(app);
   await registerSecurity(app, http);
   // Before any route, so its onRoute hook sees them all; after the shutdown refusal and CORS preflights.
   registerAuth(app, { ...(auth ?? { mode: "off", host: "127.0.0.1" }), apiKeys: deps.apiKeys });

@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import type { RequestShape } from "./answer-checks.js";
 import {
+  EMPTY_JSON_BODY,
   hostileBody,
   hostileId,
   jsonBody,
@@ -154,6 +155,9 @@ const noBodyOrJunk = fc.oneof(
   { weight: 1, arbitrary: hostileBody([], fc.jsonValue(), fc.constant({})) },
 );
 
+/** A bodiless route's valid input: no body, or an empty one sent as application/json (API.md). */
+const noBodyOrEmptyJson = fc.constantFrom<SentBody | undefined>(undefined, EMPTY_JSON_BODY);
+
 export type WriteRoute = {
   name: string;
   method: "POST" | "PUT" | "PATCH" | "DELETE";
@@ -264,7 +268,7 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       url: pathId(appealIds).map((id) => `/appeals/${id}/reopen`),
       validUrl: fc.constantFrom(...fixture.appealIds).map((id) => `/appeals/${id}/reopen`),
       body: noBodyOrJunk,
-      validBody: fc.constant(undefined),
+      validBody: noBodyOrEmptyJson,
     },
     {
       name: "PATCH /appeals/{id}/assign",
@@ -333,7 +337,7 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
         .map(([source, operator]) => `/sources/${source}/weights/${operator}`),
       validUrl: singleWeightUrl(fixture),
       body: noBodyOrJunk,
-      validBody: fc.constant(undefined),
+      validBody: noBodyOrEmptyJson,
       before: (url) => [{ method: "PUT", url, body: jsonBody({ weight: 1 }) }],
     },
     {
@@ -363,7 +367,7 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
         )
         .map(([id, query]) => `/operators/${id}${query}`),
       body: noBodyOrJunk,
-      validBody: fc.constant(undefined),
+      validBody: noBodyOrEmptyJson,
     },
     {
       name: "DELETE /sources/{id}",
@@ -375,7 +379,7 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       ).map((id) => `/sources/${id}`),
       validUrl: fc.constantFrom(...fixture.archivableSourceIds).map((id) => `/sources/${id}`),
       body: noBodyOrJunk,
-      validBody: fc.constant(undefined),
+      validBody: noBodyOrEmptyJson,
     },
     {
       name: "PATCH /appeals/{id}/close",
@@ -387,7 +391,7 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
         { weight: 4, arbitrary: fc.constant(undefined) },
         { weight: 1, arbitrary: hostileBody([], fc.jsonValue(), fc.constant({})) },
       ),
-      validBody: fc.constant(undefined),
+      validBody: noBodyOrEmptyJson,
     },
   ];
 }
