@@ -3,6 +3,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Deps } from "./deps.js";
+import { answerClientError } from "./http/client-errors.js";
 import { registerErrorHandlers, sendFrameworkError } from "./http/error-handler.js";
 import { registerJsonBodyParser } from "./http/json-body.js";
 import { requestIdFrom } from "./http/request-id.js";
@@ -51,6 +52,8 @@ export async function buildApp({
     genReqId: requestIdFrom,
     // Bad %-escapes and over-long paths are refused before routing: answer them as problem+json too.
     frameworkErrors: sendFrameworkError,
+    // And what Node's HTTP parser refuses before Fastify sees a request (src/http/client-errors.ts).
+    clientErrorHandler: answerClientError,
     ...limitServerOptions(http),
   }).withTypeProvider<ZodTypeProvider>();
 
