@@ -16,30 +16,30 @@ function problemFor(error: ParserError): Omit<Problem, "type" | "request_id"> {
   switch (error.code) {
     case "HPE_HEADER_OVERFLOW":
       return {
-        status: 431,
         title: "Request header fields too large",
+        status: 431,
         code: "headers_too_large",
         detail: "The request's header fields are larger than the service accepts; the connection is closed.",
       };
     case "HPE_CHUNK_EXTENSIONS_OVERFLOW":
       return {
-        status: 413,
         title: "Payload too large",
+        status: 413,
         code: "payload_too_large",
         detail:
           "The request's chunk extensions are larger than the service accepts; the connection is closed.",
       };
     case "ERR_HTTP_REQUEST_TIMEOUT":
       return {
-        status: 408,
         title: "Request timeout",
+        status: 408,
         code: "request_timeout",
         detail: "The request did not arrive in time; the connection is closed.",
       };
     default:
       return {
-        status: 400,
         title: "Malformed request",
+        status: 400,
         code: "malformed_request",
         // llhttp's reasons name the rule broken ("Invalid header value char"), never our internals.
         detail: `The request is not valid HTTP/1.1 (${error.reason ?? error.code ?? "parse error"}); the connection is closed.`,
