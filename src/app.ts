@@ -3,7 +3,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Deps } from "./deps.js";
+import { answerClientError } from "./http/client-errors.js";
 import { registerErrorHandlers, sendFrameworkError } from "./http/error-handler.js";
+import { registerJsonBodyParser } from "./http/json-body.js";
 import { requestIdFrom } from "./http/request-id.js";
 import {
   DEFAULT_HTTP_OPTIONS,
@@ -50,6 +52,8 @@ export async function buildApp({
     genReqId: requestIdFrom,
     // Bad %-escapes and over-long paths are refused before routing: answer them as problem+json too.
     frameworkErrors: sendFrameworkError,
+    // And what Node's HTTP parser refuses before Fastify sees a request (src/http/client-errors.ts).
+    clientErrorHandler: answerClientError,
     ...limitServerOptions(http),
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -60,6 +64,7 @@ export async function buildApp({
     done(null, payload);
   });
   registerErrorHandlers(app);
+  registerJsonBodyParser(app);
   await registerSecurity(app, http);
   // Before any route, so its onRoute hook sees them all; after the shutdown refusal and CORS preflights.
   registerAuth(app, { ...(auth ?? { mode: "off", host: "127.0.0.1" }), apiKeys: deps.apiKeys });

@@ -28,3 +28,20 @@ export function withDatabase(url: string, database: string): string {
   parsed.pathname = `/${database}`;
   return parsed.toString();
 }
+
+/** A URL as it may be printed: without its password. */
+export function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  parsed.password = "";
+  return parsed.toString();
+}
+
+/** The line npm test prints first: which database the files run on. */
+export function databaseTargetLine(
+  target: { kind: "server"; url: string; template: string } | { kind: "embedded"; url: string },
+): string {
+  if (target.kind === "embedded") {
+    return `[tests] database: embedded PGlite at ${new URL(target.url).host} (no PostgreSQL server answered; files run one after another)`;
+  }
+  return `[tests] database: PostgreSQL server ${withoutPassword(target.url)} (each test file clones ${target.template})`;
+}

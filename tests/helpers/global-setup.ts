@@ -8,7 +8,7 @@ import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../../src/db/embedded.js";
 import { MIGRATIONS_DIR } from "../../src/db/migrations-dir.js";
 import { applyMigrations, readMigrations } from "../../src/db/migrator.js";
-import { serverAnswers, serverUrl, withDatabase } from "./database-target.js";
+import { databaseTargetLine, serverAnswers, serverUrl, withDatabase } from "./database-target.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -44,6 +44,7 @@ export default async function setup(project: TestProject) {
     } finally {
       await admin.end();
     }
+    console.log(databaseTargetLine({ kind: "server", url, template }));
     project.provide("database", { kind: "server", adminUrl: url, template });
     return;
   }
@@ -62,6 +63,7 @@ export default async function setup(project: TestProject) {
   await client.connect();
   await applyMigrations(client, readMigrations(MIGRATIONS_DIR), quiet);
   await client.end();
+  console.log(databaseTargetLine({ kind: "embedded", url: embedded.url }));
   project.provide("database", { kind: "embedded", url: embedded.url });
   return async () => {
     await embedded.stop();

@@ -85,6 +85,22 @@ describe("statements per request", () => {
   );
 });
 
+describe("statements to list a lead's appeals", () => {
+  it("are the lead's existence and one page, at any number of appeals", async () => {
+    const sourceId = await grow(2, 0);
+    const first = await createAppeal(t.app, { source_id: sourceId, lead_external_id: "statement-lead" });
+    const url = `/leads/${first.lead_id}/appeals?limit=500`;
+    const small = await statementsOf("GET", url);
+    for (let i = 0; i < 30; i++)
+      await createAppeal(t.app, { source_id: sourceId, lead_external_id: "statement-lead" });
+    const large = await statementsOf("GET", url);
+    const legacy = await statementsOf("GET", `/appeals/leads/${first.lead_id}/appeals`);
+    expect(small).toHaveLength(2);
+    expect(large).toHaveLength(2);
+    expect(legacy).toHaveLength(2);
+  });
+});
+
 describe("statements to close an appeal", () => {
   it("are the close, one look for waiting appeals and the answer's read, at any size", async () => {
     const sourceId = await grow(3, 5);

@@ -20,6 +20,13 @@ export function jsonBody(value: unknown): SentBody {
   return { text, contentType: "application/json", value: parseOrNotJson(text) };
 }
 
+/** No bytes, yet sent as application/json (many clients do on every request): no body to a bodiless route. */
+export const EMPTY_JSON_BODY: SentBody = Object.freeze({
+  text: "",
+  contentType: "application/json",
+  value: undefined,
+});
+
 export function rawBody(text: string, contentType = "application/json"): SentBody {
   // Fastify reads text/plain as a string (its built-in parser); other types it does not parse are a 415.
   const value = /^text\/plain\b/i.test(contentType) ? text : parseOrNotJson(text);

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { hasVisibleCharacter } from "../../src/http/visible-text.js";
 import type { RequestShape } from "./answer-checks.js";
 import {
+  EMPTY_JSON_BODY,
   hostileBody,
   hostileId,
   jsonBody,
@@ -156,6 +157,9 @@ const noBodyOrJunk = fc.oneof(
   { weight: 1, arbitrary: hostileBody([], fc.jsonValue(), fc.constant({})) },
 );
 
+/** A bodiless route's valid input: no body, or an empty one sent as application/json (API.md). */
+const noBodyOrEmptyJson = fc.constantFrom<SentBody | undefined>(undefined, EMPTY_JSON_BODY);
+
 export type WriteRoute = {
   name: string;
   method: "POST" | "PUT" | "PATCH" | "DELETE";
@@ -266,7 +270,7 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       url: pathId(appealIds).map((id) => `/appeals/${id}/reopen`),
       validUrl: fc.constantFrom(...fixture.appealIds).map((id) => `/appeals/${id}/reopen`),
       body: noBodyOrJunk,
-      validBody: fc.constant(undefined),
+      validBody: noBodyOrEmptyJson,
     },
     {
       name: "PATCH /appeals/{id}/assign",
@@ -335,7 +339,7 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
         .map(([source, operator]) => `/sources/${source}/weights/${operator}`),
       validUrl: singleWeightUrl(fixture),
       body: noBodyOrJunk,
-      validBody: fc.constant(undefined),
+      validBody: noBodyOrEmptyJson,
       before: (url) => [{ method: "PUT", url, body: jsonBody({ weight: 1 }) }],
     },
     {
@@ -365,7 +369,7 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
         )
         .map(([id, query]) => `/operators/${id}${query}`),
       body: noBodyOrJunk,
-      validBody: fc.constant(undefined),
+      validBody: noBodyOrEmptyJson,
     },
     {
       name: "DELETE /sources/{id}",
@@ -377,7 +381,7 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       ).map((id) => `/sources/${id}`),
       validUrl: fc.constantFrom(...fixture.archivableSourceIds).map((id) => `/sources/${id}`),
       body: noBodyOrJunk,
-      validBody: fc.constant(undefined),
+      validBody: noBodyOrEmptyJson,
     },
     {
       name: "PATCH /appeals/{id}/close",
@@ -389,7 +393,7 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
         { weight: 4, arbitrary: fc.constant(undefined) },
         { weight: 1, arbitrary: hostileBody([], fc.jsonValue(), fc.constant({})) },
       ),
-      validBody: fc.constant(undefined),
+      validBody: noBodyOrEmptyJson,
     },
   ];
 }

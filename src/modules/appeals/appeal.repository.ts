@@ -125,14 +125,32 @@ export class AppealRepository {
     return rows.map(toView);
   }
 
-  /** Every appeal of one lead, oldest first. */
-  async listForLead(leadId: number): Promise<AppealView[]> {
+  /**
+   * One lead's appeals, oldest first, keyset-paginated: `afterId` is the last id of the previous
+   * page. On the (lead_id, id) index, so a lead with 100k appeals costs one page, not all of them.
+   */
+  async listForLead(
+    leadId: number,
+    page: { limit: number; afterId?: number | undefined },
+  ): Promise<AppealView[]> {
+    const rows = await this.prisma.appeal.findMany({
+      where: { leadId, ...(page.afterId !== undefined && { id: { gt: page.afterId } }) },
+      include: appealInclude,
+      orderBy: { id: "asc" },
+      take: page.limit,
+    });
+    return rows.map(toView);
+  }
+
+  /** One lead's `limit` newest appeals, answered oldest first (the original design's order). */
+  async listNewestForLead(leadId: number, limit: number): Promise<AppealView[]> {
     const rows = await this.prisma.appeal.findMany({
       where: { leadId },
       include: appealInclude,
-      orderBy: { id: "asc" },
+      orderBy: { id: "desc" },
+      take: limit,
     });
-    return rows.map(toView);
+    return rows.reverse().map(toView);
   }
 
   /** Whether the source exists and is archived (why an intake found no source to store into). */

@@ -104,10 +104,6 @@ export class AppealService {
     };
   }
 
-  async listForLead(leadId: number): Promise<AppealDto[]> {
-    return (await this.appeals.listForLead(leadId)).map(toAppealDto);
-  }
-
   /** Closing a closed appeal is not an error: it answers the appeal unchanged. */
   async close(id: number, actor: string): Promise<AppealDto> {
     if ((await this.distribution.close(id, actor)) === "not_found") throw appealNotFound(id);

@@ -45,6 +45,11 @@ export class LeadRepository {
     return row ? toRecord(row) : null;
   }
 
+  /** Whether the lead exists: one index probe, without counting its appeals as findById does. */
+  async exists(id: number): Promise<boolean> {
+    return (await this.prisma.lead.findUnique({ where: { id }, select: { id: true } })) !== null;
+  }
+
   async findByExternalId(externalId: string): Promise<LeadRecord | null> {
     const row = await this.prisma.lead.findUnique({ where: { externalId }, include: withAppealsCount });
     return row ? toRecord(row) : null;

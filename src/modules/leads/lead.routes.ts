@@ -2,12 +2,18 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { idParamsSchema } from "../../http/common.schemas.js";
 import { problemResponses } from "../../http/problem.schema.js";
-import { appealSchema } from "../appeals/appeal.schemas.js";
+import { appealPageSchema, appealSchema } from "../appeals/appeal.schemas.js";
 import { ACCESS } from "../auth/access.js";
-import { externalIdParamsSchema, leadPageSchema, leadSchema, listLeadsQuerySchema } from "./lead.schemas.js";
+import {
+  externalIdParamsSchema,
+  leadPageSchema,
+  leadSchema,
+  listLeadAppealsQuerySchema,
+  listLeadsQuerySchema,
+} from "./lead.schemas.js";
 import type { LeadService } from "./lead.service.js";
 
-/** The original design listed every lead at once; we keep its shape but bound it. */
+/** The original design listed every lead (and every appeal of a lead) at once; we keep its shape but bound it. */
 const LEGACY_LIST_LIMIT = 500;
 
 export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (app, { leads }) => {
@@ -56,20 +62,27 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
     async (request) => leads.getByExternalId(request.params.external_id),
   );
 
-  const leadAppeals = {
-    config: { access: ACCESS.read },
-    schema: {
-      operationId: "listLeadAppeals",
-      tags: ["leads"],
-      summary: "List a lead's appeals, oldest first",
-      params: idParamsSchema,
-      response: {
-        200: z.array(appealSchema).describe("The lead's appeals, oldest first"),
-        ...problemResponses(404),
+  app.get(
+    "/leads/:id/appeals",
+    {
+      config: { access: ACCESS.read },
+      schema: {
+        operationId: "listLeadAppeals",
+        tags: ["leads"],
+        summary: "List a lead's appeals, oldest first, a page at a time",
+        description:
+          "Oldest first: pass next_cursor as cursor for the next (newer) page; null on the last page. " +
+          "A page has at most limit appeals (1..500, 50 by default).",
+        params: idParamsSchema,
+        querystring: listLeadAppealsQuerySchema,
+        response: {
+          200: appealPageSchema.describe("A page of the lead's appeals, oldest first"),
+          ...problemResponses(404),
+        },
       },
     },
-  };
-  app.get("/leads/:id/appeals", leadAppeals, async (request) => leads.listAppeals(request.params.id));
+    async (request) => leads.listAppeals(request.params.id, request.query),
+  );
 
   // The original design's routes, kept for its clients.
   app.get(
@@ -93,11 +106,21 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
     {
       config: { access: ACCESS.read },
       schema: {
-        ...leadAppeals.schema,
         operationId: "listLeadAppealsLegacy",
-        summary: "List a lead's appeals (original design)",
+        tags: ["leads"],
+        summary: `List a lead's appeals (original design; the ${LEGACY_LIST_LIMIT} newest at most: use GET /leads/{id}/appeals to page)`,
+        description:
+          `A bare array, as in the original design, of the lead's ${LEGACY_LIST_LIMIT} newest appeals at most, ` +
+          "oldest first among them. GET /leads/{id}/appeals pages through all of them.",
+        params: idParamsSchema,
+        response: {
+          200: z
+            .array(appealSchema)
+            .describe(`The lead's ${LEGACY_LIST_LIMIT} newest appeals at most, oldest first`),
+          ...problemResponses(404),
+        },
       },
     },
-    async (request) => leads.listAppeals(request.params.id),
+    async (request) => leads.listNewestAppeals(request.params.id, LEGACY_LIST_LIMIT),
   );
 };

@@ -30,6 +30,8 @@ export const listLeadsQuerySchema = z.strictObject({
   ...paginationQuery,
 });
 
+export const listLeadAppealsQuerySchema = z.strictObject({ ...paginationQuery });
+
 export const leadPageSchema = z
   .object({
     items: z.array(leadSchema),
@@ -43,3 +45,4 @@ export const externalIdParamsSchema = z.strictObject({
 
 export type LeadDto = z.infer<typeof leadSchema>;
 export type ListLeadsQuery = z.infer<typeof listLeadsQuerySchema>;
+export type ListLeadAppealsQuery = z.infer<typeof listLeadAppealsQuerySchema>;

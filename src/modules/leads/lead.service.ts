@@ -1,9 +1,10 @@
 import { NotFoundError } from "../../http/errors.js";
+import { keysetPage, type Page } from "../../http/page.js";
 import type { AppealRepository } from "../appeals/appeal.repository.js";
 import type { AppealDto } from "../appeals/appeal.schemas.js";
 import { toAppealDto } from "../appeals/appeal.service.js";
 import type { LeadRecord, LeadRepository } from "./lead.repository.js";
-import type { LeadDto, ListLeadsQuery } from "./lead.schemas.js";
+import type { LeadDto, ListLeadAppealsQuery, ListLeadsQuery } from "./lead.schemas.js";
 
 export class LeadService {
   constructor(
@@ -11,17 +12,12 @@ export class LeadService {
     private readonly appeals: AppealRepository,
   ) {}
 
-  async list(query: ListLeadsQuery): Promise<{ items: LeadDto[]; next_cursor: string | null }> {
+  async list(query: ListLeadsQuery): Promise<Page<LeadDto>> {
     const rows = await this.leads.list(
       { search: query.search },
       { limit: query.limit + 1, beforeId: query.cursor },
     );
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(toLeadDto),
-      next_cursor: rows.length > query.limit && last ? String(last.id) : null,
-    };
+    return keysetPage(rows, query.limit, toLeadDto);
   }
 
   async get(id: number): Promise<LeadDto> {
@@ -36,10 +32,21 @@ export class LeadService {
     return toLeadDto(lead);
   }
 
-  /** Every appeal of the lead, oldest first. */
-  async listAppeals(leadId: number): Promise<AppealDto[]> {
-    await this.get(leadId);
-    return (await this.appeals.listForLead(leadId)).map(toAppealDto);
+  /** A page of the lead's appeals, oldest first. */
+  async listAppeals(leadId: number, query: ListLeadAppealsQuery): Promise<Page<AppealDto>> {
+    await this.requireLead(leadId);
+    const rows = await this.appeals.listForLead(leadId, { limit: query.limit + 1, afterId: query.cursor });
+    return keysetPage(rows, query.limit, toAppealDto);
+  }
+
+  /** The lead's `limit` newest appeals, oldest first: the original design's unpaged route, bounded. */
+  async listNewestAppeals(leadId: number, limit: number): Promise<AppealDto[]> {
+    await this.requireLead(leadId);
+    return (await this.appeals.listNewestForLead(leadId, limit)).map(toAppealDto);
+  }
+
+  private async requireLead(id: number): Promise<void> {
+    if (!(await this.leads.exists(id))) throw new NotFoundError(`Lead ${id} does not exist.`);
   }
 }
 

@@ -414,8 +414,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List a lead's appeals, oldest first
-         * @description Requires an API key with the role admin or viewer.
+         * List a lead's appeals, oldest first, a page at a time
+         * @description Oldest first: pass next_cursor as cursor for the next (newer) page; null on the last page. A page has at most limit appeals (1..500, 50 by default).
+         *
+         *     Requires an API key with the role admin or viewer.
          */
         get: operations["listLeadAppeals"];
         put?: never;
@@ -454,8 +456,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List a lead's appeals (original design)
-         * @description Requires an API key with the role admin or viewer.
+         * List a lead's appeals (original design; the 500 newest at most: use GET /leads/{id}/appeals to page)
+         * @description A bare array, as in the original design, of the lead's 500 newest appeals at most, oldest first among them. GET /leads/{id}/appeals pages through all of them.
+         *
+         *     Requires an API key with the role admin or viewer.
          */
         get: operations["listLeadAppealsLegacy"];
         put?: never;
@@ -3073,7 +3077,12 @@ export interface operations {
     };
     listLeadAppeals: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, 1..500 */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: number;
+            };
             header?: never;
             path: {
                 /** @description A positive integer id */
@@ -3083,13 +3092,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The lead's appeals, oldest first */
+            /** @description A page of the lead's appeals, oldest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Appeal"][];
+                    "application/json": components["schemas"]["AppealPage"];
                 };
             };
             /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
@@ -3225,7 +3234,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The lead's appeals, oldest first */
+            /** @description The lead's 500 newest appeals at most, oldest first */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createOperator, createSource, type OperatorBody, setWeights } from "../../helpers/factories.js";
+import { query } from "../../helpers/sql.js";
 import { useTestApp } from "../../helpers/test-app.js";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -413,7 +414,7 @@ describe("GET /leads/{id} and /leads/by-external-id/{external_id}", () => {
 });
 
 describe("a lead's appeals", () => {
-  it("lists them oldest first with every field, on the new and the legacy route", async () => {
+  it("lists them oldest first with every field, on the new route (a page) and the legacy one (an array)", async () => {
     const a1 = await postAppeal(t.app, {
       source_id: telegram.id,
       lead_external_id: "tg_9",
@@ -477,11 +478,12 @@ describe("a lead's appeals", () => {
     ];
     expect(a1Closed.closed_at).toMatch(ISO);
     expect(a2Now.assigned_at).toMatch(ISO);
-    expect(await get(t.app, `/leads/${a1.lead_id}/appeals`)).toEqual(expected);
+    expect(await get(t.app, `/leads/${a1.lead_id}/appeals`)).toEqual({ items: expected, next_cursor: null });
     expect(await get(t.app, `/appeals/leads/${a1.lead_id}/appeals`)).toEqual(expected);
-    expect(await get(t.app, `/leads/${other.lead_id}/appeals`)).toMatchObject([
-      { id: other.appeal_id, lead_external_id: "someone-else" },
-    ]);
+    expect(await get(t.app, `/leads/${other.lead_id}/appeals`)).toMatchObject({
+      items: [{ id: other.appeal_id, lead_external_id: "someone-else" }],
+      next_cursor: null,
+    });
     expect(await get(t.app, `/leads/${a1.lead_id}`)).toMatchObject({ appeals_count: 3 });
   });
 
@@ -524,3 +526,103 @@ describe("a lead's appeals", () => {
     expect(leads).toEqual((await get<{ items: LeadBody[] }>(t.app, "/leads")).items);
   });
 });
+
+describe("GET /leads/{id}/appeals pages, the legacy route is bounded", () => {
+  type Page = { items: AppealBody[]; next_cursor: string | null };
+  const ids = (appeals: AppealBody[]) => appeals.map((appeal) => appeal.id);
+
+  async function appealsOf(externalId: string, count: number): Promise<number[]> {
+    const made: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const source = i % 2 === 0 ? telegram.id : whatsapp.id;
+      made.push((await postAppeal(t.app, { source_id: source, lead_external_id: externalId })).appeal_id);
+    }
+    return made;
+  }
+
+  it("pages oldest first with next_cursor chaining, only this lead's appeals", async () => {
+    const [x1, x2, x3, x4, x5] = await appealsOf("paged", 5);
+    await appealsOf("someone-else", 2);
+    const lead = await get<LeadBody>(t.app, "/leads/by-external-id/paged");
+
+    const page1 = await get<Page>(t.app, `/leads/${lead.id}/appeals?limit=2`);
+    expect(ids(page1.items)).toEqual([x1, x2]);
+    expect(page1.next_cursor).toBe(String(x2));
+    const page2 = await get<Page>(t.app, `/leads/${lead.id}/appeals?limit=2&cursor=${page1.next_cursor}`);
+    expect(ids(page2.items)).toEqual([x3, x4]);
+    expect(page2.next_cursor).toBe(String(x4));
+    const page3 = await get<Page>(t.app, `/leads/${lead.id}/appeals?limit=2&cursor=${page2.next_cursor}`);
+    expect(ids(page3.items)).toEqual([x5]);
+    expect(page3.next_cursor).toBeNull();
+
+    // A page that ends exactly at the last appeal has no next page; the default limit is 50.
+    const exact = await get<Page>(t.app, `/leads/${lead.id}/appeals?limit=5`);
+    expect(ids(exact.items)).toEqual([x1, x2, x3, x4, x5]);
+    expect(exact.next_cursor).toBeNull();
+    expect(await get(t.app, `/leads/${lead.id}/appeals`)).toEqual(exact);
+    expect(page1.items[0]).toEqual(await get(t.app, `/appeals/${x1}`));
+    // A lead without appeals after the cursor: an empty last page.
+    expect(await get(t.app, `/leads/${lead.id}/appeals?cursor=${x5}`)).toEqual({
+      items: [],
+      next_cursor: null,
+    });
+  });
+
+  it("answers at most 50 by default and 500 at most", async () => {
+    const lead = await get<LeadBody>(
+      t.app,
+      `/leads/${(await postAppeal(t.app, { source_id: telegram.id, lead_external_id: "many" })).lead_id}`,
+    );
+    await addClosedAppeals(lead.id, 504);
+    const all = await query<{ id: number }>(
+      t.testDatabase.url,
+      "SELECT id FROM appeals WHERE lead_id = $1 ORDER BY id",
+      [lead.id],
+    );
+    expect(all).toHaveLength(505);
+    const allIds = all.map((row) => row.id);
+
+    const first = await get<Page>(t.app, `/leads/${lead.id}/appeals`);
+    expect(ids(first.items)).toEqual(allIds.slice(0, 50));
+    expect(first.next_cursor).toBe(String(allIds[49]));
+    const big = await get<Page>(t.app, `/leads/${lead.id}/appeals?limit=500`);
+    expect(ids(big.items)).toEqual(allIds.slice(0, 500));
+    const rest = await get<Page>(t.app, `/leads/${lead.id}/appeals?limit=500&cursor=${big.next_cursor}`);
+    expect(ids(rest.items)).toEqual(allIds.slice(500));
+    expect(rest.next_cursor).toBeNull();
+
+    // The original design's route keeps its bare array, oldest first, of the 500 newest.
+    const legacy = await get<AppealBody[]>(t.app, `/appeals/leads/${lead.id}/appeals`);
+    expect(ids(legacy)).toEqual(allIds.slice(-500));
+  });
+
+  it.each([
+    ["limit=0", "limit"],
+    ["limit=501", "limit"],
+    ["limit=abc", "limit"],
+    ["cursor=abc", "cursor"],
+    ["cursor=0", "cursor"],
+    ["unknown=1", "unknown"],
+  ])("answers %s with a 400 naming %s", async (queryString, field) => {
+    const created = await postAppeal(t.app, { source_id: telegram.id, lead_external_id: "q" });
+    await expectProblem(t.app, `/leads/${created.lead_id}/appeals?${queryString}`, {
+      status: 400,
+      code: "validation_failed",
+      errors: [{ path: field, message: expect.any(String) }],
+    });
+  });
+
+  it("answers 404 for an unknown lead whatever the page", async () => {
+    await leadNotFound(777, "/leads/777/appeals?limit=1&cursor=5");
+  });
+});
+
+/** Closed appeals of one lead straight in the table: a few hundred without as many intakes. */
+async function addClosedAppeals(leadId: number, count: number): Promise<void> {
+  await query(
+    t.testDatabase.url,
+    `INSERT INTO appeals (lead_id, source_id, operator_id, status, message, assigned_at, closed_at)
+     SELECT $1, $2, $3, 'closed', 'bulk ' || n, now(), now() FROM generate_series(1, $4) AS n`,
+    [leadId, telegram.id, operator.id, count],
+  );
+}
