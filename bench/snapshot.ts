@@ -14,6 +14,8 @@ const OPERATORS = 4;
 /** The drain is given this long; the code before the floors needed far longer for 10,000 appeals. */
 const DRAIN_CAP_SECONDS = 90;
 const PROBES = 200;
+/** The API's largest max_load: four operators at it hold 40,000 appeals. */
+const MAX_LOAD = 10_000;
 
 export type SnapshotFigures = {
   appeals: number;
@@ -60,7 +62,7 @@ export async function snapshotDrain(ctx: PhaseContext, appeals: number): Promise
     // Each PATCH drains what its request may; the sweep (or, before it, the request itself) the rest.
     await Promise.all(
       operators.map((id) =>
-        api(target, "PATCH", `/operators/${id}`, { max_load: appeals }).catch((error: Error) =>
+        api(target, "PATCH", `/operators/${id}`, { max_load: Math.min(appeals, MAX_LOAD) }).catch((error: Error) =>
           ctx.log(`snapshot: PATCH /operators/${id}: ${error.message.slice(0, 120)}`),
         ),
       ),

@@ -118,38 +118,28 @@ export class DistributionRepository {
       WITH src AS (SELECT id, name FROM sources WHERE id = ${input.sourceId} AND archived_at IS NULL),
       ${waitingFor(Prisma.sql`${input.sourceId}`)},
       -- Candidates of src, not of the id sent: an archived source has none, so no counter moves.
-      ${chooseOperator(Prisma.sql`(SELECT id FROM src)`, draw, RESERVED_FOR_WAITING)},
+      ${chooseOperator(Prisma.sql`${input.sourceId}`, draw, RESERVED_FOR_WAITING, Prisma.sql`AND s.archived_at IS NULL`)},
       -- Nothing below is written when the chosen operator filled up meanwhile: the caller draws again.
       proceed AS (SELECT 1 FROM src WHERE EXISTS (SELECT 1 FROM pick) OR NOT EXISTS (SELECT 1 FROM choice)),
       sent AS (SELECT ${input.leadName}::text AS name, ${input.leadPhone}::text AS phone,
                       ${input.leadEmail}::text AS email),
-      -- The stored profile, locked, so the values recorded as "before" are the ones replaced.
-      known AS (
-        SELECT l.id, l.name, l.phone, l.email FROM leads l, proceed
-        WHERE l.external_id = ${input.leadExternalId}
-        FOR UPDATE OF l
-      ),
-      changed AS (
-        UPDATE leads l SET name = COALESCE(sent.name, l.name), phone = COALESCE(sent.phone, l.phone),
-                           email = COALESCE(sent.email, l.email), updated_at = now()
-        FROM known, sent
-        WHERE l.id = known.id
-          AND (COALESCE(sent.name, l.name), COALESCE(sent.phone, l.phone), COALESCE(sent.email, l.email))
-              IS DISTINCT FROM (l.name, l.phone, l.email)
+      -- The stored profile as this statement's snapshot sees it: the "before" of lead.updated.
+      -- (A plain read, not FOR UPDATE: the lock cost a WAL record per returning lead. Should a
+      -- concurrent intake change the lead between this snapshot and the upsert's lock, both
+      -- changes are still recorded, this one's "before" being the value it saw.)
+      known AS (SELECT l.id, l.name, l.phone, l.email FROM leads l WHERE l.external_id = ${input.leadExternalId}),
+      -- Only with the appeal (proceed): a lost race stores no lead.
+      lead AS (
+        INSERT INTO leads AS l (external_id, name, phone, email)
+        SELECT ${input.leadExternalId}, sent.name, sent.phone, sent.email FROM proceed, sent
+        ON CONFLICT (external_id) DO UPDATE SET
+          name = COALESCE(EXCLUDED.name, l.name), phone = COALESCE(EXCLUDED.phone, l.phone),
+          email = COALESCE(EXCLUDED.email, l.email),
+          updated_at = CASE WHEN (COALESCE(EXCLUDED.name, l.name), COALESCE(EXCLUDED.phone, l.phone),
+                                  COALESCE(EXCLUDED.email, l.email)) IS DISTINCT FROM (l.name, l.phone, l.email)
+                            THEN now() ELSE l.updated_at END
         RETURNING l.id, l.name, l.phone, l.email
       ),
-      -- A new lead. When a concurrent first appeal of the same lead created it meanwhile,
-      -- this one fills only the fields that one left empty, as if it had come first.
-      created AS (
-        INSERT INTO leads AS l (external_id, name, phone, email)
-        SELECT ${input.leadExternalId}, sent.name, sent.phone, sent.email
-        FROM proceed, sent WHERE NOT EXISTS (SELECT 1 FROM known)
-        ON CONFLICT (external_id) DO UPDATE SET
-          name = COALESCE(l.name, EXCLUDED.name), phone = COALESCE(l.phone, EXCLUDED.phone),
-          email = COALESCE(l.email, EXCLUDED.email)
-        RETURNING l.id
-      ),
-      lead AS (SELECT id FROM known UNION ALL SELECT id FROM created),
       appeal AS (
         INSERT INTO appeals (lead_id, source_id, operator_id, status, message, assigned_at)
         SELECT lead.id, ${input.sourceId}, pick.id,
@@ -174,13 +164,14 @@ export class DistributionRepository {
         UNION ALL
         SELECT ${actor}::text, 'lead.updated', 'lead', known.id, NULL,
                jsonb_build_object('before', diff.before, 'after', diff.after, 'appeal_id', appeal.id)
-        FROM known JOIN changed ON changed.id = known.id CROSS JOIN appeal
+        FROM known JOIN lead changed ON changed.id = known.id CROSS JOIN appeal
         CROSS JOIN LATERAL (
           SELECT jsonb_object_agg(field, was) AS before, jsonb_object_agg(field, now_is) AS after
           FROM (VALUES ('name', known.name, changed.name), ('phone', known.phone, changed.phone),
                        ('email', known.email, changed.email)) AS f(field, was, now_is)
           WHERE was IS DISTINCT FROM now_is
         ) diff
+        WHERE diff.before IS NOT NULL
       )
       SELECT src.name AS source_name, appeal.id AS appeal_id, appeal.status::text AS status, appeal.message,
              appeal.created_at, lead.id AS lead_id, ${input.leadExternalId}::text AS lead_external_id,
@@ -232,9 +223,11 @@ export class DistributionRepository {
     // OLDEST FIRST across the scope's edge: an operator serving a source outside the
     // scope whose waiting appeal is older than this one keeps its slot for that appeal.
     const reserved = Prisma.sql`
-      SELECT 1 FROM next, operator_weights r
-      JOIN appeals older ON older.source_id = r.source_id AND older.status = 'pending'
-      WHERE r.operator_id = o.id AND r.source_id <> next.source_id AND older.id < next.id`;
+      SELECT r.operator_id FROM next
+      JOIN operator_weights mine ON mine.source_id = next.source_id
+      JOIN operator_weights r ON r.operator_id = mine.operator_id AND r.source_id <> next.source_id
+      WHERE EXISTS (SELECT 1 FROM appeals older
+                    WHERE older.source_id = r.source_id AND older.status = 'pending' AND older.id < next.id)`;
     const rows = await this.sql.rows<DrainStepRow>(
       "appeal_drain_step",
       Prisma.sql`

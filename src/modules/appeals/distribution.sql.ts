@@ -43,10 +43,17 @@ export type AppealStatus = "pending" | "active" | "closed";
  * The candidates for an appeal of `source` (an SQL expression), and the choice
  * among them given a uniform draw in [0, 1): the SQL twin of selectOperator() in
  * selector.ts. Shares are integers, so the running sums are exact and both twins
- * agree bit for bit. `reserved` excludes operators whose slot belongs to an older
- * waiting appeal (OLDEST FIRST).
+ * agree bit for bit. `reserved` (a query of operator ids) excludes operators whose
+ * slot belongs to an older waiting appeal (OLDEST FIRST); `sourceCondition` adds conditions on the source `s`.
+ * Pass the source as a parameter where there is one (the intake): the planner then
+ * starts from the source's weights instead of from every operator.
  */
-export function chooseOperator(source: Prisma.Sql, draw: number, reserved: Prisma.Sql) {
+export function chooseOperator(
+  source: Prisma.Sql,
+  draw: number,
+  reserved: Prisma.Sql,
+  sourceCondition: Prisma.Sql = Prisma.empty,
+) {
   return Prisma.sql`
     candidate AS (
       SELECT o.id,
@@ -55,8 +62,10 @@ export function chooseOperator(source: Prisma.Sql, draw: number, reserved: Prism
       FROM sources s
       JOIN operator_weights w ON w.source_id = s.id
       JOIN operators o ON o.id = w.operator_id
-      WHERE s.id = ${source} AND o.is_active AND o.archived_at IS NULL AND o.active_load < o.max_load
-        AND NOT EXISTS (${reserved})
+      WHERE s.id = ${source} ${sourceCondition}
+        AND o.is_active AND o.archived_at IS NULL AND o.active_load < o.max_load
+        -- Computed once for the statement (a hashed subplan), not once per operator.
+        AND o.id NOT IN (${reserved})
     ),
     -- MATERIALIZED: computed once, so the re-check after a row-lock wait keeps this choice.
     choice AS MATERIALIZED (
@@ -100,4 +109,4 @@ export const waitingFor = (source: Prisma.Sql) => Prisma.sql`
     WHERE ${hasWaiting(Prisma.sql`related.source_id`)}
   )`;
 export const RESERVED_FOR_WAITING = Prisma.sql`
-  SELECT 1 FROM operator_weights r JOIN waiting ON waiting.source_id = r.source_id WHERE r.operator_id = o.id`;
+  SELECT r.operator_id FROM operator_weights r JOIN waiting ON waiting.source_id = r.source_id`;
