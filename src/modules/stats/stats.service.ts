@@ -48,7 +48,7 @@ export class StatsService {
       closed: row.closed,
       active_now: row.activeNow,
       median_time_to_close_s: row.medianTimeToCloseS,
-      // Operator messages arrive with the conversations (issue 10, part 2).
+      // Operator messages arrive with the conversations.
       median_first_response_s: null,
     }));
   }

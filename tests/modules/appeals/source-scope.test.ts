@@ -1,4 +1,4 @@
-// Intake keys scoped to sources (issue 9, finding 10): a key with source_ids posts
+// Intake keys scoped to sources: a key with source_ids posts
 // only into those sources and reads only their appeals. Anything else answers the
 // 404 an unknown id gets, word for word, and writes nothing. An intake key without
 // source_ids keeps the behaviour it had.

@@ -1,4 +1,4 @@
-// PATCH /appeals/{id}/assign and /reopen (issue 10): exact outcomes, counters, events, and
+// PATCH /appeals/{id}/assign and /reopen: exact outcomes, counters, events, and
 // that a refused request writes nothing. The draw is fixed at 0: the candidate with the lowest
 // id is chosen, so every assignment here is known in advance.
 import { beforeEach, describe, expect, it } from "vitest";

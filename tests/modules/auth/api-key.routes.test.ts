@@ -1,4 +1,4 @@
-// API keys over HTTP (issue 10): POST /api-keys shows the key once, GET /api-keys never
+// API keys over HTTP: POST /api-keys shows the key once, GET /api-keys never
 // shows it, DELETE /api-keys/{id} revokes it, refused here at once and by other instances
 // within their cache time (an injected clock, no waiting). Refusals name the field and
 // write nothing. AUTH=on throughout.

@@ -1,4 +1,4 @@
-// Archiving (issue 10): DELETE /operators/{id} and /sources/{id} never delete; the archived
+// Archiving: DELETE /operators/{id} and /sources/{id} never delete; the archived
 // leave lists and distribution, history keeps them. One weight at a time: PUT and DELETE
 // /sources/{id}/weights/{operator_id}. The draw is fixed at 0 (lowest id first).
 import { beforeEach, describe, expect, it } from "vitest";

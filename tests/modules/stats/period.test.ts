@@ -1,5 +1,5 @@
 // from/to periods (half-open [from, to) on created_at) on GET /appeals and /stats/distribution,
-// and GET /stats/operators (issue 10). Times are written into the rows, so every figure is exact.
+// and GET /stats/operators. Times are written into the rows, so every figure is exact.
 import { beforeAll, describe, expect, it } from "vitest";
 import { createAppeal, createOperator, createSource, setWeights } from "../../helpers/factories.js";
 import { query } from "../../helpers/sql.js";
