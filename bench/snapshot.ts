@@ -62,8 +62,8 @@ export async function snapshotDrain(ctx: PhaseContext, appeals: number): Promise
     // Each PATCH drains what its request may; the sweep (or, before it, the request itself) the rest.
     await Promise.all(
       operators.map((id) =>
-        api(target, "PATCH", `/operators/${id}`, { max_load: Math.min(appeals, MAX_LOAD) }).catch((error: Error) =>
-          ctx.log(`snapshot: PATCH /operators/${id}: ${error.message.slice(0, 120)}`),
+        api(target, "PATCH", `/operators/${id}`, { max_load: Math.min(appeals, MAX_LOAD) }).catch(
+          (error: Error) => ctx.log(`snapshot: PATCH /operators/${id}: ${error.message.slice(0, 120)}`),
         ),
       ),
     );
