@@ -8,6 +8,7 @@ import { AppealService } from "./modules/appeals/appeal.service.js";
 import { AppealMovesRepository } from "./modules/appeals/appeal-moves.repository.js";
 import { DistributionRepository } from "./modules/appeals/distribution.repository.js";
 import { DistributionService } from "./modules/appeals/distribution.service.js";
+import { DrainRepository } from "./modules/appeals/drain.repository.js";
 import { LoadReconcileRepository } from "./modules/appeals/load-reconcile.repository.js";
 import { LoadReconcileService } from "./modules/appeals/load-reconcile.service.js";
 import { DistributionSweeper } from "./modules/appeals/sweep.js";
@@ -81,6 +82,7 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
   const distribution = new DistributionService(
     new DistributionRepository(database.sql),
     new AppealMovesRepository(database.sql),
+    new DrainRepository(database.sql),
     options.random ?? Math.random,
     metrics,
     log,

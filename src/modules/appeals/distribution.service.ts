@@ -1,5 +1,5 @@
 // Who gets an appeal. The choice and the counting happen in the database, in one
-// statement each (distribution.repository.ts, appeal-moves.repository.ts); this service supplies the random
+// statement each (distribution.repository.ts, drain.repository.ts, appeal-moves.repository.ts); this service supplies the random
 // draw, retries when a chosen operator filled up meanwhile, and drains pending
 // appeals whenever capacity may have appeared. A drain inside a request is
 // bounded; what it leaves, and whatever a fault left, the sweep assigns (sweep.ts).
@@ -11,12 +11,8 @@ import type {
   ReopenResult,
   TransferResult,
 } from "./appeal-moves.repository.js";
-import type {
-  DistributionRepository,
-  DrainScope,
-  IntakeInput,
-  IntakeResult,
-} from "./distribution.repository.js";
+import type { DistributionRepository, IntakeInput, IntakeResult } from "./distribution.repository.js";
+import type { DrainRepository, DrainScope } from "./drain.repository.js";
 
 /**
  * Draws again when the chosen operator filled up between choice and count. Each
@@ -43,6 +39,7 @@ export class DistributionService {
   constructor(
     private readonly repository: DistributionRepository,
     private readonly moves: AppealMovesRepository,
+    private readonly drains: DrainRepository,
     private readonly random: () => number,
     private readonly metrics: DistributionMetrics = NO_METRICS,
     private readonly log: ServiceLog = { warn() {} },
@@ -198,7 +195,7 @@ export class DistributionService {
     let assigned = 0;
     let retries = 0;
     while (assigned < maxSteps) {
-      const step = await this.repository.drainStep(scope, this.random(), actor, {
+      const step = await this.drains.step(scope, this.random(), actor, {
         sourceIds: [...floors.keys()],
         appealIds: [...floors.values()],
       });

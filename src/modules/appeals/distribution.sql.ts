@@ -1,6 +1,6 @@
 // The invariants of every statement that moves an appeal between pending, active
 // and closed, and with it an operator's `active_load` counter, and the SQL they
-// share. The statements live in distribution.repository.ts (intake, drain, close)
+// share. The statements live in distribution.repository.ts (intake, close), drain.repository.ts (a drain step)
 // and appeal-moves.repository.ts (transfer, reopen, archive); all keep two
 // invariants together:
 //

@@ -2,7 +2,7 @@
 // types handlers, generates OpenAPI. The key itself appears in one answer only, the 201.
 import { z } from "zod";
 import { bodyIdSchema, timestampSchema, withoutNul } from "../../http/common.schemas.js";
-import { ROLES } from "./api-key.service.js";
+import { ROLES } from "./api-key.validation.js";
 
 const role = z
   .enum(ROLES)

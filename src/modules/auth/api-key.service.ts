@@ -6,12 +6,11 @@
 // one lookup per period: a key created through this service works at once (creating
 // forgets every unknown key), one created in another process is refused here for at
 // most that period, and only if someone presented it just before it existed.
-import { NotFoundError, ValidationError } from "../../http/errors.js";
+import { NotFoundError } from "../../http/errors.js";
 import { displayPrefix, generateApiKey, hashApiKey, publicIdOf, sameHash } from "./api-key.js";
 import type { ApiKeyRecord, ApiKeyRepository } from "./api-key.repository.js";
+import { validLabel, validOperatorId, validRole, validSourceIds } from "./api-key.validation.js";
 import type { Principal, Role } from "./principal.js";
-
-export const ROLES = ["admin", "intake", "viewer", "operator"] as const satisfies readonly Role[];
 
 /** How long a successful authentication, and the answer to "does any key exist?", is trusted. */
 export const API_KEY_CACHE_TTL_MS = 10_000;
@@ -94,8 +93,8 @@ export class ApiKeyService {
   ): Promise<{ key: string; apiKey: ApiKeyView }> {
     const label = validLabel(input.label);
     const role = validRole(input.role);
-    const operatorId = await this.validOperatorId(role, input.operatorId);
-    const sourceIds = await this.validSourceIds(role, input.sourceIds);
+    const operatorId = await validOperatorId(this.keys, role, input.operatorId);
+    const sourceIds = await validSourceIds(this.keys, role, input.sourceIds);
     const generated = generateApiKey();
     const record = await this.keys.create(
       { label, role, publicId: generated.publicId, keyHash: generated.keyHash, sourceIds, operatorId },
@@ -105,53 +104,6 @@ export class ApiKeyService {
     if (!record) throw new Error("a generated API key collided with an existing one; try again");
     this.keyCreated(generated.keyHash);
     return { key: generated.key, apiKey: toView(record) };
-  }
-
-  /** Set exactly for the role operator, and an operator that exists (else a 404 naming operator_id). */
-  private async validOperatorId(role: Role, id: number | null | undefined): Promise<number | null> {
-    const given = id !== undefined && id !== null;
-    if (role !== "operator") {
-      if (!given) return null;
-      throw new ValidationError(`operator_id binds operator keys only, not ${role} keys.`, [
-        { path: "operator_id", message: "only for the role operator" },
-      ]);
-    }
-    if (!given || !Number.isInteger(id) || id < 1 || id > 2_147_483_647) {
-      throw new ValidationError("An operator key needs operator_id: the operator it acts for.", [
-        { path: "operator_id", message: "required for the role operator: an operator id" },
-      ]);
-    }
-    if (!(await this.keys.operatorExists(id))) {
-      throw new NotFoundError(`Operator ${id} does not exist; no key was created.`, [
-        { path: "operator_id", message: `operator ${id} does not exist` },
-      ]);
-    }
-    return id;
-  }
-
-  /** Sorted and deduplicated; null when none were given. Refuses unknown ids, naming them. */
-  private async validSourceIds(
-    role: Role,
-    ids: readonly number[] | null | undefined,
-  ): Promise<number[] | null> {
-    if (ids === undefined || ids === null) return null;
-    const refuse = (detail: string, message: string) =>
-      new ValidationError(detail, [{ path: "source_ids", message }]);
-    if (role !== "intake") {
-      throw refuse(`source_ids scopes intake keys only, not ${role} keys.`, "only for the role intake");
-    }
-    const unique = [...new Set(ids)].sort((a, b) => a - b);
-    if (unique.length === 0 || unique.some((id) => !Number.isInteger(id) || id < 1 || id > 2_147_483_647)) {
-      throw refuse("source_ids is a non-empty list of source ids.", "must be one or more source ids");
-    }
-    const unknown = await this.keys.unknownSourceIds(unique);
-    if (unknown.length > 0) {
-      throw refuse(
-        `Unknown source ids: ${unknown.join(", ")}. A key can be scoped to existing sources only.`,
-        `no source has the id ${unknown.join(", ")}`,
-      );
-    }
-    return unique;
   }
 
   async list(): Promise<ApiKeyView[]> {
@@ -273,26 +225,6 @@ function bounded<T extends Map<string, unknown> | Set<string>>(cache: T, max: nu
     if (!oldest.done) cache.delete(oldest.value);
   }
   return cache;
-}
-
-function validLabel(label: string): string {
-  const trimmed = label.trim();
-  if (trimmed.length < 1 || trimmed.length > 200 || /\p{Cc}/u.test(trimmed)) {
-    throw new ValidationError("An API key label is 1 to 200 printable characters.", [
-      { path: "label", message: "must be 1 to 200 printable characters" },
-    ]);
-  }
-  return trimmed;
-}
-
-function validRole(role: string): Role {
-  const found = ROLES.find((candidate) => candidate === role);
-  if (!found) {
-    throw new ValidationError(`Unknown role "${role}": use one of ${ROLES.join(", ")}.`, [
-      { path: "role", message: `must be one of ${ROLES.join(", ")}` },
-    ]);
-  }
-  return found;
 }
 
 function toView(record: ApiKeyRecord): ApiKeyView {
