@@ -3,7 +3,7 @@
 // that fails is logged and tried again at the next tick.
 import type { TryLock } from "../db/advisory-lock.js";
 
-export type TaskLog = { warn(details: object, message: string): void; info?(message: string): void };
+export type TaskLog = { warn(details: object, message: string): void };
 
 export type RunResult<T> = { ran: false } | { ran: true; value: T };
 

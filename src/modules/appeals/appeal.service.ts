@@ -15,7 +15,7 @@ import type { TransferTarget } from "./appeal-moves.repository.js";
 import type { DistributionService } from "./distribution.service.js";
 
 /** Idempotency keys are forgotten this many at a time, each batch a short statement of its own. */
-export const IDEMPOTENCY_PURGE_BATCH = 1000;
+const IDEMPOTENCY_PURGE_BATCH = 1000;
 
 export class AppealService {
   constructor(

@@ -1,8 +1,8 @@
 // The invariants of every statement that moves an appeal between pending, active
 // and closed, and with it an operator's `active_load` counter, and the SQL they
-// share. The statements live in distribution.repository.ts (intake, close), drain.repository.ts (a drain step)
-// and appeal-moves.repository.ts (transfer, reopen, archive); all keep two
-// invariants together:
+// share. The statements live in distribution.repository.ts (intake, close),
+// drain.repository.ts (a drain step) and appeal-moves.repository.ts (transfer,
+// reopen, archive); all keep two invariants together:
 //
 //   CAPACITY: operators.active_load = the number of the operator's appeals in
 //   status 'active', and it only grows through `UPDATE operators ... WHERE
@@ -29,8 +29,8 @@
 // the critical section is one row lock held for one statement. Each one also
 // records its audit events (appeal.queued, appeal.assigned, appeal.drained,
 // appeal.closed, appeal.reopened, operator.archived, lead.updated in audit_events)
-// as more data-modifying CTEs of the same statement: a change and its event commit together or not at all, with no
-// extra round trip and no longer lock. The actor is the label of the API key whose
+// as more data-modifying CTEs of the same statement: a change and its event commit
+// together or not at all, with no extra round trip and no longer lock. The actor is the label of the API key whose
 // request caused it ("sweep" for the periodic sweep).
 //
 // What the statements cannot promise alone (a drain that never ran because the
