@@ -3,7 +3,7 @@
 // the invariants named in distribution.sql.ts (CAPACITY, OLDEST FIRST).
 import type { SqlClient } from "../../db/sql.js";
 import { Prisma } from "../../generated/prisma/client.js";
-import { type AppealStatus, chooseOperator, RESERVED_FOR_WAITING, waitingFor } from "./distribution.sql.js";
+import { type AppealStatus, chooseOperator, notReservedForWaiting } from "./distribution.sql.js";
 
 /** The target operator of a transfer as the statement saw it, after its row lock. */
 export type TransferTarget = {
@@ -172,8 +172,11 @@ export class AppealMovesRepository {
         SELECT id, status, source_id FROM appeals WHERE id = ${appealId} FOR UPDATE
       ),
       closed AS (SELECT id, source_id FROM target WHERE status = 'closed'),
-      ${waitingFor(Prisma.sql`(SELECT source_id FROM closed)`)},
-      ${chooseOperator(Prisma.sql`(SELECT source_id FROM closed)`, draw, RESERVED_FOR_WAITING)},
+      ${chooseOperator(
+        Prisma.sql`(SELECT source_id FROM closed)`,
+        draw,
+        notReservedForWaiting(Prisma.sql`(SELECT source_id FROM closed)`),
+      )},
       reopened AS (
         UPDATE appeals a
         SET status = (CASE WHEN pick.id IS NULL THEN 'pending' ELSE 'active' END)::appeal_status,

@@ -6,7 +6,7 @@
 import { isUniqueViolation } from "../../db/prisma-errors.js";
 import type { SqlClient } from "../../db/sql.js";
 import { Prisma } from "../../generated/prisma/client.js";
-import { type AppealStatus, chooseOperator, RESERVED_FOR_WAITING, waitingFor } from "./distribution.sql.js";
+import { type AppealStatus, chooseOperator, notReservedForWaiting } from "./distribution.sql.js";
 
 export type IntakeInput = {
   sourceId: number;
@@ -69,16 +69,19 @@ export class DistributionRepository {
    * (a unique violation fails the whole statement: key_taken).
    */
   async intake(input: IntakeInput, draw: number, actor: string): Promise<IntakeResult> {
-    // OLDEST FIRST: the sources that share an operator with this one and have appeals
-    // waiting. An operator serving one of them keeps its free slot for that older appeal.
     const rows = await this.sql
       .rows<IntakeRow>(
         "appeal_intake",
         Prisma.sql`
       WITH src AS (SELECT id, name FROM sources WHERE id = ${input.sourceId} AND archived_at IS NULL),
-      ${waitingFor(Prisma.sql`${input.sourceId}`)},
       -- Candidates of src, not of the id sent: an archived source has none, so no counter moves.
-      ${chooseOperator(Prisma.sql`${input.sourceId}`, draw, RESERVED_FOR_WAITING, Prisma.sql`AND s.archived_at IS NULL`)},
+      -- OLDEST FIRST: an operator serving a source with appeals waiting keeps its slot for them.
+      ${chooseOperator(
+        Prisma.sql`${input.sourceId}`,
+        draw,
+        notReservedForWaiting(Prisma.sql`${input.sourceId}`),
+        Prisma.sql`AND s.archived_at IS NULL`,
+      )},
       -- Nothing below is written when the chosen operator filled up meanwhile: the caller draws again.
       proceed AS (SELECT 1 FROM src WHERE EXISTS (SELECT 1 FROM pick) OR NOT EXISTS (SELECT 1 FROM choice)),
       sent AS (SELECT ${input.leadName}::text AS name, ${input.leadPhone}::text AS phone,

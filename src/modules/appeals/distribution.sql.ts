@@ -43,15 +43,16 @@ export type AppealStatus = "pending" | "active" | "closed";
  * The candidates for an appeal of `source` (an SQL expression), and the choice
  * among them given a uniform draw in [0, 1): the SQL twin of selectOperator() in
  * selector.ts. Shares are integers, so the running sums are exact and both twins
- * agree bit for bit. `reserved` (a query of operator ids) excludes operators whose
- * slot belongs to an older waiting appeal (OLDEST FIRST); `sourceCondition` adds conditions on the source `s`.
+ * agree bit for bit. `notReserved` is a condition on a candidate's weight row `w`
+ * that excludes operators whose slot belongs to an older waiting appeal (OLDEST
+ * FIRST); `sourceCondition` adds conditions on the source `s`.
  * Pass the source as a parameter where there is one (the intake): the planner then
  * starts from the source's weights instead of from every operator.
  */
 export function chooseOperator(
   source: Prisma.Sql,
   draw: number,
-  reserved: Prisma.Sql,
+  notReserved: Prisma.Sql,
   sourceCondition: Prisma.Sql = Prisma.empty,
 ) {
   return Prisma.sql`
@@ -64,8 +65,7 @@ export function chooseOperator(
       JOIN operators o ON o.id = w.operator_id
       WHERE s.id = ${source} ${sourceCondition}
         AND o.is_active AND o.archived_at IS NULL AND o.active_load < o.max_load
-        -- Computed once for the statement (a hashed subplan), not once per operator.
-        AND o.id NOT IN (${reserved})
+        AND ${notReserved}
     ),
     -- MATERIALIZED: computed once, so the re-check after a row-lock wait keeps this choice.
     choice AS MATERIALIZED (
@@ -95,18 +95,20 @@ export const hasWaiting = (source: Prisma.Sql) => Prisma.sql`
   (SELECT max(p.id) FROM appeals p WHERE p.source_id = ${source} AND p.status = 'pending') IS NOT NULL`;
 
 /**
- * OLDEST FIRST for an appeal entering distribution (an intake, a reopen): the sources that
- * share an operator with `source` and have appeals waiting. An operator serving one of them
- * keeps its free slot for that older appeal (RESERVED_FOR_WAITING).
+ * OLDEST FIRST for an appeal of `source` entering distribution (an intake, a reopen), as
+ * chooseOperator's `notReserved`: an operator keeps its free slot for an older waiting
+ * appeal of any source it serves. When `source` itself has appeals waiting, every
+ * candidate serves it and none may take the new appeal; otherwise the operators that
+ * also serve another source with appeals waiting are left out.
+ * Arrays computed once per statement (InitPlans), not joins: on tables this small the
+ * hash tables of a join cost more than the lookups, and a hashed NOT IN on `o.id` made
+ * the planner scan every operator row (docs/PERFORMANCE.md, "The intake statement").
  */
-export const waitingFor = (source: Prisma.Sql) => Prisma.sql`
-  waiting AS MATERIALIZED (
-    SELECT related.source_id FROM (
-      SELECT DISTINCT w2.source_id
-      FROM operator_weights w1 JOIN operator_weights w2 ON w2.operator_id = w1.operator_id
-      WHERE w1.source_id = ${source}
-    ) related
-    WHERE ${hasWaiting(Prisma.sql`related.source_id`)}
-  )`;
-export const RESERVED_FOR_WAITING = Prisma.sql`
-  SELECT r.operator_id FROM operator_weights r JOIN waiting ON waiting.source_id = r.source_id`;
+export const notReservedForWaiting = (source: Prisma.Sql) => Prisma.sql`
+  NOT (${hasWaiting(source)})
+  AND w.operator_id <> ALL (ARRAY(
+    SELECT other.operator_id FROM operator_weights other
+    WHERE other.operator_id = ANY (ARRAY(
+            SELECT mine.operator_id FROM operator_weights mine WHERE mine.source_id = ${source}))
+      AND other.source_id <> ${source}
+      AND ${hasWaiting(Prisma.sql`other.source_id`)}))`;

@@ -109,7 +109,7 @@ export class DrainRepository {
         WHERE a.status = 'pending'
         FOR UPDATE OF a
       ),
-      ${chooseOperator(Prisma.sql`(SELECT source_id FROM next)`, draw, reserved)},
+      ${chooseOperator(Prisma.sql`(SELECT source_id FROM next)`, draw, Prisma.sql`w.operator_id NOT IN (${reserved})`)},
       assigned AS (
         UPDATE appeals a SET status = 'active', operator_id = pick.id, assigned_at = now()
         FROM next, pick
