@@ -62,9 +62,15 @@ export function chooseOperator(
                                      THEN o.max_load - o.active_load ELSE 1 END AS share
       FROM sources s
       JOIN operator_weights w ON w.source_id = s.id
-      JOIN operators o ON o.id = w.operator_id
+      -- The source's weights, then each operator by its key. The fence (OFFSET 0) keeps that
+      -- plan whatever the statistics say: without any (autovacuum off, a new database) the
+      -- planner scanned every operator and looked up a weight for each, twice per intake.
+      CROSS JOIN LATERAL (
+        SELECT o.id, o.max_load, o.active_load FROM operators o
+        WHERE o.id = w.operator_id AND o.is_active AND o.archived_at IS NULL AND o.active_load < o.max_load
+        OFFSET 0
+      ) o
       WHERE s.id = ${source} ${sourceCondition}
-        AND o.is_active AND o.archived_at IS NULL AND o.active_load < o.max_load
         AND ${notReserved}
     ),
     -- MATERIALIZED: computed once, so the re-check after a row-lock wait keeps this choice.
@@ -79,8 +85,7 @@ export function chooseOperator(
     -- CAPACITY: counts the appeal against the chosen operator, only while it is below its limit.
     pick AS (
       UPDATE operators o SET active_load = o.active_load + 1
-      FROM choice
-      WHERE o.id = choice.id AND o.is_active AND o.archived_at IS NULL AND o.active_load < o.max_load
+      WHERE o.id = (SELECT id FROM choice) AND o.is_active AND o.archived_at IS NULL AND o.active_load < o.max_load
       RETURNING o.id, o.name
     )`;
 }
