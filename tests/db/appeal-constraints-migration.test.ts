@@ -54,7 +54,7 @@ describe.skipIf(!onRealServer)(`the migration ${MIGRATION}`, () => {
         { id: 3, operator_id: null, status: "closed", assigned_at: expect.any(Date) },
       ]);
       expect(
-        (await client.query("SELECT actor, action, entity_id, appeal_id, details FROM audit_events")).rows,
+        (await client.query("SELECT actor, type AS action, entity_id, appeal_id, details FROM events")).rows,
       ).toEqual([
         {
           actor: `migration:${MIGRATION}`,

@@ -14,7 +14,7 @@ export type TestDatabase = {
 
 const TABLES = [
   "api_keys",
-  "audit_events",
+  "events",
   "idempotency_keys",
   "appeal_counts",
   "appeals",

@@ -4,7 +4,7 @@ import pg from "pg";
 
 export type Fingerprint = Record<string, { rows: number; digest: string; updated_at?: string | null }>;
 
-/** Tables that must exist; audit_events, api_keys and any later table are picked up when present. */
+/** Tables that must exist; events, api_keys and any later table are picked up when present. */
 const REQUIRED = ["operators", "sources", "operator_weights", "leads", "appeals", "idempotency_keys"];
 
 export type TableSnapshots = {

@@ -115,7 +115,7 @@ export class AppealMovesRepository {
           AND (o.id = ${operatorId}::int OR (o.id = target.operator_id AND target.status = 'active'))
       ),
       audit AS (
-        INSERT INTO audit_events (actor, action, entity_type, entity_id, appeal_id, details)
+        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, details)
         SELECT ${actor}::text, 'appeal.assigned', 'appeal', moved.id, moved.id,
                jsonb_strip_nulls(jsonb_build_object(
                  'source_id', moved.source_id, 'operator_id', ${operatorId}::int,
@@ -187,7 +187,7 @@ export class AppealMovesRepository {
         RETURNING a.id, a.status, a.operator_id, a.source_id
       ),
       audit AS (
-        INSERT INTO audit_events (actor, action, entity_type, entity_id, appeal_id, details)
+        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, details)
         SELECT ${actor}::text, 'appeal.reopened', 'appeal', reopened.id, reopened.id,
                jsonb_strip_nulls(jsonb_build_object('source_id', reopened.source_id,
                  'status', reopened.status::text, 'operator_id', reopened.operator_id))
@@ -257,7 +257,7 @@ export class AppealMovesRepository {
         RETURNING w.source_id, w.weight
       ),
       audit AS (
-        INSERT INTO audit_events (actor, action, entity_type, entity_id, appeal_id, details)
+        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, details)
         SELECT ${actor}::text, 'operator.archived', 'operator', archived.id, NULL,
                jsonb_build_object('reassigned', (SELECT count(*) FROM freed),
                  'weights_removed', COALESCE((SELECT jsonb_agg(jsonb_build_object('source_id', u.source_id,

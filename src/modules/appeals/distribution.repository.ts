@@ -118,7 +118,7 @@ export class DistributionRepository {
         FROM appeal WHERE ${input.idempotencyKey}::text IS NOT NULL
       ),
       audit AS (
-        INSERT INTO audit_events (actor, action, entity_type, entity_id, appeal_id, details)
+        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, details)
         SELECT ${actor}::text,
                CASE WHEN pick.id IS NULL THEN 'appeal.queued' ELSE 'appeal.assigned' END,
                'appeal', appeal.id, appeal.id,
@@ -193,7 +193,7 @@ export class DistributionRepository {
         WHERE o.id = target.operator_id AND target.status = 'active' AND EXISTS (SELECT 1 FROM closed)
       ),
       audit AS (
-        INSERT INTO audit_events (actor, action, entity_type, entity_id, appeal_id, details)
+        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, details)
         SELECT ${actor}::text, 'appeal.closed', 'appeal', closed.id, closed.id,
                jsonb_strip_nulls(jsonb_build_object('previous_status', target.status::text,
                                                     'operator_id', target.operator_id))

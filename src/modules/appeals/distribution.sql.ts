@@ -28,7 +28,7 @@
 // Each of these statements is atomic on its own: an assignment is one statement, so
 // the critical section is one row lock held for one statement. Each one also
 // records its audit events (appeal.queued, appeal.assigned, appeal.drained,
-// appeal.closed, appeal.reopened, operator.archived, lead.updated in audit_events)
+// appeal.closed, appeal.reopened, operator.archived, lead.updated in events)
 // as more data-modifying CTEs of the same statement: a change and its event commit
 // together or not at all, with no extra round trip and no longer lock. The actor is the label of the API key whose
 // request caused it ("sweep" for the periodic sweep).

@@ -117,7 +117,7 @@ export class DrainRepository {
         RETURNING a.id, a.source_id, a.operator_id
       ),
       audit AS (
-        INSERT INTO audit_events (actor, action, entity_type, entity_id, appeal_id, details)
+        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, details)
         SELECT ${actor}::text, 'appeal.drained', 'appeal', assigned.id, assigned.id,
                jsonb_build_object('source_id', assigned.source_id, 'operator_id', assigned.operator_id)
         FROM assigned

@@ -179,7 +179,7 @@ export class LoadReconcileRepository {
         UPDATE operators o SET active_load = drift.expected FROM drift WHERE o.id = drift.operator_id
       ),
       audit AS (
-        INSERT INTO audit_events (actor, action, entity_type, entity_id, details)
+        INSERT INTO events (actor, type, entity_type, entity_id, details)
         SELECT ${actor}::text, 'operator.load_reconciled', 'operator', operator_id,
                jsonb_build_object('active_load', jsonb_build_object('before', actual, 'after', expected))
         FROM drift

@@ -2,7 +2,7 @@
 // client, so an event commits or rolls back with the change it records. The
 // assignment events are not written here: they are one more CTE of each
 // assignment statement in distribution.repository.ts (one statement each).
-import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
+import type { Event, Prisma, PrismaClient } from "../../generated/prisma/client.js";
 import type { AuditAction, AuditEntityType } from "./audit.schemas.js";
 
 export type AuditEventInput = {
@@ -46,10 +46,10 @@ export class AuditRepository {
    * it is stored if and only if the change it describes commits.
    */
   async record(tx: Prisma.TransactionClient, event: AuditEventInput): Promise<void> {
-    await tx.auditEvent.create({
+    await tx.event.create({
       data: {
         actor: event.actor,
-        action: event.action,
+        type: event.action,
         entityType: event.entityType,
         entityId: event.entityId,
         appealId: event.appealId ?? null,
@@ -65,20 +65,22 @@ export class AuditRepository {
    * check only runs for older appeals and unknown ids.
    */
   async listForAppeal(appealId: number): Promise<AuditEventRecord[] | null> {
-    const events = await this.prisma.auditEvent.findMany({ where: { appealId }, orderBy: { id: "asc" } });
+    const events = (await this.prisma.event.findMany({ where: { appealId }, orderBy: { id: "asc" } })).map(
+      toRecord,
+    );
     if (events.length > 0) return events;
     const appeal = await this.prisma.appeal.findUnique({ where: { id: appealId }, select: { id: true } });
     return appeal ? [] : null;
   }
 
   /** Newest first (in the order recorded), keyset-paginated: `beforeId` is the last id of the previous page. */
-  list(
+  async list(
     filter: AuditFilter,
     page: { limit: number; beforeId?: number | undefined },
   ): Promise<AuditEventRecord[]> {
-    return this.prisma.auditEvent.findMany({
+    const events = await this.prisma.event.findMany({
       where: {
-        action: filter.action,
+        type: filter.action,
         actor: filter.actor,
         entityType: filter.entityType,
         entityId: filter.entityId,
@@ -91,5 +93,19 @@ export class AuditRepository {
       orderBy: { id: "desc" },
       take: page.limit,
     });
+    return events.map(toRecord);
   }
+}
+
+function toRecord(event: Event): AuditEventRecord {
+  return {
+    id: event.id,
+    occurredAt: event.occurredAt,
+    actor: event.actor,
+    action: event.type,
+    entityType: event.entityType,
+    entityId: event.entityId,
+    appealId: event.appealId,
+    details: event.details,
+  };
 }

@@ -91,7 +91,7 @@ export class SourceRepository {
         RETURNING s.id
       ),
       audit AS (
-        INSERT INTO audit_events (actor, action, entity_type, entity_id, details)
+        INSERT INTO events (actor, type, entity_type, entity_id, details)
         SELECT ${actor}, 'source.archived', 'source', archived.id, '{}'::jsonb FROM archived
       )
       SELECT s.archived_at IS NOT NULL OR EXISTS (SELECT 1 FROM archived) AS archived, waiting.n AS pending

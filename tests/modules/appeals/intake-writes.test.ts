@@ -64,7 +64,7 @@ describe("a lead's profile changed by an intake", () => {
   const leadEvents = (leadId: number) =>
     query<Event>(
       t.testDatabase.url,
-      `SELECT action, actor, entity_type, details FROM audit_events
+      `SELECT type AS action, actor, entity_type, details FROM events
        WHERE entity_type = 'lead' AND entity_id = $1 ORDER BY id`,
       [leadId],
     );

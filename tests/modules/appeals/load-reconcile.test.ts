@@ -151,8 +151,8 @@ describe("findDrift, checkDrift and reconcile", () => {
     ]);
     expect(
       await sql(
-        `SELECT actor, entity_id, details FROM audit_events
-         WHERE action = 'operator.load_reconciled' ORDER BY entity_id`,
+        `SELECT actor, entity_id, details FROM events
+         WHERE type = 'operator.load_reconciled' ORDER BY entity_id`,
       ),
     ).toEqual([
       { actor: "test:reconcile", entity_id: a.id, details: { active_load: { before: 1, after: 2 } } },

@@ -37,7 +37,7 @@ describe("a pending appeal left beside free capacity", () => {
     expect(await invariantViolations(t.testDatabase.url)).toEqual({ overLoaded: [], stuckPending: [] });
     const events = await query<{ action: string; actor: string }>(
       t.testDatabase.url,
-      "SELECT action, actor FROM audit_events WHERE appeal_id = $1 ORDER BY id",
+      "SELECT type AS action, actor FROM events WHERE appeal_id = $1 ORDER BY id",
       [waiting.appeal_id],
     );
     expect(events).toEqual([
@@ -104,7 +104,7 @@ describe.skipIf(!onRealServer)("two instances sweeping at once", () => {
       expect(runs.reduce((sum, run) => sum + run.assigned, 0)).toBe(3);
       const drained = await query<{ appeal_id: number; n: number }>(
         t.testDatabase.url,
-        `SELECT appeal_id, count(*)::int AS n FROM audit_events WHERE action = 'appeal.drained'
+        `SELECT appeal_id, count(*)::int AS n FROM events WHERE type = 'appeal.drained'
          GROUP BY appeal_id ORDER BY appeal_id`,
       );
       expect(drained).toEqual(waiting.map((appeal) => ({ appeal_id: appeal.appeal_id, n: 1 })));

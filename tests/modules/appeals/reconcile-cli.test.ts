@@ -60,7 +60,7 @@ describe("the process (npm run db:reconcile)", () => {
         ],
       },
     ]);
-    const [event] = await sql("SELECT actor FROM audit_events WHERE action = 'operator.load_reconciled'");
+    const [event] = await sql("SELECT actor FROM events WHERE type = 'operator.load_reconciled'");
     expect((event as { actor: string }).actor).toMatch(/^cli(:.+)?$/);
 
     const again = runTs("src/cli/reconcile.ts", [], env);

@@ -45,7 +45,7 @@ async function counts() {
     `SELECT (SELECT count(*)::int FROM leads) AS leads,
             (SELECT count(*)::int FROM appeals) AS appeals,
             (SELECT count(*)::int FROM idempotency_keys) AS idempotency_keys,
-            (SELECT count(*)::int FROM audit_events) AS audit_events`,
+            (SELECT count(*)::int FROM events) AS events`,
   );
   return row;
 }

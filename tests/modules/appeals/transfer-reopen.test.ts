@@ -31,7 +31,7 @@ async function loads(): Promise<Record<number, number>> {
 }
 
 async function events(): Promise<{ action: string; appeal_id: number | null; details: object }[]> {
-  return query(t.testDatabase.url, "SELECT action, appeal_id, details FROM audit_events ORDER BY id");
+  return query(t.testDatabase.url, "SELECT type AS action, appeal_id, details FROM events ORDER BY id");
 }
 
 /** What a refused request must leave as it was. */
@@ -40,7 +40,7 @@ async function state() {
     t.testDatabase.url,
     `SELECT (SELECT json_agg(a ORDER BY id) FROM appeals a) AS appeals,
             (SELECT json_agg(o ORDER BY id) FROM operators o) AS operators,
-            (SELECT count(*)::int FROM audit_events) AS events`,
+            (SELECT count(*)::int FROM events) AS events`,
   );
 }
 

@@ -23,10 +23,7 @@ type EventBody = StoredEvent & { id: number; occurred_at: string };
 
 /** The id of the newest event so far: what a step records is read as everything after it. */
 async function mark(): Promise<number> {
-  const [row] = await query<{ id: string | null }>(
-    t.testDatabase.url,
-    "SELECT max(id) AS id FROM audit_events",
-  );
+  const [row] = await query<{ id: string | null }>(t.testDatabase.url, "SELECT max(id) AS id FROM events");
   return Number(row?.id ?? 0);
 }
 
@@ -34,8 +31,8 @@ async function mark(): Promise<number> {
 async function eventsSince(since: number): Promise<StoredEvent[]> {
   return query<StoredEvent>(
     t.testDatabase.url,
-    `SELECT actor, action, entity_type, entity_id, appeal_id, details
-     FROM audit_events WHERE id > $1 ORDER BY id`,
+    `SELECT actor, type AS action, entity_type, entity_id, appeal_id, details
+     FROM events WHERE id > $1 ORDER BY id`,
     [since],
   );
 }
@@ -396,10 +393,10 @@ describe("an event commits with its change, or neither does", () => {
   const refuse = (condition: string) =>
     query(
       t.testDatabase.url,
-      `ALTER TABLE audit_events ADD CONSTRAINT ${constraint} CHECK (NOT (${condition})) NOT VALID`,
+      `ALTER TABLE events ADD CONSTRAINT ${constraint} CHECK (NOT (${condition})) NOT VALID`,
     );
   afterEach(async () => {
-    await query(t.testDatabase.url, `ALTER TABLE audit_events DROP CONSTRAINT IF EXISTS ${constraint}`);
+    await query(t.testDatabase.url, `ALTER TABLE events DROP CONSTRAINT IF EXISTS ${constraint}`);
   });
 
   it("operators and sources are not changed when their event cannot be stored", async () => {
@@ -423,7 +420,7 @@ describe("an event commits with its change, or neither does", () => {
     const [a, b] = [await createOperator(t.app), await createOperator(t.app)];
     const source = await createSource(t.app);
     await setWeights(t.app, source.id, [{ operator_id: a.id, weight: 4 }]);
-    await refuse("action = 'weights.replaced'");
+    await refuse("type = 'weights.replaced'");
     const since = await mark();
     const response = await inject("PUT", `/sources/${source.id}/weights`, [{ operator_id: b.id, weight: 1 }]);
     expectProblem(response, 500, "internal_error");
@@ -438,7 +435,7 @@ describe("an event commits with its change, or neither does", () => {
     const source = await createSource(t.app);
     await setWeights(t.app, source.id, [{ operator_id: operator.id, weight: 1 }]);
     const [appeals, leads] = [await count("appeals"), await count("leads")];
-    await refuse("action IN ('appeal.assigned', 'appeal.queued')");
+    await refuse("type IN ('appeal.assigned', 'appeal.queued')");
     const response = await inject("POST", "/appeals", {
       lead_external_id: unique("lead"),
       source_id: source.id,
@@ -506,7 +503,7 @@ describe("GET /appeals/{id}/events", () => {
   it("answers [] for an appeal without recorded events (stored before the trail existed)", async () => {
     const source = await createSource(t.app);
     const appeal = await createAppeal(t.app, { source_id: source.id });
-    await query(t.testDatabase.url, "DELETE FROM audit_events WHERE appeal_id = $1", [appeal.appeal_id]);
+    await query(t.testDatabase.url, "DELETE FROM events WHERE appeal_id = $1", [appeal.appeal_id]);
     const response = await inject("GET", `/appeals/${appeal.appeal_id}/events`);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual([]);
@@ -541,7 +538,7 @@ describe("GET /audit", () => {
     await t.deps.appeals.close(appealIds[2] as number, "carol"); // 11 closed (pending)
     await query(
       t.testDatabase.url,
-      "UPDATE audit_events SET occurred_at = timestamptz '2026-11-21T10:00:00Z' + (id - 1) * interval '1 minute'",
+      "UPDATE events SET occurred_at = timestamptz '2026-11-21T10:00:00Z' + (id - 1) * interval '1 minute'",
     );
   });
 

@@ -348,7 +348,7 @@ describe("the rest of the service", () => {
     );
     const events = await query<{ actor: string }>(
       t.testDatabase.url,
-      "SELECT actor FROM audit_events WHERE action = 'api_key.created' AND entity_id = $1",
+      "SELECT actor FROM events WHERE type = 'api_key.created' AND entity_id = $1",
       [row?.id],
     );
     expect(events).toEqual([{ actor: "BOOTSTRAP_ADMIN_KEY" }]);

@@ -55,7 +55,7 @@ async function listed(id: number): Promise<Listed | undefined> {
 async function counts() {
   const [row] = await query<{ keys: number; events: number }>(
     t.testDatabase.url,
-    `SELECT (SELECT count(*)::int FROM api_keys) AS keys, (SELECT count(*)::int FROM audit_events) AS events`,
+    `SELECT (SELECT count(*)::int FROM api_keys) AS keys, (SELECT count(*)::int FROM events) AS events`,
   );
   return row;
 }
@@ -114,7 +114,7 @@ describe("POST /api-keys", () => {
     expect(row).toEqual({ key_hash: sha256(body.key), operator_id: operatorId, role: "operator" });
     const events = await query<{ actor: string; details: object }>(
       t.testDatabase.url,
-      "SELECT actor, details FROM audit_events WHERE action = 'api_key.created' AND entity_id = $1",
+      "SELECT actor, details FROM events WHERE type = 'api_key.created' AND entity_id = $1",
       [body.id],
     );
     expect(events).toEqual([
@@ -248,7 +248,7 @@ describe("DELETE /api-keys/{id}", () => {
     expect((await listed(created.id))?.revoked_at).toBe(revoked?.revoked_at);
     const events = await query<{ actor: string; details: object }>(
       t.testDatabase.url,
-      "SELECT actor, details FROM audit_events WHERE action = 'api_key.revoked' AND entity_id = $1",
+      "SELECT actor, details FROM events WHERE type = 'api_key.revoked' AND entity_id = $1",
       [created.id],
     );
     expect(events).toEqual([{ actor: "keys admin", details: { label: "leaving", role: "viewer" } }]);

@@ -92,7 +92,7 @@ describe("create", () => {
     const { key, apiKey } = await t.deps.apiKeys.create({ label: "audited", role: "intake" }, "cli:alice");
     const events = await query<{ actor: string; details: object }>(
       t.testDatabase.url,
-      "SELECT actor, details FROM audit_events WHERE action = 'api_key.created' AND entity_id = $1",
+      "SELECT actor, details FROM events WHERE type = 'api_key.created' AND entity_id = $1",
       [apiKey.id],
     );
     expect(events).toEqual([
@@ -139,7 +139,7 @@ describe("create with source_ids (an intake key's scope)", () => {
     expect(stored).toEqual({ source_ids: [a, b] });
     const [event] = await query(
       t.testDatabase.url,
-      "SELECT details FROM audit_events WHERE action = 'api_key.created' AND entity_id = $1",
+      "SELECT details FROM events WHERE type = 'api_key.created' AND entity_id = $1",
       [apiKey.id],
     );
     expect(event).toEqual({
@@ -299,7 +299,7 @@ describe("list and revoke", () => {
     expect(second.revokedAt).toEqual(first.revokedAt);
     const events = await query(
       t.testDatabase.url,
-      "SELECT 1 FROM audit_events WHERE action = 'api_key.revoked' AND entity_id = $1",
+      "SELECT 1 FROM events WHERE type = 'api_key.revoked' AND entity_id = $1",
       [apiKey.id],
     );
     expect(events).toHaveLength(1);

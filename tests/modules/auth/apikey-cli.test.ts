@@ -146,7 +146,7 @@ describe("runCommand", () => {
     expect(await t.deps.apiKeys.authenticate(created.key)).toBeNull();
     const [event] = await query<{ actor: string }>(
       t.testDatabase.url,
-      "SELECT actor FROM audit_events WHERE action = 'api_key.revoked' AND entity_id = $1",
+      "SELECT actor FROM events WHERE type = 'api_key.revoked' AND entity_id = $1",
       [created.apiKey.id],
     );
     expect(event?.actor).toBe("cli:test");

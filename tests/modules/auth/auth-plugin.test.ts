@@ -108,7 +108,7 @@ describe("AUTH=off", () => {
     expect(unknown.statusCode).toBe(200);
     const actors = await query<{ actor: string }>(
       t.testDatabase.url,
-      "SELECT actor FROM audit_events WHERE action = 'operator.created' ORDER BY id",
+      "SELECT actor FROM events WHERE type = 'operator.created' ORDER BY id",
     );
     expect(actors.map((row) => row.actor)).toEqual(["anonymous", "named viewer"]);
   });
@@ -160,7 +160,7 @@ describe("the answers", () => {
     expect(response.statusCode).toBe(201);
     const [event] = await query<{ actor: string }>(
       t.testDatabase.url,
-      "SELECT actor FROM audit_events WHERE action = 'source.created'",
+      "SELECT actor FROM events WHERE type = 'source.created'",
     );
     expect(event?.actor).toBe("ops laptop");
   });

@@ -17,7 +17,7 @@ const inject = (method: "GET" | "PUT" | "DELETE" | "PATCH", url: string, payload
   t.app.inject({ method, url, ...(payload && { payload }) });
 
 async function events(): Promise<{ action: string; entity_id: number; details: object }[]> {
-  return query(t.testDatabase.url, "SELECT action, entity_id, details FROM audit_events ORDER BY id");
+  return query(t.testDatabase.url, "SELECT type AS action, entity_id, details FROM events ORDER BY id");
 }
 
 async function state() {
@@ -27,7 +27,7 @@ async function state() {
             (SELECT json_agg(o ORDER BY id) FROM operators o) AS operators,
             (SELECT json_agg(s ORDER BY id) FROM sources s) AS sources,
             (SELECT json_agg(w ORDER BY source_id, operator_id) FROM operator_weights w) AS weights,
-            (SELECT count(*)::int FROM audit_events) AS events`,
+            (SELECT count(*)::int FROM events) AS events`,
   );
 }
 
