@@ -16,6 +16,9 @@ import { AuditRepository } from "./modules/audit/audit.repository.js";
 import { AuditService } from "./modules/audit/audit.service.js";
 import { ApiKeyRepository } from "./modules/auth/api-key.repository.js";
 import { ApiKeyService, type ApiKeyServiceOptions } from "./modules/auth/api-key.service.js";
+import { EventFeed } from "./modules/events/event-feed.js";
+import { EventHorizon } from "./modules/events/event-horizon.js";
+import { EventLogRepository } from "./modules/events/event-log.repository.js";
 import { LeadRepository } from "./modules/leads/lead.repository.js";
 import { LeadService } from "./modules/leads/lead.service.js";
 import { createMetrics, type Metrics } from "./modules/metrics/metrics.js";
@@ -45,6 +48,10 @@ export type Deps = {
   sweeper: DistributionSweeper;
   /** Forgets idempotency keys older than 24 hours; started by the server. */
   idempotencyKeyPurge: PeriodicTask<number>;
+  /** The event log's reads for subscribers (the live stream, webhooks). */
+  eventLog: EventLogRepository;
+  /** This process's one poller of the event log: how far subscribers may read. */
+  eventFeed: EventFeed;
 };
 
 export type ServiceLog = { warn(details: object, message: string): void };
@@ -62,6 +69,8 @@ export type DepsOptions = {
   sweepIntervalMs?: number;
   /** How often old idempotency keys are forgotten once started; 0 (the default) leaves it to runOnce(). */
   idempotencyPurgeIntervalMs?: number;
+  /** How often the event feed looks at the log while someone listens (default 100 ms). */
+  eventPollIntervalMs?: number;
 };
 
 export function createDeps(database: Database, options: DepsOptions = {}): Deps {
@@ -95,6 +104,11 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     log,
     checkDrift: (full) => loadReconcile.checkDrift({ appealCounts: full }),
   });
+  const eventLog = new EventLogRepository(database.sql);
+  const eventFeed = new EventFeed(new EventHorizon(eventLog), {
+    pollIntervalMs: options.eventPollIntervalMs ?? DEFAULT_EVENT_POLL_INTERVAL_MS,
+    log,
+  });
   const appealRepository = new AppealRepository(prisma);
   const appeals = new AppealService(appealRepository, distribution, metrics);
   return {
@@ -118,5 +132,10 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
       log,
       run: () => appeals.forgetOldIdempotencyKeys(),
     }),
+    eventLog,
+    eventFeed,
   };
 }
+
+/** Commit-to-delivery is at least this plus a statement: small enough for a live feed, one cheap probe each. */
+const DEFAULT_EVENT_POLL_INTERVAL_MS = 100;
