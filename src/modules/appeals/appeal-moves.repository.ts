@@ -3,6 +3,7 @@
 // the invariants named in distribution.sql.ts (CAPACITY, OLDEST FIRST).
 import type { SqlClient } from "../../db/sql.js";
 import { Prisma } from "../../generated/prisma/client.js";
+import { operatorData, storedAppealData } from "../events/event-data.sql.js";
 import { type AppealStatus, chooseOperator, notReservedForWaiting } from "./distribution.sql.js";
 
 /** The target operator of a transfer as the statement saw it, after its row lock. */
@@ -105,7 +106,7 @@ export class AppealMovesRepository {
         UPDATE appeals a SET status = 'active', operator_id = ${operatorId}::int, assigned_at = now()
         FROM target, allowed
         WHERE a.id = target.id
-        RETURNING a.id, a.source_id
+        RETURNING a.*
       ),
       -- CAPACITY: +1 for the target, -1 for the old operator when the appeal was active.
       counted AS (
@@ -115,8 +116,9 @@ export class AppealMovesRepository {
           AND (o.id = ${operatorId}::int OR (o.id = target.operator_id AND target.status = 'active'))
       ),
       audit AS (
-        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, details)
-        SELECT ${actor}::text, 'appeal.assigned', 'appeal', moved.id, moved.id,
+        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, operator_id, source_id, data, details)
+        SELECT ${actor}::text, 'appeal.assigned', 'appeal', moved.id, moved.id, moved.operator_id,
+               moved.source_id, ${storedAppealData("moved")},
                jsonb_strip_nulls(jsonb_build_object(
                  'source_id', moved.source_id, 'operator_id', ${operatorId}::int,
                  'from_operator_id', target.operator_id, 'previous_status', target.status::text,
@@ -184,11 +186,12 @@ export class AppealMovesRepository {
             closed_at = NULL
         FROM closed LEFT JOIN pick ON true
         WHERE a.id = closed.id AND (EXISTS (SELECT 1 FROM pick) OR NOT EXISTS (SELECT 1 FROM choice))
-        RETURNING a.id, a.status, a.operator_id, a.source_id
+        RETURNING a.*
       ),
       audit AS (
-        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, details)
-        SELECT ${actor}::text, 'appeal.reopened', 'appeal', reopened.id, reopened.id,
+        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, operator_id, source_id, data, details)
+        SELECT ${actor}::text, 'appeal.reopened', 'appeal', reopened.id, reopened.id, reopened.operator_id,
+               reopened.source_id, ${storedAppealData("reopened")},
                jsonb_strip_nulls(jsonb_build_object('source_id', reopened.source_id,
                  'status', reopened.status::text, 'operator_id', reopened.operator_id))
         FROM reopened
@@ -238,7 +241,7 @@ export class AppealMovesRepository {
       freed AS (
         UPDATE appeals a SET status = 'pending', operator_id = NULL, assigned_at = NULL
         FROM release WHERE a.id = release.id
-        RETURNING a.id, a.source_id
+        RETURNING a.*
       ),
       archived AS (
         UPDATE operators o
@@ -249,7 +252,7 @@ export class AppealMovesRepository {
           AND (EXISTS (SELECT 1 FROM freed)
                OR (o.archived_at IS NULL AND (${reassign}::boolean OR o.active_load = 0)))
         -- now() (this transaction's start, at the column's precision) only when this statement archived it.
-        RETURNING o.id, o.active_load, o.archived_at = now()::timestamptz(3) AS newly
+        RETURNING o.*, o.archived_at = now()::timestamptz(3) AS newly
       ),
       unweighted AS (
         DELETE FROM operator_weights w USING archived
@@ -257,14 +260,16 @@ export class AppealMovesRepository {
         RETURNING w.source_id, w.weight
       ),
       audit AS (
-        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, details)
-        SELECT ${actor}::text, 'operator.archived', 'operator', archived.id, NULL,
+        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, operator_id, source_id, data, details)
+        SELECT ${actor}::text, 'operator.archived', 'operator', archived.id, NULL, archived.id, NULL,
+               ${operatorData("archived")},
                jsonb_build_object('reassigned', (SELECT count(*) FROM freed),
                  'weights_removed', COALESCE((SELECT jsonb_agg(jsonb_build_object('source_id', u.source_id,
                    'weight', u.weight) ORDER BY u.source_id) FROM unweighted u), '[]'::jsonb))
         FROM archived WHERE archived.newly
         UNION ALL
-        SELECT ${actor}::text, 'appeal.queued', 'appeal', freed.id, freed.id,
+        SELECT ${actor}::text, 'appeal.queued', 'appeal', freed.id, freed.id, ${operatorId}::int, freed.source_id,
+               ${storedAppealData("freed")},
                jsonb_build_object('source_id', freed.source_id, 'previous_operator_id', ${operatorId}::int,
                                   'reason', 'operator_archived')
         FROM freed

@@ -6,6 +6,7 @@
 import { isUniqueViolation } from "../../db/prisma-errors.js";
 import type { SqlClient } from "../../db/sql.js";
 import { Prisma } from "../../generated/prisma/client.js";
+import { appealData, leadData, storedAppealData } from "../events/event-data.sql.js";
 import { type AppealStatus, chooseOperator, notReservedForWaiting } from "./distribution.sql.js";
 
 export type IntakeInput = {
@@ -101,7 +102,7 @@ export class DistributionRepository {
           updated_at = CASE WHEN (COALESCE(EXCLUDED.name, l.name), COALESCE(EXCLUDED.phone, l.phone),
                                   COALESCE(EXCLUDED.email, l.email)) IS DISTINCT FROM (l.name, l.phone, l.email)
                             THEN now() ELSE l.updated_at END
-        RETURNING l.id, l.name, l.phone, l.email
+        RETURNING l.id, l.name, l.phone, l.email, l.created_at, l.updated_at, (l.xmax = 0) AS inserted
       ),
       appeal AS (
         INSERT INTO appeals (lead_id, source_id, operator_id, status, message, assigned_at)
@@ -110,24 +111,69 @@ export class DistributionRepository {
                ${input.message}::text,
                CASE WHEN pick.id IS NULL THEN NULL ELSE now() END
         FROM lead LEFT JOIN pick ON true
-        RETURNING id, status, message, created_at
+        RETURNING id, status, message, created_at, assigned_at
       ),
       idempotency AS (
         INSERT INTO idempotency_keys (scope, key, request_hash, appeal_id)
         SELECT ${input.idempotencyScope}::int, ${input.idempotencyKey}::text, ${input.requestHash}::text, appeal.id
         FROM appeal WHERE ${input.idempotencyKey}::text IS NOT NULL
       ),
-      audit AS (
-        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, details)
-        SELECT ${actor}::text,
-               CASE WHEN pick.id IS NULL THEN 'appeal.queued' ELSE 'appeal.assigned' END,
-               'appeal', appeal.id, appeal.id,
-               jsonb_strip_nulls(jsonb_build_object('source_id', src.id, 'lead_id', lead.id, 'operator_id', pick.id))
+      -- The appeal as POST /appeals and GET /appeals/{id} show it: the data of its events.
+      shown AS (
+        SELECT ${appealData({
+          id: Prisma.sql`appeal.id`,
+          leadId: Prisma.sql`lead.id`,
+          leadExternalId: Prisma.sql`${input.leadExternalId}::text`,
+          sourceId: Prisma.sql`src.id`,
+          sourceName: Prisma.sql`src.name`,
+          operatorId: Prisma.sql`pick.id`,
+          operatorName: Prisma.sql`pick.name`,
+          status: Prisma.sql`appeal.status`,
+          message: Prisma.sql`appeal.message`,
+          createdAt: Prisma.sql`appeal.created_at`,
+          assignedAt: Prisma.sql`appeal.assigned_at`,
+          closedAt: Prisma.sql`NULL::timestamptz`,
+        })} AS data
         FROM appeal CROSS JOIN src CROSS JOIN lead LEFT JOIN pick ON true
+      ),
+      -- lead.created (a new lead), appeal.created, appeal.assigned (when an operator took it
+      -- at once), lead.updated (a returning lead whose profile changed), in that order.
+      logged AS (
+        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, operator_id, source_id, data, details)
+        SELECT ${actor}::text, 'lead.created', 'lead', lead.id, NULL::int, NULL::int, src.id,
+               ${leadData({
+                 id: Prisma.sql`lead.id`,
+                 externalId: Prisma.sql`${input.leadExternalId}::text`,
+                 name: Prisma.sql`lead.name`,
+                 phone: Prisma.sql`lead.phone`,
+                 email: Prisma.sql`lead.email`,
+                 appealsCount: Prisma.sql`1`,
+                 createdAt: Prisma.sql`lead.created_at`,
+                 updatedAt: Prisma.sql`lead.updated_at`,
+               })},
+               jsonb_build_object('appeal_id', appeal.id)
+        FROM lead CROSS JOIN appeal CROSS JOIN src
+        WHERE lead.inserted
         UNION ALL
-        SELECT ${actor}::text, 'lead.updated', 'lead', known.id, NULL,
+        SELECT ${actor}::text, kind.type, 'appeal', appeal.id, appeal.id, pick.id, src.id, shown.data,
+               jsonb_strip_nulls(jsonb_build_object('source_id', src.id, 'lead_id', lead.id, 'operator_id', pick.id))
+        FROM appeal CROSS JOIN src CROSS JOIN lead CROSS JOIN shown LEFT JOIN pick ON true
+        CROSS JOIN LATERAL (VALUES (1, 'appeal.created'), (2, 'appeal.assigned')) AS kind(n, type)
+        WHERE kind.n = 1 OR pick.id IS NOT NULL
+        UNION ALL
+        SELECT ${actor}::text, 'lead.updated', 'lead', known.id, NULL::int, NULL::int, src.id,
+               ${leadData({
+                 id: Prisma.sql`changed.id`,
+                 externalId: Prisma.sql`${input.leadExternalId}::text`,
+                 name: Prisma.sql`changed.name`,
+                 phone: Prisma.sql`changed.phone`,
+                 email: Prisma.sql`changed.email`,
+                 appealsCount: Prisma.sql`(SELECT count(*) + 1 FROM appeals a WHERE a.lead_id = changed.id)`,
+                 createdAt: Prisma.sql`changed.created_at`,
+                 updatedAt: Prisma.sql`changed.updated_at`,
+               })},
                jsonb_build_object('before', diff.before, 'after', diff.after, 'appeal_id', appeal.id)
-        FROM known JOIN lead changed ON changed.id = known.id CROSS JOIN appeal
+        FROM known JOIN lead changed ON changed.id = known.id CROSS JOIN appeal CROSS JOIN src
         CROSS JOIN LATERAL (
           SELECT jsonb_object_agg(field, was) AS before, jsonb_object_agg(field, now_is) AS after
           FROM (VALUES ('name', known.name, changed.name), ('phone', known.phone, changed.phone),
@@ -185,7 +231,7 @@ export class DistributionRepository {
         UPDATE appeals a SET status = 'closed', closed_at = now()
         FROM target
         WHERE a.id = target.id AND target.status <> 'closed'
-        RETURNING a.id
+        RETURNING a.*
       ),
       released AS (
         UPDATE operators o SET active_load = o.active_load - 1
@@ -193,8 +239,9 @@ export class DistributionRepository {
         WHERE o.id = target.operator_id AND target.status = 'active' AND EXISTS (SELECT 1 FROM closed)
       ),
       audit AS (
-        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, details)
-        SELECT ${actor}::text, 'appeal.closed', 'appeal', closed.id, closed.id,
+        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, operator_id, source_id, data, details)
+        SELECT ${actor}::text, 'appeal.closed', 'appeal', closed.id, closed.id, closed.operator_id,
+               closed.source_id, ${storedAppealData("closed")},
                jsonb_strip_nulls(jsonb_build_object('previous_status', target.status::text,
                                                     'operator_id', target.operator_id))
         FROM closed CROSS JOIN target

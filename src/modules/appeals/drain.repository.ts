@@ -3,6 +3,7 @@
 // The service loops over it (distribution.service.ts); the sweep runs it over every source.
 import type { SqlClient } from "../../db/sql.js";
 import { Prisma } from "../../generated/prisma/client.js";
+import { storedAppealData } from "../events/event-data.sql.js";
 import { chooseOperator } from "./distribution.sql.js";
 
 /** Which pending appeals a drain step looks at. */
@@ -114,12 +115,14 @@ export class DrainRepository {
         UPDATE appeals a SET status = 'active', operator_id = pick.id, assigned_at = now()
         FROM next, pick
         WHERE a.id = next.id
-        RETURNING a.id, a.source_id, a.operator_id
+        RETURNING a.*
       ),
       audit AS (
-        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, details)
-        SELECT ${actor}::text, 'appeal.drained', 'appeal', assigned.id, assigned.id,
-               jsonb_build_object('source_id', assigned.source_id, 'operator_id', assigned.operator_id)
+        INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, operator_id, source_id, data, details)
+        SELECT ${actor}::text, 'appeal.assigned', 'appeal', assigned.id, assigned.id, assigned.operator_id,
+               assigned.source_id, ${storedAppealData("assigned")},
+               jsonb_build_object('source_id', assigned.source_id, 'operator_id', assigned.operator_id,
+                                  'via', 'drain')
         FROM assigned
       )
       SELECT assigned.id AS appeal_id, assigned.source_id,

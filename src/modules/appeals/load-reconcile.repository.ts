@@ -179,8 +179,8 @@ export class LoadReconcileRepository {
         UPDATE operators o SET active_load = drift.expected FROM drift WHERE o.id = drift.operator_id
       ),
       audit AS (
-        INSERT INTO events (actor, type, entity_type, entity_id, details)
-        SELECT ${actor}::text, 'operator.load_reconciled', 'operator', operator_id,
+        INSERT INTO events (actor, type, entity_type, entity_id, operator_id, details)
+        SELECT ${actor}::text, 'operator.load_reconciled', 'operator', operator_id, operator_id,
                jsonb_build_object('active_load', jsonb_build_object('before', actual, 'after', expected))
         FROM drift
       )

@@ -12,6 +12,10 @@ export type AuditEventInput = {
   entityType: AuditEntityType;
   entityId: number;
   appealId?: number | null;
+  /** The operator the event concerns (an operator key's stream shows it). */
+  operatorId?: number | null;
+  /** The resource as the API shows it after the change: the route's answer. */
+  data: Prisma.InputJsonObject;
   details?: Prisma.InputJsonObject;
 };
 
@@ -23,6 +27,7 @@ export type AuditEventRecord = {
   entityType: string;
   entityId: number;
   appealId: number | null;
+  data: Prisma.JsonValue;
   details: Prisma.JsonValue;
 };
 
@@ -53,6 +58,8 @@ export class AuditRepository {
         entityType: event.entityType,
         entityId: event.entityId,
         appealId: event.appealId ?? null,
+        operatorId: event.operatorId ?? null,
+        data: event.data,
         details: event.details ?? {},
       },
       select: { id: true },
@@ -106,6 +113,7 @@ function toRecord(event: Event): AuditEventRecord {
     entityType: event.entityType,
     entityId: event.entityId,
     appealId: event.appealId,
+    data: event.data,
     details: event.details,
   };
 }

@@ -9,7 +9,10 @@ import {
   withoutNul,
 } from "../../http/common.schemas.js";
 
-/** Every action the trail records. Assignment events are written by the SQL in distribution.repository.ts and appeal-moves.repository.ts. */
+/**
+ * Every event type the log records. The engine's events are written by the SQL in
+ * distribution.repository.ts, drain.repository.ts and appeal-moves.repository.ts.
+ */
 export const AUDIT_ACTIONS = [
   "operator.created",
   "operator.updated",
@@ -24,11 +27,16 @@ export const AUDIT_ACTIONS = [
   "weight.removed",
   "api_key.created",
   "api_key.revoked",
-  "appeal.queued",
+  "appeal.created",
+  /** An operator took the appeal: at intake, by a drain (details.via "drain") or a transfer. */
   "appeal.assigned",
+  /** Back to pending: its operator was archived with reassign. */
+  "appeal.queued",
+  /** Recorded before the event log (2026-12-01) only: a drain's assignment, now appeal.assigned. */
   "appeal.drained",
   "appeal.closed",
   "appeal.reopened",
+  "lead.created",
   "lead.updated",
 ] as const;
 
@@ -42,10 +50,17 @@ export const auditEventSchema = z
     id: idSchema.describe("Increases in the order events were recorded"),
     occurred_at: timestampSchema.describe("When the transaction that made the change started"),
     actor: z.string().describe('The label of the API key that made the change ("anonymous" in open mode)'),
-    action: z.string().describe(`One of ${AUDIT_ACTIONS.join(", ")}`),
+    type: z.string().describe(`One of ${AUDIT_ACTIONS.join(", ")}`),
+    action: z.string().describe("The same as type (the field's name before the event log)"),
     entity_type: z.string().describe(`One of ${AUDIT_ENTITY_TYPES.join(", ")}`),
     entity_id: idSchema,
     appeal_id: idSchema.nullable().describe("Set on appeal events"),
+    data: z
+      .record(z.string(), z.unknown())
+      .describe(
+        "The resource as the API showed it right after the change (the Appeal, Lead, Operator, Source, " +
+          "weights or API key); {} for events recorded before the event log",
+      ),
     details: z
       .record(z.string(), z.unknown())
       .describe(
@@ -63,7 +78,8 @@ const auditCursor = integerString(1, Number.MAX_SAFE_INTEGER, 15);
 
 export const listAuditQuerySchema = z
   .strictObject({
-    action: z.enum(AUDIT_ACTIONS).optional().describe("Only events of this action"),
+    type: z.enum(AUDIT_ACTIONS).optional().describe("Only events of this type"),
+    action: z.enum(AUDIT_ACTIONS).optional().describe("The same as type (its name before the event log)"),
     actor: withoutNul(z.string().min(1).max(200)).optional().describe("Only events by this API key label"),
     entity_type: z.enum(AUDIT_ENTITY_TYPES).optional().describe("Only events about this kind of entity"),
     entity_id: queryIdSchema.optional().describe("Only events about the entity with this id"),

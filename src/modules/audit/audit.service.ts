@@ -17,7 +17,7 @@ export class AuditService {
   async list(query: ListAuditQuery): Promise<{ items: AuditEventDto[]; next_cursor: string | null }> {
     const rows = await this.audit.list(
       {
-        action: query.action,
+        action: query.type ?? query.action,
         actor: query.actor,
         entityType: query.entity_type,
         entityId: query.entity_id,
@@ -41,13 +41,18 @@ function toAuditEventDto(event: AuditEventRecord): AuditEventDto {
     id: Number(event.id),
     occurred_at: event.occurredAt.toISOString(),
     actor: event.actor,
+    type: event.action,
     action: event.action,
     entity_type: event.entityType,
     entity_id: event.entityId,
     appeal_id: event.appealId,
-    details:
-      event.details !== null && typeof event.details === "object" && !Array.isArray(event.details)
-        ? event.details
-        : {},
+    data: asObject(event.data),
+    details: asObject(event.details),
   };
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }

@@ -1,6 +1,7 @@
 import { isUniqueViolation } from "../../db/prisma-errors.js";
 import type { ApiKey, PrismaClient } from "../../generated/prisma/client.js";
 import type { AuditRepository } from "../audit/audit.repository.js";
+import { toApiKeyDto } from "./api-key.dto.js";
 import { displayPrefix } from "./api-key.js";
 import type { Role } from "./principal.js";
 
@@ -47,6 +48,8 @@ export class ApiKeyRepository {
           action: "api_key.created",
           entityType: "api_key",
           entityId: key.id,
+          operatorId: key.operatorId,
+          data: toApiKeyDto(key),
           details: {
             label: key.label,
             role: key.role,
@@ -118,6 +121,8 @@ export class ApiKeyRepository {
           action: "api_key.revoked",
           entityType: "api_key",
           entityId: id,
+          operatorId: key.operatorId,
+          data: toApiKeyDto(key),
           details: { label: key.label, role: key.role },
         });
       }

@@ -1,11 +1,13 @@
 // API keys over HTTP, for admins: create (the key is in this answer only), list (never
 // the key nor its hash), revoke. The same service the CLI uses, so an embedded-database
 // user manages keys without stopping the service. Request bodies are never logged.
+
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { idParamsSchema } from "../../http/common.schemas.js";
 import { problemResponses } from "../../http/problem.schema.js";
 import { ACCESS } from "./access.js";
+import { toApiKeyDto } from "./api-key.dto.js";
 import { apiKeyCreatedSchema, apiKeySchema, createApiKeyBodySchema } from "./api-key.schemas.js";
 import { API_KEY_CACHE_TTL_MS, type ApiKeyService, type ApiKeyView } from "./api-key.service.js";
 import { actorOf } from "./principal.js";
@@ -87,15 +89,4 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ apiKeys: ApiKeyService }> = a
   );
 };
 
-function toDto(key: ApiKeyView) {
-  return {
-    id: key.id,
-    role: key.role,
-    label: key.label,
-    operator_id: key.operatorId,
-    source_ids: key.sourceIds,
-    created_at: key.createdAt.toISOString(),
-    last_used_at: key.lastUsedAt?.toISOString() ?? null,
-    revoked_at: key.revokedAt?.toISOString() ?? null,
-  };
-}
+const toDto = (key: ApiKeyView) => toApiKeyDto(key);

@@ -27,6 +27,11 @@ export class EventHorizon {
     return this.safe;
   }
 
+  /** A gap (or the first look's backlog) waits for transactions running when it was seen. */
+  get waiting(): boolean {
+    return this.pending !== undefined;
+  }
+
   /**
    * Moves the horizon as far as the log allows now and returns it. A new horizon starts
    * below every event recorded so far and reaches the newest once the transactions

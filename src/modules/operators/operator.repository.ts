@@ -1,5 +1,6 @@
 import type { Operator, PrismaClient } from "../../generated/prisma/client.js";
 import type { AuditRepository } from "../audit/audit.repository.js";
+import { toOperatorDto } from "./operator.dto.js";
 
 export type OperatorRecord = Operator;
 export type OperatorSettings = Pick<Operator, "name" | "isActive" | "maxLoad">;
@@ -23,6 +24,8 @@ export class OperatorRepository {
         action: "operator.created",
         entityType: "operator",
         entityId: operator.id,
+        operatorId: operator.id,
+        data: toOperatorDto(operator),
         details: { name: operator.name, is_active: operator.isActive, max_load: operator.maxLoad },
       });
       return operator;
@@ -64,6 +67,8 @@ export class OperatorRepository {
         action: "operator.updated",
         entityType: "operator",
         entityId: id,
+        operatorId: id,
+        data: toOperatorDto(after),
         details: {
           before: Object.fromEntries(sent.map((key) => [FIELD[key], before[key]])),
           after: Object.fromEntries(sent.map((key) => [FIELD[key], after[key]])),

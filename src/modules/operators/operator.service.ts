@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from "../../http/errors.js";
 import type { DistributionService } from "../appeals/distribution.service.js";
+import { toOperatorDto } from "./operator.dto.js";
 import type { OperatorRecord, OperatorRepository } from "./operator.repository.js";
 import type {
   CreateOperatorInput,
@@ -84,17 +85,4 @@ export class OperatorService {
 
 export function operatorNotFound(id: number): NotFoundError {
   return new NotFoundError(`Operator ${id} does not exist.`);
-}
-
-export function toOperatorDto(operator: OperatorRecord): OperatorDto {
-  return {
-    id: operator.id,
-    name: operator.name,
-    is_active: operator.isActive,
-    max_load: operator.maxLoad,
-    current_load: operator.activeLoad,
-    created_at: operator.createdAt.toISOString(),
-    updated_at: operator.updatedAt.toISOString(),
-    archived_at: operator.archivedAt?.toISOString() ?? null,
-  };
 }

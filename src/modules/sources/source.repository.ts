@@ -2,6 +2,8 @@ import { isUniqueViolation } from "../../db/prisma-errors.js";
 import type { Prisma, PrismaClient, Source, Strategy } from "../../generated/prisma/client.js";
 import { ConflictError, NotFoundError } from "../../http/errors.js";
 import type { AuditRepository } from "../audit/audit.repository.js";
+import { sourceData } from "../events/event-data.sql.js";
+import { toSourceDto, toWeightDto } from "./source.dto.js";
 
 export type SourceRecord = Source;
 export type WeightRecord = { operatorId: number; operatorName: string; weight: number };
@@ -52,6 +54,7 @@ export class SourceRepository {
           action: "source.created",
           entityType: "source",
           entityId: source.id,
+          data: toSourceDto(source),
           details: { name: source.name, description: source.description, strategy: source.strategy },
         });
         return source;
@@ -88,11 +91,12 @@ export class SourceRepository {
         UPDATE sources s SET archived_at = now(), updated_at = now()
         FROM waiting
         WHERE s.id = ${id} AND s.archived_at IS NULL AND waiting.n = 0
-        RETURNING s.id
+        RETURNING s.*
       ),
       audit AS (
-        INSERT INTO events (actor, type, entity_type, entity_id, details)
-        SELECT ${actor}, 'source.archived', 'source', archived.id, '{}'::jsonb FROM archived
+        INSERT INTO events (actor, type, entity_type, entity_id, source_id, data, details)
+        SELECT ${actor}, 'source.archived', 'source', archived.id, archived.id, ${sourceData("archived")}, '{}'::jsonb
+        FROM archived
       )
       SELECT s.archived_at IS NOT NULL OR EXISTS (SELECT 1 FROM archived) AS archived, waiting.n AS pending
       FROM sources s CROSS JOIN waiting WHERE s.id = ${id}`;
@@ -123,6 +127,8 @@ export class SourceRepository {
         action: "weight.set",
         entityType: "source",
         entityId: sourceId,
+        operatorId,
+        data: { source_id: sourceId, ...toWeightDto({ operatorId, operatorName: operator.name, weight }) },
         details: { operator_id: operatorId, before: row?.before ?? null, after: weight },
       });
       return { operatorId, operatorName: operator.name, weight };
@@ -143,6 +149,8 @@ export class SourceRepository {
         action: "weight.removed",
         entityType: "source",
         entityId: sourceId,
+        operatorId,
+        data: { source_id: sourceId, operator_id: operatorId },
         details: { operator_id: operatorId, before: removed.weight },
       });
     });
@@ -168,6 +176,7 @@ export class SourceRepository {
           action: "source.updated",
           entityType: "source",
           entityId: id,
+          data: toSourceDto(after),
           details: {
             before: Object.fromEntries(sent.map((key) => [key, before[key]])),
             after: Object.fromEntries(sent.map((key) => [key, after[key]])),
@@ -251,6 +260,7 @@ export class SourceRepository {
         action: "weights.replaced",
         entityType: "source",
         entityId: sourceId,
+        data: { source_id: sourceId, weights: stored.map(toWeightDto) },
         details: {
           before: old.sort((a, b) => a.operator_id - b.operator_id),
           after: stored.map((w) => ({ operator_id: w.operatorId, weight: w.weight })),

@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError } from "../../http/errors.js";
 import type { DistributionService } from "../appeals/distribution.service.js";
-import type { SourceRecord, SourceRepository, WeightRecord } from "./source.repository.js";
+import { toSourceDto, toWeightDto } from "./source.dto.js";
+import type { SourceRecord, SourceRepository } from "./source.repository.js";
 import type {
   CreateSourceInput,
   SetWeightInput,
@@ -99,20 +100,4 @@ export class SourceService {
 
 export function sourceNotFound(id: number): NotFoundError {
   return new NotFoundError(`Source ${id} does not exist.`);
-}
-
-function toSourceDto(source: SourceRecord): SourceDto {
-  return {
-    id: source.id,
-    name: source.name,
-    description: source.description,
-    strategy: source.strategy,
-    created_at: source.createdAt.toISOString(),
-    updated_at: source.updatedAt.toISOString(),
-    archived_at: source.archivedAt?.toISOString() ?? null,
-  };
-}
-
-function toWeightDto(weight: WeightRecord): WeightDto {
-  return { operator_id: weight.operatorId, operator_name: weight.operatorName, weight: weight.weight };
 }

@@ -746,7 +746,9 @@ export interface components {
             occurred_at: string;
             /** @description The label of the API key that made the change ("anonymous" in open mode) */
             actor: string;
-            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, appeal.queued, appeal.assigned, appeal.drained, appeal.closed, appeal.reopened, lead.updated */
+            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated */
+            type: string;
+            /** @description The same as type (the field's name before the event log) */
             action: string;
             /** @description One of operator, source, appeal, lead, api_key */
             entity_type: string;
@@ -754,6 +756,10 @@ export interface components {
             entity_id: number;
             /** @description Set on appeal events */
             appeal_id: number | null;
+            /** @description The resource as the API showed it right after the change (the Appeal, Lead, Operator, Source, weights or API key); {} for events recorded before the event log */
+            data: {
+                [key: string]: unknown;
+            };
             /** @description What changed: the fields sent with their values before and after (operator.updated, source.updated), the old and new weights (weights.replaced), the created record (*.created), active_load before and after (operator.load_reconciled), the operator chosen (appeal.assigned, appeal.drained) or released (appeal.closed), the profile fields an intake changed, before and after, with the appeal that changed them (lead.updated) */
             details: {
                 [key: string]: unknown;
@@ -3608,8 +3614,10 @@ export interface operations {
     listAuditEvents: {
         parameters: {
             query?: {
-                /** @description Only events of this action */
-                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "appeal.queued" | "appeal.assigned" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.updated";
+                /** @description Only events of this type */
+                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated";
+                /** @description The same as type (its name before the event log) */
+                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated";
                 /** @description Only events by this API key label */
                 actor?: string;
                 /** @description Only events about this kind of entity */

@@ -65,7 +65,7 @@ describe("a lead's profile changed by an intake", () => {
     query<Event>(
       t.testDatabase.url,
       `SELECT type AS action, actor, entity_type, details FROM events
-       WHERE entity_type = 'lead' AND entity_id = $1 ORDER BY id`,
+       WHERE entity_type = 'lead' AND entity_id = $1 AND type = 'lead.updated' ORDER BY id`,
       [leadId],
     );
 

@@ -41,8 +41,8 @@ describe("a pending appeal left beside free capacity", () => {
       [waiting.appeal_id],
     );
     expect(events).toEqual([
-      { action: "appeal.queued", actor: "anonymous" },
-      { action: "appeal.drained", actor: "sweep" },
+      { action: "appeal.created", actor: "anonymous" },
+      { action: "appeal.assigned", actor: "sweep" },
     ]);
   });
 
@@ -104,7 +104,7 @@ describe.skipIf(!onRealServer)("two instances sweeping at once", () => {
       expect(runs.reduce((sum, run) => sum + run.assigned, 0)).toBe(3);
       const drained = await query<{ appeal_id: number; n: number }>(
         t.testDatabase.url,
-        `SELECT appeal_id, count(*)::int AS n FROM events WHERE type = 'appeal.drained'
+        `SELECT appeal_id, count(*)::int AS n FROM events WHERE type = 'appeal.assigned' AND details->>'via' = 'drain'
          GROUP BY appeal_id ORDER BY appeal_id`,
       );
       expect(drained).toEqual(waiting.map((appeal) => ({ appeal_id: appeal.appeal_id, n: 1 })));

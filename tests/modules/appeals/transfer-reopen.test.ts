@@ -94,7 +94,11 @@ describe("PATCH /appeals/{id}/assign", () => {
           force: false,
         },
       },
-      { action: "appeal.drained", appeal_id: w.p, details: { source_id: w.s2.id, operator_id: w.a.id } },
+      {
+        action: "appeal.assigned",
+        appeal_id: w.p,
+        details: { source_id: w.s2.id, operator_id: w.a.id, via: "drain" },
+      },
     ]);
     expect(await invariantViolations(t.testDatabase.url)).toEqual({ overLoaded: [], stuckPending: [] });
   });

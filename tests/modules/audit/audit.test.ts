@@ -182,6 +182,8 @@ describe("admin changes record exactly one event each", () => {
       ["ops-key", "source.created"],
       ["ops-key", "source.updated"],
       ["ops-key", "weights.replaced"],
+      ["bot-key", "lead.created"],
+      ["bot-key", "appeal.created"],
       ["bot-key", "appeal.assigned"],
       ["operator-key", "appeal.closed"],
     ]);
@@ -267,34 +269,44 @@ describe("a refused change records nothing", () => {
 });
 
 describe("assignment events", () => {
-  it("intake records appeal.assigned with the operator chosen", async () => {
+  it("intake records lead.created, appeal.created and appeal.assigned with the operator chosen", async () => {
     const operator = await createOperator(t.app, { max_load: 5 });
     const source = await createSource(t.app);
     await setWeights(t.app, source.id, [{ operator_id: operator.id, weight: 1 }]);
     const since = await mark();
     const appeal = await createAppeal(t.app, { source_id: source.id });
     expect(appeal.status).toBe("active");
+    const ofAppeal = (action: string) => ({
+      actor: "anonymous",
+      action,
+      entity_type: "appeal",
+      entity_id: appeal.appeal_id,
+      appeal_id: appeal.appeal_id,
+      details: { source_id: source.id, lead_id: appeal.lead_id, operator_id: operator.id },
+    });
     expect(await eventsSince(since)).toEqual([
       {
         actor: "anonymous",
-        action: "appeal.assigned",
-        entity_type: "appeal",
-        entity_id: appeal.appeal_id,
-        appeal_id: appeal.appeal_id,
-        details: { source_id: source.id, lead_id: appeal.lead_id, operator_id: operator.id },
+        action: "lead.created",
+        entity_type: "lead",
+        entity_id: appeal.lead_id,
+        appeal_id: null,
+        details: { appeal_id: appeal.appeal_id },
       },
+      ofAppeal("appeal.created"),
+      ofAppeal("appeal.assigned"),
     ]);
   });
 
-  it("intake with no candidate records appeal.queued, without an operator", async () => {
+  it("intake with no candidate records appeal.created alone (after lead.created), without an operator", async () => {
     const source = await createSource(t.app);
     const since = await mark();
     const appeal = await createAppeal(t.app, { source_id: source.id });
     expect(appeal.status).toBe("pending");
-    expect(await eventsSince(since)).toEqual([
+    expect((await eventsSince(since)).slice(1)).toEqual([
       {
         actor: "anonymous",
-        action: "appeal.queued",
+        action: "appeal.created",
         entity_type: "appeal",
         entity_id: appeal.appeal_id,
         appeal_id: appeal.appeal_id,
@@ -303,17 +315,17 @@ describe("assignment events", () => {
     ]);
   });
 
-  it("a drain after a raised max_load records appeal.drained per appeal, oldest first, by the admin", async () => {
+  it("a drain after a raised max_load records appeal.assigned per appeal, oldest first, by the admin", async () => {
     const { operator, source, pending } = await fullOperator(1, 3);
     const since = await mark();
     await t.deps.operators.update(operator.id, { max_load: 3 }, "ops-key");
     const drained = (appealId: number) => ({
       actor: "ops-key",
-      action: "appeal.drained",
+      action: "appeal.assigned",
       entity_type: "appeal",
       entity_id: appealId,
       appeal_id: appealId,
-      details: { source_id: source.id, operator_id: operator.id },
+      details: { source_id: source.id, operator_id: operator.id, via: "drain" },
     });
     expect(await eventsSince(since)).toEqual([
       {
@@ -337,9 +349,9 @@ describe("assignment events", () => {
     const events = await eventsSince(since);
     expect(events.map((e) => [e.actor, e.action, e.entity_id])).toEqual([
       ["ops-key", "weights.replaced", source.id],
-      ["ops-key", "appeal.drained", pending[0]?.appeal_id],
+      ["ops-key", "appeal.assigned", pending[0]?.appeal_id],
     ]);
-    expect(events[1]?.details).toEqual({ source_id: source.id, operator_id: helper.id });
+    expect(events[1]?.details).toEqual({ source_id: source.id, operator_id: helper.id, via: "drain" });
   });
 
   it("close records appeal.closed once, and the drain it triggers is the closer's", async () => {
@@ -360,11 +372,11 @@ describe("assignment events", () => {
       },
       {
         actor: "operator-key",
-        action: "appeal.drained",
+        action: "appeal.assigned",
         entity_type: "appeal",
         entity_id: pending[0]?.appeal_id,
         appeal_id: pending[0]?.appeal_id,
-        details: { source_id: source.id, operator_id: operator.id },
+        details: { source_id: source.id, operator_id: operator.id, via: "drain" },
       },
     ]);
   });
@@ -465,13 +477,15 @@ describe("an event commits with its change, or neither does", () => {
 });
 
 describe("GET /appeals/{id}/events", () => {
-  it("answers the appeal's history, oldest first: queued, drained, closed", async () => {
+  it("answers the appeal's history, oldest first: created, assigned by a drain, closed, each with the appeal as shown then", async () => {
     const source = await createSource(t.app);
     const other = await createAppeal(t.app, { source_id: source.id });
     const appeal = await createAppeal(t.app, { source_id: source.id });
     const operator = await createOperator(t.app, { max_load: 5 });
     await setWeights(t.app, source.id, [{ operator_id: operator.id, weight: 1 }]);
     expect((await inject("PATCH", `/appeals/${appeal.appeal_id}/close`)).statusCode).toBe(200);
+    const shown = (await inject("GET", `/appeals/${appeal.appeal_id}`)).json() as Record<string, unknown>;
+    expect(shown).toMatchObject({ status: "closed", operator: { id: operator.id, name: operator.name } });
     const response = await inject("GET", `/appeals/${appeal.appeal_id}/events`);
     expect(response.statusCode).toBe(200);
     const events = response.json() as EventBody[];
@@ -483,21 +497,32 @@ describe("GET /appeals/{id}/events", () => {
       entity_id: appeal.appeal_id,
       appeal_id: appeal.appeal_id,
     };
+    const event = (type: string, data: unknown, details: unknown) => ({
+      ...common,
+      type,
+      action: type,
+      data,
+      details,
+    });
     expect(events).toEqual([
-      { ...common, action: "appeal.queued", details: { source_id: source.id, lead_id: appeal.lead_id } },
-      { ...common, action: "appeal.drained", details: { source_id: source.id, operator_id: operator.id } },
-      {
-        ...common,
-        action: "appeal.closed",
-        details: { previous_status: "active", operator_id: operator.id },
-      },
+      event(
+        "appeal.created",
+        { ...shown, status: "pending", operator: null, assigned_at: null, closed_at: null },
+        { source_id: source.id, lead_id: appeal.lead_id },
+      ),
+      event(
+        "appeal.assigned",
+        { ...shown, status: "active", closed_at: null },
+        { source_id: source.id, operator_id: operator.id, via: "drain" },
+      ),
+      event("appeal.closed", shown, { previous_status: "active", operator_id: operator.id }),
     ]);
     const ids = events.map((e) => e.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     const times = events.map((e) => Date.parse(e.occurred_at));
     expect(times).toEqual([...times].sort((a, b) => a - b));
     const otherEvents = (await inject("GET", `/appeals/${other.appeal_id}/events`)).json() as EventBody[];
-    expect(otherEvents.map((e) => e.action)).toEqual(["appeal.queued", "appeal.drained"]);
+    expect(otherEvents.map((e) => e.action)).toEqual(["appeal.created", "appeal.assigned"]);
   });
 
   it("answers [] for an appeal without recorded events (stored before the trail existed)", async () => {
@@ -532,10 +557,11 @@ describe("GET /audit", () => {
     const appeal = async () =>
       (await t.deps.appeals.create({ lead_external_id: unique("lead"), source_id: sourceId }, "bot")).appeal
         .appeal_id;
-    appealIds = [await appeal(), await appeal(), await appeal()]; // 5 assigned, 6 queued, 7 queued
-    await t.deps.appeals.close(appealIds[0] as number, "carol"); // 8 closed, 9 drained
-    await t.deps.operators.update(operatorB, { name: "Bea" }, "alice"); // 10
-    await t.deps.appeals.close(appealIds[2] as number, "carol"); // 11 closed (pending)
+    // 5 lead.created, 6 appeal.created, 7 appeal.assigned; 8, 9 and 10, 11: lead.created, appeal.created (pending)
+    appealIds = [await appeal(), await appeal(), await appeal()];
+    await t.deps.appeals.close(appealIds[0] as number, "carol"); // 12 closed, 13 assigned (drain)
+    await t.deps.operators.update(operatorB, { name: "Bea" }, "alice"); // 14
+    await t.deps.appeals.close(appealIds[2] as number, "carol"); // 15 closed (pending)
     await query(
       t.testDatabase.url,
       "UPDATE events SET occurred_at = timestamptz '2026-11-21T10:00:00Z' + (id - 1) * interval '1 minute'",
@@ -552,26 +578,33 @@ describe("GET /audit", () => {
 
   it("answers every event newest first, each with every field", async () => {
     const { items, next_cursor } = await page("");
-    expect(items.map((e) => e.id)).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    expect(items.map((e) => e.id)).toEqual([15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
     expect(next_cursor).toBeNull();
+    const bea = (await inject("GET", `/operators/${operatorB}`)).json();
     expect(items[1]).toEqual({
-      id: 10,
-      occurred_at: at(9),
+      id: 14,
+      occurred_at: at(13),
       actor: "alice",
+      type: "operator.updated",
       action: "operator.updated",
       entity_type: "operator",
       entity_id: operatorB,
       appeal_id: null,
+      data: bea,
       details: { before: { name: "B" }, after: { name: "Bea" } },
     });
     expect(items.map((e) => e.action)).toEqual([
       "appeal.closed",
       "operator.updated",
-      "appeal.drained",
-      "appeal.closed",
-      "appeal.queued",
-      "appeal.queued",
       "appeal.assigned",
+      "appeal.closed",
+      "appeal.created",
+      "lead.created",
+      "appeal.created",
+      "lead.created",
+      "appeal.assigned",
+      "appeal.created",
+      "lead.created",
       "weights.replaced",
       "source.created",
       "operator.created",
@@ -579,21 +612,22 @@ describe("GET /audit", () => {
     ]);
   });
 
-  it("filters by action, actor, entity and appeal, combined with AND", async () => {
+  it("filters by type (or its old name action), actor, entity and appeal, combined with AND", async () => {
     expect(await ids("action=operator.created")).toEqual([2, 1]);
-    expect(await ids("actor=alice")).toEqual([10, 2, 1]);
+    expect(await ids("type=lead.created")).toEqual([10, 8, 5]);
+    expect(await ids("actor=alice")).toEqual([14, 2, 1]);
     expect(await ids("actor=nobody")).toEqual([]);
     expect(await ids("entity_type=source")).toEqual([4, 3]);
-    expect(await ids(`entity_type=operator&entity_id=${operatorB}`)).toEqual([10, 2]);
-    expect(await ids(`appeal_id=${appealIds[1]}`)).toEqual([9, 6]);
-    expect(await ids(`entity_type=appeal&entity_id=${appealIds[0]}`)).toEqual([8, 5]);
-    expect(await ids("actor=carol&action=appeal.drained")).toEqual([9]);
-    expect(await ids("actor=bot&action=appeal.queued")).toEqual([7, 6]);
+    expect(await ids(`entity_type=operator&entity_id=${operatorB}`)).toEqual([14, 2]);
+    expect(await ids(`appeal_id=${appealIds[1]}`)).toEqual([13, 9]);
+    expect(await ids(`entity_type=appeal&entity_id=${appealIds[0]}`)).toEqual([12, 7, 6]);
+    expect(await ids("actor=carol&type=appeal.assigned")).toEqual([13]);
+    expect(await ids("actor=bot&action=appeal.created")).toEqual([11, 9, 6]);
   });
 
   it("filters by time: from inclusive, to exclusive, any offset", async () => {
     expect(await ids(`from=${at(3)}&to=${at(6)}`)).toEqual([6, 5, 4]);
-    expect(await ids(`from=${at(9)}`)).toEqual([11, 10]);
+    expect(await ids(`from=${at(12)}`)).toEqual([15, 14, 13]);
     expect(await ids(`to=${at(1)}`)).toEqual([1]);
     expect(await ids(`from=${encodeURIComponent("2026-11-21T13:04:00+03:00")}&to=${at(5)}`)).toEqual([5]);
     expect(await ids(`from=${at(5)}&to=${at(5)}`)).toEqual([]);
@@ -601,20 +635,23 @@ describe("GET /audit", () => {
 
   it("pages with limit and next_cursor, filters kept", async () => {
     const first = await page("limit=4");
-    expect(first.items.map((e) => e.id)).toEqual([11, 10, 9, 8]);
-    expect(first.next_cursor).toBe("8");
-    const second = await page("limit=4&cursor=8");
-    expect(second).toMatchObject({ next_cursor: "4" });
-    expect(second.items.map((e) => e.id)).toEqual([7, 6, 5, 4]);
+    expect(first.items.map((e) => e.id)).toEqual([15, 14, 13, 12]);
+    expect(first.next_cursor).toBe("12");
+    const second = await page("limit=4&cursor=12");
+    expect(second).toMatchObject({ next_cursor: "8" });
+    expect(second.items.map((e) => e.id)).toEqual([11, 10, 9, 8]);
+    const third = await page("limit=4&cursor=8");
+    expect(third).toMatchObject({ next_cursor: "4" });
+    expect(third.items.map((e) => e.id)).toEqual([7, 6, 5, 4]);
     const last = await page("limit=4&cursor=4");
     expect(last.items.map((e) => e.id)).toEqual([3, 2, 1]);
     expect(last.next_cursor).toBeNull();
     const exact = await page("limit=3&cursor=4");
     expect(exact.items.map((e) => e.id)).toEqual([3, 2, 1]);
     expect(exact.next_cursor).toBeNull();
-    const filtered = await page("action=appeal.queued&limit=1");
-    expect(filtered).toMatchObject({ items: [{ id: 7 }], next_cursor: "7" });
-    expect(await page("action=appeal.queued&limit=1&cursor=7")).toMatchObject({
+    const filtered = await page("action=appeal.created&limit=2");
+    expect(filtered).toMatchObject({ items: [{ id: 11 }, { id: 9 }], next_cursor: "9" });
+    expect(await page("action=appeal.created&limit=2&cursor=9")).toMatchObject({
       items: [{ id: 6 }],
       next_cursor: null,
     });

@@ -153,7 +153,11 @@ describe("DELETE /operators/{id}", () => {
       queued(first),
       queued(second),
       queued(third),
-      { action: "appeal.drained", entity_id: first, details: { source_id: source.id, operator_id: b.id } },
+      {
+        action: "appeal.assigned",
+        entity_id: first,
+        details: { source_id: source.id, operator_id: b.id, via: "drain" },
+      },
     ]);
     expect(await invariantViolations(t.testDatabase.url)).toEqual({ overLoaded: [], stuckPending: [] });
     // History keeps the archived operator in the statistics.

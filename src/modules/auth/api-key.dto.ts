@@ -1,0 +1,21 @@
+// An API key as GET /api-keys shows it (never the key or its hash): the routes' answers
+// and the data of api_key.* events.
+import type { ApiKeyRecord } from "./api-key.repository.js";
+
+export function toApiKeyDto(
+  key: Pick<
+    ApiKeyRecord,
+    "id" | "role" | "label" | "operatorId" | "sourceIds" | "createdAt" | "lastUsedAt" | "revokedAt"
+  >,
+) {
+  return {
+    id: key.id,
+    role: key.role,
+    label: key.label,
+    operator_id: key.operatorId,
+    source_ids: key.sourceIds,
+    created_at: key.createdAt.toISOString(),
+    last_used_at: key.lastUsedAt?.toISOString() ?? null,
+    revoked_at: key.revokedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,96 @@
+// The `data` of the events the engine's statements record, built in SQL: the resource
+// exactly as the API shows it (toAppealDto, toLeadDto), so a subscriber never calls
+// back. tests/modules/events/event-data.test.ts holds each one against the GET answer.
+import { Prisma } from "../../generated/prisma/client.js";
+
+/** A timestamp as the API writes it: ISO-8601 in UTC with milliseconds and `Z`, like Date.toISOString(). */
+export const isoTime = (value: Prisma.Sql) =>
+  Prisma.sql`to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+export type AppealColumns = {
+  id: Prisma.Sql;
+  leadId: Prisma.Sql;
+  leadExternalId: Prisma.Sql;
+  sourceId: Prisma.Sql;
+  sourceName: Prisma.Sql;
+  operatorId: Prisma.Sql;
+  operatorName: Prisma.Sql;
+  status: Prisma.Sql;
+  message: Prisma.Sql;
+  createdAt: Prisma.Sql;
+  assignedAt: Prisma.Sql;
+  closedAt: Prisma.Sql;
+};
+
+/** The Appeal of the API (appealSchema). */
+export const appealData = (a: AppealColumns) => Prisma.sql`
+  jsonb_build_object(
+    'id', ${a.id}, 'lead_id', ${a.leadId}, 'lead_external_id', ${a.leadExternalId},
+    'source_id', ${a.sourceId}, 'source_name', ${a.sourceName},
+    'operator', CASE WHEN ${a.operatorId} IS NULL THEN NULL
+                     ELSE jsonb_build_object('id', ${a.operatorId}, 'name', ${a.operatorName}) END,
+    'status', ${a.status}::text, 'message', ${a.message},
+    'created_at', ${isoTime(a.createdAt)}, 'assigned_at', ${isoTime(a.assignedAt)},
+    'closed_at', ${isoTime(a.closedAt)})`;
+
+/**
+ * The Appeal of a row of `appeals` aliased `alias`, with its lead's external id, its
+ * source's name and its operator's name looked up by key.
+ */
+export const storedAppealData = (alias: string) => {
+  const col = (name: string) => Prisma.raw(`${alias}.${name}`);
+  return appealData({
+    id: col("id"),
+    leadId: col("lead_id"),
+    leadExternalId: Prisma.sql`(SELECT l.external_id FROM leads l WHERE l.id = ${col("lead_id")})`,
+    sourceId: col("source_id"),
+    sourceName: Prisma.sql`(SELECT s.name FROM sources s WHERE s.id = ${col("source_id")})`,
+    operatorId: col("operator_id"),
+    operatorName: Prisma.sql`(SELECT o.name FROM operators o WHERE o.id = ${col("operator_id")})`,
+    status: col("status"),
+    message: col("message"),
+    createdAt: col("created_at"),
+    assignedAt: col("assigned_at"),
+    closedAt: col("closed_at"),
+  });
+};
+
+export type LeadColumns = {
+  id: Prisma.Sql;
+  externalId: Prisma.Sql;
+  name: Prisma.Sql;
+  phone: Prisma.Sql;
+  email: Prisma.Sql;
+  appealsCount: Prisma.Sql;
+  createdAt: Prisma.Sql;
+  updatedAt: Prisma.Sql;
+};
+
+/** The Lead of the API (leadSchema). */
+export const leadData = (l: LeadColumns) => Prisma.sql`
+  jsonb_build_object(
+    'id', ${l.id}, 'external_id', ${l.externalId}, 'name', ${l.name}, 'phone', ${l.phone},
+    'email', ${l.email}, 'appeals_count', ${l.appealsCount},
+    'created_at', ${isoTime(l.createdAt)}, 'updated_at', ${isoTime(l.updatedAt)})`;
+
+/** The Operator of the API (operatorSchema) of a row of `operators` aliased `alias`. */
+export const operatorData = (alias: string) => {
+  const col = (name: string) => Prisma.raw(`${alias}.${name}`);
+  return Prisma.sql`
+  jsonb_build_object(
+    'id', ${col("id")}, 'name', ${col("name")}, 'is_active', ${col("is_active")},
+    'max_load', ${col("max_load")}, 'current_load', ${col("active_load")},
+    'created_at', ${isoTime(col("created_at"))}, 'updated_at', ${isoTime(col("updated_at"))},
+    'archived_at', ${isoTime(col("archived_at"))})`;
+};
+
+/** The Source of the API (sourceSchema) of a row of `sources` aliased `alias`. */
+export const sourceData = (alias: string) => {
+  const col = (name: string) => Prisma.raw(`${alias}.${name}`);
+  return Prisma.sql`
+  jsonb_build_object(
+    'id', ${col("id")}, 'name', ${col("name")}, 'description', ${col("description")},
+    'strategy', ${col("strategy")}::text,
+    'created_at', ${isoTime(col("created_at"))}, 'updated_at', ${isoTime(col("updated_at"))},
+    'archived_at', ${isoTime(col("archived_at"))})`;
+};
