@@ -1,5 +1,6 @@
 // The composition root: repositories over the Prisma client, services over them.
 // Services never see Fastify, so a job or a CLI can build and use them too.
+import type { ServiceLog } from "./core/ports.js";
 import { ADVISORY_LOCKS, advisoryLocks } from "./db/advisory-lock.js";
 import type { Database } from "./db/prisma.js";
 import { PeriodicTask } from "./jobs/periodic-task.js";
@@ -46,8 +47,6 @@ export type Deps = {
   /** Forgets idempotency keys older than 24 hours; started by the server. */
   idempotencyKeyPurge: PeriodicTask<number>;
 };
-
-export type ServiceLog = { warn(details: object, message: string): void };
 
 export type DepsOptions = {
   /** The random source of the weighted choice; tests inject a seeded one. */

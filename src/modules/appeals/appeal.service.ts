@@ -1,8 +1,8 @@
 // Appeal intake, closing and queries: the use cases bots and operators' tools call.
 import { createHash } from "node:crypto";
-import { AppError, ConflictError, IdempotencyMismatchError, NotFoundError } from "../../http/errors.js";
-import { type DistributionMetrics, NO_METRICS } from "../metrics/distribution-metrics.js";
-import { toPeriod } from "../stats/period.schemas.js";
+import { AppError, ConflictError, IdempotencyMismatchError, NotFoundError } from "../../core/errors.js";
+import { type DistributionMetrics, NO_METRICS } from "../../core/ports.js";
+import { toPeriod } from "../stats/period.js";
 import type { AppealRepository, AppealView, OperatorScope, SourceScope } from "./appeal.repository.js";
 import type {
   AppealCreatedDto,

@@ -1,6 +1,6 @@
 // Reads of the audit trail. Writes happen where the changes happen (record() in
 // the same transaction, or the assignment statements themselves).
-import { NotFoundError } from "../../http/errors.js";
+import { NotFoundError } from "../../core/errors.js";
 import type { AuditEventRecord, AuditRepository } from "./audit.repository.js";
 import type { AuditEventDto, ListAuditQuery } from "./audit.schemas.js";
 

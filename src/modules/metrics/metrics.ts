@@ -4,7 +4,7 @@
 // the pool are read only when /metrics is scraped.
 import type pg from "pg";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { DistributionMetrics, LoadDriftMetrics } from "./distribution-metrics.js";
+import type { DistributionMetrics, LoadDriftMetrics } from "../../core/ports.js";
 
 /** Reads the pending queue's depth; a scrape gives it this long before reporting NaN. */
 const PENDING_COUNT_TIMEOUT_MS = 2_000;

@@ -1,6 +1,6 @@
+import { ConflictError, NotFoundError } from "../../core/errors.js";
 import { isUniqueViolation } from "../../db/prisma-errors.js";
 import type { Prisma, PrismaClient, Source, Strategy } from "../../generated/prisma/client.js";
-import { ConflictError, NotFoundError } from "../../http/errors.js";
 import type { AuditRepository } from "../audit/audit.repository.js";
 
 export type SourceRecord = Source;
