@@ -1,10 +1,15 @@
-// The ports services are given from outside: where they log what they recover from
-// and the metrics they report to. Small interfaces, the metrics with no-op defaults, so
-// services stay free of pino, prom-client and Fastify, and a job, a CLI or a test can
-// build them with nothing behind these. A leaf: it imports nothing.
+// The ports services are given from outside: where they log what they recover from,
+// the metrics they report to, the clock. Small interfaces, the metrics with no-op
+// defaults, so services stay free of pino, prom-client and Fastify, and a job, a CLI or
+// a test can build them with nothing behind these. A leaf: it imports nothing.
 
 /** Where a service reports what it recovers from without failing the request (the server's pino logger fits). */
 export type ServiceLog = { warn(details: object, message: string): void };
+
+/** The time, for code that decides by it: a test sets it instead of sleeping. */
+export type Clock = { now(): Date };
+
+export const SYSTEM_CLOCK: Clock = Object.freeze({ now: () => new Date() });
 
 /** What the appeal services report (src/modules/metrics/metrics.ts counts it for Prometheus). */
 export interface DistributionMetrics {
