@@ -1,6 +1,7 @@
 // The import rules of docs/ARCHITECTURE.md, read from the source: no import cycle, core/
-// imports nothing of the project, and the domain code (services, repositories, SQL, core/,
-// db/) never reaches the HTTP layer, Fastify or the composition root.
+// imports nothing of the project, the domain code (services, repositories, SQL, core/, db/)
+// never reaches the HTTP layer, Fastify or the composition root, http/ never a module, and
+// the HTTP edge of a module never its repositories.
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -104,6 +105,21 @@ describe("the import rules (docs/ARCHITECTURE.md)", () => {
           edge.to.startsWith("fastify-")),
     );
     expect(forbidden).toEqual([]);
+  });
+
+  it("http/ never imports a module", () => {
+    expect(
+      project.filter((edge) => edge.from.startsWith("src/http/") && edge.to.startsWith("src/modules/")),
+    ).toEqual([]);
+  });
+
+  it("routes, schemas and plugins never reach a repository or the generated Prisma client", () => {
+    const edges = imports.filter(
+      (edge) =>
+        /\.(routes|schemas|plugin)\.ts$/.test(edge.from) &&
+        (edge.to.endsWith(".repository.ts") || edge.to.startsWith("src/generated/")),
+    );
+    expect(edges).toEqual([]);
   });
 
   it("they take a module's contract (*.schemas.ts) for its types only", () => {
