@@ -14,16 +14,10 @@ import {
   registerSecurity,
 } from "./http/security.js";
 import { registerSwagger } from "./http/swagger.js";
-import { appealRoutes } from "./modules/appeals/appeal.routes.js";
-import { auditRoutes } from "./modules/audit/audit.routes.js";
-import { apiKeyRoutes } from "./modules/auth/api-key.routes.js";
 import { type AuthSettings, registerAuth } from "./modules/auth/auth.plugin.js";
-import { healthRoutes } from "./modules/health/health.routes.js";
-import { leadRoutes } from "./modules/leads/lead.routes.js";
-import { registerMetrics } from "./modules/metrics/metrics.routes.js";
-import { operatorRoutes } from "./modules/operators/operator.routes.js";
-import { sourceRoutes } from "./modules/sources/source.routes.js";
-import { statsRoutes } from "./modules/stats/stats.routes.js";
+import { MODULES } from "./modules/index.js";
+import { registerRequestMetrics } from "./modules/metrics/metrics.routes.js";
+import { tagsOf } from "./modules/module.js";
 
 export type AppOptions = {
   deps: Deps;
@@ -69,16 +63,10 @@ export async function buildApp({
   // Before any route, so its onRoute hook sees them all; after the shutdown refusal and CORS preflights.
   registerAuth(app, { ...(auth ?? { mode: "off", host: "127.0.0.1" }), apiKeys: deps.apiKeys });
   // Before any route too, so that the document lists them all, /metrics included.
-  await registerSwagger(app);
-  registerMetrics(app, deps.metrics);
+  await registerSwagger(app, tagsOf(MODULES));
+  registerRequestMetrics(app, deps.metrics);
 
-  await app.register(healthRoutes, { database: deps.database });
-  await app.register(operatorRoutes, { operators: deps.operators });
-  await app.register(sourceRoutes, { sources: deps.sources });
-  await app.register(appealRoutes, { appeals: deps.appeals });
-  await app.register(leadRoutes, { leads: deps.leads });
-  await app.register(statsRoutes, { stats: deps.stats });
-  await app.register(auditRoutes, { audit: deps.audit });
-  await app.register(apiKeyRoutes, { apiKeys: deps.apiKeys });
+  // Each module's routes get the services they declare they need (src/modules/index.ts).
+  for (const module of MODULES) await module.routes?.(app, deps);
   return app;
 }

@@ -1,5 +1,7 @@
-// The composition root: repositories over the Prisma client, services over them.
-// Services never see Fastify, so a job or a CLI can build and use them too.
+// The composition root: repositories over the Prisma client, services over them, and
+// the services modules build in their manifests (src/modules/module.ts) from a context
+// given here. Services never see Fastify, so a job or a CLI can build and use them too.
+import { type Clock, type ServiceLog, SYSTEM_CLOCK } from "./core/ports.js";
 import { ADVISORY_LOCKS, advisoryLocks } from "./db/advisory-lock.js";
 import type { Database } from "./db/prisma.js";
 import { PeriodicTask } from "./jobs/periodic-task.js";
@@ -19,10 +21,12 @@ import { ApiKeyService, type ApiKeyServiceOptions } from "./modules/auth/api-key
 import { EventFeed } from "./modules/events/event-feed.js";
 import { EventHorizon } from "./modules/events/event-horizon.js";
 import { EventLogRepository } from "./modules/events/event-log.repository.js";
+import { MODULES } from "./modules/index.js";
 import { LeadRepository } from "./modules/leads/lead.repository.js";
 import { LeadService } from "./modules/leads/lead.service.js";
 import { createMetrics, type Metrics } from "./modules/metrics/metrics.js";
 import { MetricsRepository } from "./modules/metrics/metrics.repository.js";
+import { buildModuleServices, type ServicesOf } from "./modules/module.js";
 import { OperatorRepository } from "./modules/operators/operator.repository.js";
 import { OperatorService } from "./modules/operators/operator.service.js";
 import { SourceRepository } from "./modules/sources/source.repository.js";
@@ -30,7 +34,8 @@ import { SourceService } from "./modules/sources/source.service.js";
 import { StatsRepository } from "./modules/stats/stats.repository.js";
 import { StatsService } from "./modules/stats/stats.service.js";
 
-export type Deps = {
+/** The services built here, and those the modules' manifests build (src/modules/index.ts). */
+export type Deps = ServicesOf<typeof MODULES> & {
   database: Database;
   operators: OperatorService;
   sources: SourceService;
@@ -54,11 +59,11 @@ export type Deps = {
   eventFeed: EventFeed;
 };
 
-export type ServiceLog = { warn(details: object, message: string): void };
-
 export type DepsOptions = {
   /** The random source of the weighted choice; tests inject a seeded one. */
   random?: () => number;
+  /** The time modules' services and jobs go by; tests inject one they set. */
+  clock?: Clock;
   /** Also collect process metrics (CPU, memory, event loop): the server turns this on. */
   processMetrics?: boolean;
   /** The authentication cache (tests shorten or lengthen it). */
@@ -112,6 +117,7 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
   const appealRepository = new AppealRepository(prisma);
   const appeals = new AppealService(appealRepository, distribution, metrics);
   return {
+    ...buildModuleServices(MODULES, { database, log, metrics, clock: options.clock ?? SYSTEM_CLOCK }),
     database,
     distribution,
     operators: new OperatorService(new OperatorRepository(prisma, auditRepository), distribution),

@@ -3,7 +3,7 @@
 // stdout alone; everything else goes to stderr, so `KEY=$(npm run -s apikey -- create ...)`
 // captures just the key. Nothing else ever prints a key or its hash.
 import { parseArgs } from "node:util";
-import { AppError } from "../http/errors.js";
+import { AppError } from "../core/errors.js";
 import type { ApiKeyService, ApiKeyView } from "../modules/auth/api-key.service.js";
 
 export const USAGE = `Usage:

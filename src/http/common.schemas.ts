@@ -65,10 +65,29 @@ export const timestampSchema = z.iso
   .datetime({ offset: true })
   .meta({ examples: ["2026-11-21T10:00:00.000Z"] });
 
-export const paginationQuery = {
-  limit: integerString(1, 500).default(50).describe("Page size, 1..500"),
-  cursor: queryIdSchema.optional().describe("The next_cursor of the previous page"),
-};
+/** The query of a keyset-paginated list; `cursor` is the id schema of its rows. */
+export function paginationQueryOf<C extends z.ZodType>(cursor: C) {
+  return {
+    limit: integerString(1, 500).default(50).describe("Page size, 1..500"),
+    cursor: cursor.optional().describe("The next_cursor of the previous page"),
+  };
+}
+
+/** The query of a list of rows with int4 ids. */
+export const paginationQuery = paginationQueryOf(queryIdSchema);
+
+/** A page of a keyset-paginated list, `{ items, next_cursor }`, as keysetPage (src/core/page.ts) builds it. */
+export function pageSchema<T extends z.ZodType>(item: T, id: string) {
+  return z
+    .object({
+      items: z.array(item),
+      next_cursor: z
+        .string()
+        .nullable()
+        .describe("Pass as cursor to get the next page; null on the last page"),
+    })
+    .meta({ id });
+}
 
 /** A boolean in a query string: only "true" and "false". */
 export const queryBooleanSchema = z.enum(["true", "false"]).transform((value) => value === "true");

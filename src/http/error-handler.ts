@@ -1,8 +1,8 @@
 // Maps every error to problem+json. Each error is logged once, here.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { AppError, type FieldError, UnavailableError } from "../core/errors.js";
 import { isDatabaseTimeout, isDatabaseUnavailable } from "./database-errors.js";
-import { AppError, type FieldError, UnavailableError } from "./errors.js";
 import type { Problem } from "./problem.schema.js";
 import { SECURITY_HEADERS } from "./security-headers.js";
 

@@ -4,9 +4,9 @@
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from "fastify";
+import { AppError } from "../core/errors.js";
 import { registerNoStore } from "./cache-control.js";
 import { sendProblem, TIMEOUT_PROBLEM } from "./error-handler.js";
-import { AppError } from "./errors.js";
 import { registerSecurityHeaders } from "./security-headers.js";
 
 export type HttpOptions = {

@@ -5,6 +5,12 @@ import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import { finishDocument } from "./openapi-document.js";
 
+/** A tag's name and what its operations are about. */
+export type Tag = { readonly name: string; readonly description: string };
+
+/** The service's own operations (/health, /ready, /metrics), listed after the modules' tags. */
+export const SERVICE_TAG: Tag = { name: "service", description: "Health, readiness and metrics" };
+
 const DESCRIPTION = `Distributes appeals from leads (Telegram and WhatsApp bots, web forms, CRMs) to human operators.
 
 For each appeal the service picks, among the operators that have a weight for the appeal's source, are active and
@@ -23,7 +29,8 @@ call the route a 403 (\`forbidden\`). \`/health\`, \`/ready\` and \`/docs\` need
 --label ops\`); a revoked key may keep working for up to 10 seconds on an instance that used it just before.
 Without any key the service runs open, but only when it listens on a loopback address.`;
 
-export async function registerSwagger(app: FastifyInstance): Promise<void> {
+/** `tags`: the modules' (src/modules/index.ts), in the order the document lists them. */
+export async function registerSwagger(app: FastifyInstance, tags: readonly Tag[]): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
@@ -31,19 +38,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
       // Relative: the instance that serves this document, whatever its address (a client
       // generated from it takes its own base URL).
       servers: [{ url: "/", description: "The instance that serves this document" }],
-      tags: [
-        { name: "operators", description: "People who handle appeals" },
-        {
-          name: "sources",
-          description: "Channels appeals come in through, and operator weights per channel",
-        },
-        { name: "appeals", description: "Contacts from leads, and their assignment" },
-        { name: "leads", description: "Customers, one per external id across all sources" },
-        { name: "stats", description: "Distribution statistics" },
-        { name: "audit", description: "Who changed what, and every assignment event" },
-        { name: "api-keys", description: "API keys and their roles, for admins" },
-        { name: "service", description: "Health, readiness and metrics" },
-      ],
+      tags: [...tags, SERVICE_TAG],
       components: {
         securitySchemes: {
           bearerAuth: {

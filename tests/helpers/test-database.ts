@@ -12,17 +12,8 @@ export type TestDatabase = {
   drop(): Promise<void>;
 };
 
-const TABLES = [
-  "api_keys",
-  "events",
-  "idempotency_keys",
-  "appeal_counts",
-  "appeals",
-  "leads",
-  "operator_weights",
-  "sources",
-  "operators",
-];
+/** What reset() keeps: the migrations' record (the database stays migrated). */
+const KEPT_TABLES = ["_prisma_migrations"];
 
 /** True when the tests run on a real PostgreSQL server (concurrency tests need one). */
 export const onRealServer = inject("database").kind === "server";
@@ -37,19 +28,39 @@ async function run(url: string, sql: string): Promise<void> {
   }
 }
 
+/**
+ * Empties every table of the schema but KEPT_TABLES, read from the catalog at each call, so
+ * the tables a migration adds or renames are emptied too without a list to keep by hand.
+ */
+async function truncateAll(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT format('%I', tablename) AS name FROM pg_tables
+       WHERE schemaname = current_schema() AND NOT tablename = ANY($1)
+       ORDER BY tablename`,
+      [KEPT_TABLES],
+    );
+    if (rows.length === 0) return;
+    await client.query(`TRUNCATE ${rows.map((row) => row.name).join(", ")} RESTART IDENTITY CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
 export async function createTestDatabase(): Promise<TestDatabase> {
   const target = inject("database");
-  const truncate = `TRUNCATE ${TABLES.join(", ")} RESTART IDENTITY CASCADE`;
   if (target.kind === "embedded") {
-    await run(target.url, truncate);
-    return { url: target.url, reset: () => run(target.url, truncate), drop: async () => {} };
+    await truncateAll(target.url);
+    return { url: target.url, reset: () => truncateAll(target.url), drop: async () => {} };
   }
   const name = `lds_test_${randomBytes(6).toString("hex")}`;
   await run(target.adminUrl, `CREATE DATABASE "${name}" TEMPLATE "${target.template}"`);
   const url = withDatabase(target.adminUrl, name);
   return {
     url,
-    reset: () => run(url, truncate),
+    reset: () => truncateAll(url),
     drop: () => run(target.adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
   };
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import {
   bodyIdSchema,
   idSchema,
+  pageSchema,
   paginationQuery,
   queryIdSchema,
   timestampSchema,
@@ -116,12 +117,7 @@ export const transferAppealBodySchema = z
   })
   .meta({ id: "TransferAppeal" });
 
-export const appealPageSchema = z
-  .object({
-    items: z.array(appealSchema),
-    next_cursor: z.string().nullable().describe("Pass as cursor to get the next page; null on the last page"),
-  })
-  .meta({ id: "AppealPage" });
+export const appealPageSchema = pageSchema(appealSchema, "AppealPage");
 
 export type CreateAppealInput = z.infer<typeof createAppealBodySchema>;
 export type AppealDto = z.infer<typeof appealSchema>;

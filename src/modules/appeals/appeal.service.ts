@@ -1,8 +1,9 @@
 // Appeal intake, closing and queries: the use cases bots and operators' tools call.
 import { createHash } from "node:crypto";
-import { AppError, ConflictError, IdempotencyMismatchError, NotFoundError } from "../../http/errors.js";
-import { type DistributionMetrics, NO_METRICS } from "../metrics/distribution-metrics.js";
-import { toPeriod } from "../stats/period.schemas.js";
+import { AppError, ConflictError, IdempotencyMismatchError, NotFoundError } from "../../core/errors.js";
+import { keysetPage, type Page } from "../../core/page.js";
+import { type DistributionMetrics, NO_METRICS } from "../../core/ports.js";
+import { toPeriod } from "../stats/period.js";
 import type { AppealRepository, AppealView, OperatorScope, SourceScope } from "./appeal.repository.js";
 import type {
   AppealCreatedDto,
@@ -83,7 +84,7 @@ export class AppealService {
     query: ListAppealsQuery,
     scope: SourceScope = null,
     operator: OperatorScope = null,
-  ): Promise<{ items: AppealDto[]; next_cursor: string | null }> {
+  ): Promise<Page<AppealDto>> {
     const rows = await this.appeals.list(
       {
         status: query.status,
@@ -96,12 +97,7 @@ export class AppealService {
       },
       { limit: query.limit + 1, beforeId: query.cursor },
     );
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(toAppealDto),
-      next_cursor: rows.length > query.limit && last ? String(last.id) : null,
-    };
+    return keysetPage(rows, query.limit, toAppealDto);
   }
 
   /** Closing a closed appeal is not an error: it answers the appeal unchanged. */

@@ -3,8 +3,7 @@
 // draw, retries when a chosen operator filled up meanwhile, and drains pending
 // appeals whenever capacity may have appeared. A drain inside a request is
 // bounded; what it leaves, and whatever a fault left, the sweep assigns (sweep.ts).
-import type { ServiceLog } from "../../deps.js";
-import { type DistributionMetrics, NO_METRICS } from "../metrics/distribution-metrics.js";
+import { type DistributionMetrics, NO_METRICS, type ServiceLog } from "../../core/ports.js";
 import type {
   AppealMovesRepository,
   ArchiveOperatorResult,

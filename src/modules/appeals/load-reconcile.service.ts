@@ -1,8 +1,7 @@
 // Watches and repairs the counters kept beside the appeals (operators.active_load and
 // appeal_counts; see load-reconcile.repository.ts). The periodic sweep calls
 // checkDrift(); `npm run db:reconcile` calls findDrift() or reconcile().
-import type { ServiceLog } from "../../deps.js";
-import { type LoadDriftMetrics, NO_DRIFT_METRICS } from "../metrics/distribution-metrics.js";
+import { type LoadDriftMetrics, NO_DRIFT_METRICS, type ServiceLog } from "../../core/ports.js";
 import type { DriftScope, LoadDrift, LoadReconcileRepository } from "./load-reconcile.repository.js";
 
 /** How many drifted rows of each kind a warning lists; the counts are always complete. */

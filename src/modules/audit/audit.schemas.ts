@@ -3,7 +3,8 @@ import { z } from "zod";
 import {
   idSchema,
   integerString,
-  paginationQuery,
+  pageSchema,
+  paginationQueryOf,
   queryIdSchema,
   timestampSchema,
   withoutNul,
@@ -86,8 +87,7 @@ export const listAuditQuerySchema = z
     appeal_id: queryIdSchema.optional().describe("Only events of this appeal"),
     from: timestampSchema.optional().describe("Only events at or after this time (inclusive)"),
     to: timestampSchema.optional().describe("Only events before this time (exclusive)"),
-    limit: paginationQuery.limit,
-    cursor: auditCursor.optional().describe("The next_cursor of the previous page"),
+    ...paginationQueryOf(auditCursor),
   })
   .refine(
     (query) =>
@@ -99,12 +99,7 @@ export const listAuditQuerySchema = z
     },
   );
 
-export const auditPageSchema = z
-  .object({
-    items: z.array(auditEventSchema),
-    next_cursor: z.string().nullable().describe("Pass as cursor to get the next page; null on the last page"),
-  })
-  .meta({ id: "AuditEventPage" });
+export const auditPageSchema = pageSchema(auditEventSchema, "AuditEventPage");
 
 export type AuditEventDto = z.infer<typeof auditEventSchema>;
 export type ListAuditQuery = z.infer<typeof listAuditQuerySchema>;

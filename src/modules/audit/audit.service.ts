@@ -1,6 +1,7 @@
 // Reads of the audit trail. Writes happen where the changes happen (record() in
 // the same transaction, or the assignment statements themselves).
-import { NotFoundError } from "../../http/errors.js";
+import { NotFoundError } from "../../core/errors.js";
+import { keysetPage, type Page } from "../../core/page.js";
 import type { AuditEventRecord, AuditRepository } from "./audit.repository.js";
 import type { AuditEventDto, ListAuditQuery } from "./audit.schemas.js";
 
@@ -14,7 +15,7 @@ export class AuditService {
     return events.map(toAuditEventDto);
   }
 
-  async list(query: ListAuditQuery): Promise<{ items: AuditEventDto[]; next_cursor: string | null }> {
+  async list(query: ListAuditQuery): Promise<Page<AuditEventDto>> {
     const rows = await this.audit.list(
       {
         action: query.type ?? query.action,
@@ -27,12 +28,7 @@ export class AuditService {
       },
       { limit: query.limit + 1, beforeId: query.cursor },
     );
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(toAuditEventDto),
-      next_cursor: rows.length > query.limit && last ? String(last.id) : null,
-    };
+    return keysetPage(rows, query.limit, toAuditEventDto);
   }
 }
 

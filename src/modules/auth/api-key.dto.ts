@@ -1,13 +1,19 @@
 // An API key as GET /api-keys shows it (never the key or its hash): the routes' answers
 // and the data of api_key.* events.
-import type { ApiKeyRecord } from "./api-key.repository.js";
+import type { Role } from "./principal.js";
 
-export function toApiKeyDto(
-  key: Pick<
-    ApiKeyRecord,
-    "id" | "role" | "label" | "operatorId" | "sourceIds" | "createdAt" | "lastUsedAt" | "revokedAt"
-  >,
-) {
+export type ApiKeyFields = {
+  id: number;
+  role: Role;
+  label: string;
+  operatorId: number | null;
+  sourceIds: number[] | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+};
+
+export function toApiKeyDto(key: ApiKeyFields) {
   return {
     id: key.id,
     role: key.role,

@@ -6,7 +6,7 @@
 // one lookup per period: a key created through this service works at once (creating
 // forgets every unknown key), one created in another process is refused here for at
 // most that period, and only if someone presented it just before it existed.
-import { NotFoundError } from "../../http/errors.js";
+import { NotFoundError } from "../../core/errors.js";
 import { displayPrefix, generateApiKey, hashApiKey, publicIdOf, sameHash } from "./api-key.js";
 import type { ApiKeyRecord, ApiKeyRepository } from "./api-key.repository.js";
 import { validLabel, validOperatorId, validRole, validSourceIds } from "./api-key.validation.js";

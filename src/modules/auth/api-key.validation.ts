@@ -1,7 +1,7 @@
 // What a new API key must be, checked before anything is written: a label, a known
 // role, an operator for (and only for) operator keys, existing sources for a scoped
 // intake key. Each refusal names its field.
-import { NotFoundError, ValidationError } from "../../http/errors.js";
+import { NotFoundError, ValidationError } from "../../core/errors.js";
 import type { Role } from "./principal.js";
 
 /** The lookups the checks need (the key repository has them). */

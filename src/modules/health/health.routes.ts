@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { withTimeout } from "../../core/with-timeout.js";
 import type { Database } from "../../db/prisma.js";
 import { sendProblem } from "../../http/error-handler.js";
 import { problemResponse } from "../../http/problem.schema.js";
@@ -55,11 +56,3 @@ export const healthRoutes: FastifyPluginAsyncZod<{ database: Pick<Database, "poo
     },
   );
 };
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

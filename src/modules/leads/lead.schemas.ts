@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { idSchema, paginationQuery, timestampSchema, withoutNul } from "../../http/common.schemas.js";
+import {
+  idSchema,
+  pageSchema,
+  paginationQuery,
+  timestampSchema,
+  withoutNul,
+} from "../../http/common.schemas.js";
 
 export const leadSchema = z
   .object({
@@ -32,12 +38,7 @@ export const listLeadsQuerySchema = z.strictObject({
 
 export const listLeadAppealsQuerySchema = z.strictObject({ ...paginationQuery });
 
-export const leadPageSchema = z
-  .object({
-    items: z.array(leadSchema),
-    next_cursor: z.string().nullable().describe("Pass as cursor to get the next page; null on the last page"),
-  })
-  .meta({ id: "LeadPage" });
+export const leadPageSchema = pageSchema(leadSchema, "LeadPage");
 
 export const externalIdParamsSchema = z.strictObject({
   external_id: withoutNul(z.string().min(1).max(255)).describe("The lead's id in the bot or messenger"),

@@ -1,5 +1,5 @@
-import { NotFoundError } from "../../http/errors.js";
-import { keysetPage, type Page } from "../../http/page.js";
+import { NotFoundError } from "../../core/errors.js";
+import { keysetPage, type Page } from "../../core/page.js";
 import type { AppealRepository } from "../appeals/appeal.repository.js";
 import type { AppealDto } from "../appeals/appeal.schemas.js";
 import { toAppealDto } from "../appeals/appeal.service.js";

@@ -1,10 +1,10 @@
 // GET /metrics (Prometheus text format) and the hook that counts and times every answer.
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { z } from "zod";
 import type { Metrics } from "./metrics.js";
 
-/** Registers on the root instance, so the hook sees every route, 404s included. */
-export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+/** Registers on the root instance (app.ts), so the hook sees every route, 404s included. */
+export function registerRequestMetrics(app: FastifyInstance, metrics: Metrics): void {
   app.addHook("onResponse", (request, reply, done) => {
     metrics.requestServed(
       request.method,
@@ -15,7 +15,9 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
     );
     done();
   });
+}
 
+export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics }> = async (app, { metrics }) => {
   app.get(
     "/metrics",
     {
@@ -46,4 +48,4 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
       return reply.type(metrics.registry.contentType).send(body);
     },
   );
-}
+};

@@ -4,7 +4,8 @@
 // the pool are read only when /metrics is scraped.
 import type pg from "pg";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { DistributionMetrics, LoadDriftMetrics } from "./distribution-metrics.js";
+import type { DistributionMetrics, LoadDriftMetrics } from "../../core/ports.js";
+import { withTimeout } from "../../core/with-timeout.js";
 
 /** Reads the pending queue's depth; a scrape gives it this long before reporting NaN. */
 const PENDING_COUNT_TIMEOUT_MS = 2_000;
@@ -119,12 +120,4 @@ export function createMetrics({ pool, countPending, processMetrics = false }: Me
       drift.inc({ kind }, rows);
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from "../../http/errors.js";
+import { ConflictError, NotFoundError } from "../../core/errors.js";
 import type { DistributionService } from "../appeals/distribution.service.js";
 import { toOperatorDto } from "./operator.dto.js";
 import type { OperatorRecord, OperatorRepository } from "./operator.repository.js";

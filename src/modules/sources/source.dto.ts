@@ -1,7 +1,8 @@
 // Sources and weights as the API shows them: the routes' answers and the data of their events.
 import type { Source } from "../../generated/prisma/client.js";
-import type { WeightRecord } from "./source.repository.js";
 import type { SourceDto, WeightDto } from "./source.schemas.js";
+
+export type WeightRecord = { operatorId: number; operatorName: string; weight: number };
 
 export function toSourceDto(source: Source): SourceDto {
   return {

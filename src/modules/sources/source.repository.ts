@@ -1,12 +1,12 @@
+import { ConflictError, NotFoundError } from "../../core/errors.js";
 import { isUniqueViolation } from "../../db/prisma-errors.js";
 import type { Prisma, PrismaClient, Source, Strategy } from "../../generated/prisma/client.js";
-import { ConflictError, NotFoundError } from "../../http/errors.js";
 import type { AuditRepository } from "../audit/audit.repository.js";
 import { sourceData } from "../events/event-data.sql.js";
-import { toSourceDto, toWeightDto } from "./source.dto.js";
+import { toSourceDto, toWeightDto, type WeightRecord } from "./source.dto.js";
 
 export type SourceRecord = Source;
-export type WeightRecord = { operatorId: number; operatorName: string; weight: number };
+export type { WeightRecord };
 export type SourceChanges = Partial<{ name: string; description: string | null; strategy: Strategy }>;
 
 function nameTaken(name: string): ConflictError {

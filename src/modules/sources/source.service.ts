@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from "../../http/errors.js";
+import { ConflictError, NotFoundError } from "../../core/errors.js";
 import type { DistributionService } from "../appeals/distribution.service.js";
 import { toSourceDto, toWeightDto } from "./source.dto.js";
 import type { SourceRecord, SourceRepository } from "./source.repository.js";

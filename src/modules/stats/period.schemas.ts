@@ -22,12 +22,3 @@ export function refinePeriod(
 
 /** Runs refinePeriod only when every field is valid, so a malformed time is reported as such alone. */
 export const periodChecked = { when: (payload: z.core.ParsePayload) => payload.issues.length === 0 };
-
-export type Period = { from?: Date | undefined; to?: Date | undefined };
-
-export function toPeriod(query: { from?: string | undefined; to?: string | undefined }): Period {
-  return {
-    from: query.from === undefined ? undefined : new Date(query.from),
-    to: query.to === undefined ? undefined : new Date(query.to),
-  };
-}

@@ -1,6 +1,6 @@
 // Statistics computed by PostgreSQL, never by loading appeals into the process.
 import { Prisma, type PrismaClient } from "../../generated/prisma/client.js";
-import type { Period } from "./period.schemas.js";
+import type { Period } from "./period.js";
 
 /** One source and one of its operators; the operator fields are null for a source without operators. */
 export type DistributionRow = {

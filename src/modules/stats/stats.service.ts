@@ -1,5 +1,5 @@
-import { NotFoundError } from "../../http/errors.js";
-import { toPeriod } from "./period.schemas.js";
+import { NotFoundError } from "../../core/errors.js";
+import { toPeriod } from "./period.js";
 import type { StatsRepository } from "./stats.repository.js";
 import type {
   OperatorStatsDto,

@@ -2,7 +2,7 @@
 // authenticates as, revocation, the cache, BOOTSTRAP_ADMIN_KEY.
 import { createHash } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ValidationError } from "../../../src/http/errors.js";
+import { ValidationError } from "../../../src/core/errors.js";
 import { AuditRepository } from "../../../src/modules/audit/audit.repository.js";
 import { ApiKeyRepository } from "../../../src/modules/auth/api-key.repository.js";
 import { ApiKeyService } from "../../../src/modules/auth/api-key.service.js";

@@ -1,7 +1,17 @@
-// What the appeal services report to the metrics: a small interface with a no-op
-// default, so services stay free of prom-client and Fastify and a job or a CLI
-// can build them without a registry.
+// The ports services are given from outside: where they log what they recover from,
+// the metrics they report to, the clock. Small interfaces, the metrics with no-op
+// defaults, so services stay free of pino, prom-client and Fastify, and a job, a CLI or
+// a test can build them with nothing behind these. A leaf: it imports nothing.
 
+/** Where a service reports what it recovers from without failing the request (the server's pino logger fits). */
+export type ServiceLog = { warn(details: object, message: string): void };
+
+/** The time, for code that decides by it: a test sets it instead of sleeping. */
+export type Clock = { now(): Date };
+
+export const SYSTEM_CLOCK: Clock = Object.freeze({ now: () => new Date() });
+
+/** What the appeal services report (src/modules/metrics/metrics.ts counts it for Prometheus). */
 export interface DistributionMetrics {
   /** A new appeal was stored (not an idempotent replay), with the status it was answered with. */
   appealCreated(status: "pending" | "active" | "closed"): void;

@@ -1,4 +1,5 @@
-// Keyset pages: `{ items, next_cursor }`, the shape of every paginated list (AppealPage, LeadPage).
+// Keyset pages: `{ items, next_cursor }`, the shape of every paginated list (AppealPage,
+// LeadPage, AuditEventPage; their schemas come from pageSchema in src/http/common.schemas.ts).
 
 export type Page<T> = { items: T[]; next_cursor: string | null };
 
@@ -6,7 +7,7 @@ export type Page<T> = { items: T[]; next_cursor: string | null };
  * From `limit + 1` rows read in page order: the first `limit`, and the last one's id as the
  * cursor when the extra row shows that more follow (so the last page says null, never empty next).
  */
-export function keysetPage<R extends { id: number }, T>(
+export function keysetPage<R extends { id: number | bigint }, T>(
   rows: R[],
   limit: number,
   toDto: (row: R) => T,

@@ -1,0 +1,77 @@
+// The module list (src/modules/index.ts) is what the app, the OpenAPI document and the
+// composition root read: names are unique, the document's tags are the modules' (then the
+// service's own), every operation is under a declared tag, and the modules' event types are
+// the audit trail's vocabulary.
+import { describe, expect, it } from "vitest";
+import { generateDocument } from "../../scripts/openapi-document.js";
+import type { Database } from "../../src/db/prisma.js";
+import { SERVICE_TAG } from "../../src/http/swagger.js";
+import { AUDIT_ACTIONS } from "../../src/modules/audit/audit.schemas.js";
+import { MODULES } from "../../src/modules/index.js";
+import type { Metrics } from "../../src/modules/metrics/metrics.js";
+import { buildModuleServices, defineModule, type ModuleContext, tagsOf } from "../../src/modules/module.js";
+
+type Operation = { tags?: string[] };
+
+describe("the module list", () => {
+  it("names each module once", () => {
+    const names = MODULES.map((module) => module.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it("gives the document its tags, in the modules' order, then the service's own", async () => {
+    const document = await generateDocument();
+    expect(document.tags).toEqual([...tagsOf(MODULES), SERVICE_TAG]);
+    expect(document.tags?.map((tag) => tag.name)).toEqual([
+      "operators",
+      "sources",
+      "appeals",
+      "leads",
+      "stats",
+      "audit",
+      "api-keys",
+      "service",
+    ]);
+  });
+
+  it("puts every operation under a declared tag, and some operation under every tag", async () => {
+    const document = await generateDocument();
+    const declared = (document.tags ?? []).map((tag) => tag.name);
+    const used = Object.values(document.paths ?? {}).flatMap((operations) =>
+      Object.values(operations as Record<string, Operation>).map((operation) => operation.tags ?? []),
+    );
+    expect(used.every((tags) => tags.length === 1 && declared.includes(tags[0] as string))).toBe(true);
+    expect(new Set(used.flat())).toEqual(new Set(declared));
+  });
+
+  it("declares, across its modules, each audit action once", () => {
+    const declared = MODULES.flatMap((module) => module.eventTypes ?? []);
+    expect(new Set(declared).size).toBe(declared.length);
+    expect([...declared].sort()).toEqual([...AUDIT_ACTIONS].sort());
+  });
+});
+
+describe("buildModuleServices", () => {
+  const context: ModuleContext = {
+    database: {} as Database,
+    log: { warn() {} },
+    clock: { now: () => new Date("2026-12-01T10:00:00.000Z") },
+    metrics: {} as Metrics,
+  };
+
+  it("gathers every module's services, each built from the context", () => {
+    const clocks = defineModule({ name: "clocks", services: ({ clock }) => ({ startedAt: clock.now() }) });
+    const greetings = defineModule({ name: "greetings", services: () => ({ greeting: "hello" }) });
+    const routesOnly = defineModule({ name: "routes-only", routes: async () => {} });
+    const services = buildModuleServices([clocks, routesOnly, greetings], context);
+    expect(services).toEqual({ startedAt: new Date("2026-12-01T10:00:00.000Z"), greeting: "hello" });
+  });
+
+  it("refuses two modules that provide a service under the same name", () => {
+    const first = defineModule({ name: "first", services: () => ({ mailer: 1 }) });
+    const second = defineModule({ name: "second", services: () => ({ mailer: 2 }) });
+    expect(() => buildModuleServices([first, second], context)).toThrow(
+      'modules first and second both provide the service "mailer"',
+    );
+  });
+});
