@@ -54,7 +54,13 @@ export function setWeights(
 
 export function createAppeal(
   app: FastifyInstance,
-  body: { source_id: number; lead_external_id?: string; message?: string; lead_name?: string },
+  body: {
+    source_id: number;
+    lead_external_id?: string;
+    message?: string;
+    lead_name?: string;
+    lead_phone?: string;
+  },
 ) {
   return post<AppealCreatedBody>(app, "/appeals", { lead_external_id: unique("lead"), ...body });
 }
