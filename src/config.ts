@@ -62,6 +62,8 @@ const configSchema = z.object({
    * free capacity; 0 turns the sweep off (tests that need it off).
    */
   SWEEP_INTERVAL_MS: integerFromString(0, 3_600_000).default(5_000),
+  /** How often the event feed looks at the log while a stream or webhook listens. */
+  EVENT_POLL_INTERVAL_MS: integerFromString(10, 60_000).default(100),
 });
 
 export type Config = Readonly<{
@@ -82,6 +84,7 @@ export type Config = Readonly<{
   databaseStatementTimeoutMs: number;
   shutdownTimeoutMs: number;
   sweepIntervalMs: number;
+  eventPollIntervalMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -118,5 +121,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseStatementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT_MS,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     sweepIntervalMs: c.SWEEP_INTERVAL_MS,
+    eventPollIntervalMs: c.EVENT_POLL_INTERVAL_MS,
   });
 }

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     processMetrics: true,
     log: logger,
     sweepIntervalMs: config.sweepIntervalMs,
+    eventPollIntervalMs: config.eventPollIntervalMs,
     idempotencyPurgeIntervalMs: IDEMPOTENCY_PURGE_INTERVAL_MS,
   });
   // BOOTSTRAP_ADMIN_KEY, then the zero-config rule: may refuse to start (a ConfigError).
