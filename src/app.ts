@@ -18,6 +18,7 @@ import { appealRoutes } from "./modules/appeals/appeal.routes.js";
 import { auditRoutes } from "./modules/audit/audit.routes.js";
 import { apiKeyRoutes } from "./modules/auth/api-key.routes.js";
 import { type AuthSettings, registerAuth } from "./modules/auth/auth.plugin.js";
+import { eventStreamRoutes } from "./modules/events/event-stream.routes.js";
 import { healthRoutes } from "./modules/health/health.routes.js";
 import { leadRoutes } from "./modules/leads/lead.routes.js";
 import { registerMetrics } from "./modules/metrics/metrics.routes.js";
@@ -80,5 +81,6 @@ export async function buildApp({
   await app.register(statsRoutes, { stats: deps.stats });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(apiKeyRoutes, { apiKeys: deps.apiKeys });
+  await app.register(eventStreamRoutes, { streams: deps.eventStreams });
   return app;
 }

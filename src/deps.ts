@@ -19,6 +19,8 @@ import { ApiKeyService, type ApiKeyServiceOptions } from "./modules/auth/api-key
 import { EventFeed } from "./modules/events/event-feed.js";
 import { EventHorizon } from "./modules/events/event-horizon.js";
 import { EventLogRepository } from "./modules/events/event-log.repository.js";
+import type { EventStreamOptions } from "./modules/events/event-stream.connection.js";
+import { EventStreamService } from "./modules/events/event-stream.service.js";
 import { LeadRepository } from "./modules/leads/lead.repository.js";
 import { LeadService } from "./modules/leads/lead.service.js";
 import { createMetrics, type Metrics } from "./modules/metrics/metrics.js";
@@ -52,6 +54,8 @@ export type Deps = {
   eventLog: EventLogRepository;
   /** This process's one poller of the event log: how far subscribers may read. */
   eventFeed: EventFeed;
+  /** GET /events/stream's streams over the log and the feed. */
+  eventStreams: EventStreamService;
 };
 
 export type ServiceLog = { warn(details: object, message: string): void };
@@ -71,6 +75,8 @@ export type DepsOptions = {
   idempotencyPurgeIntervalMs?: number;
   /** How often the event feed looks at the log while someone listens (default 100 ms). */
   eventPollIntervalMs?: number;
+  /** The live stream's heartbeat and bounds (tests shorten them). */
+  eventStream?: Partial<EventStreamOptions>;
 };
 
 export function createDeps(database: Database, options: DepsOptions = {}): Deps {
@@ -134,6 +140,7 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     }),
     eventLog,
     eventFeed,
+    eventStreams: new EventStreamService(eventLog, eventFeed, log, metrics, options.eventStream),
   };
 }
 
