@@ -21,6 +21,8 @@ import { ApiKeyService, type ApiKeyServiceOptions } from "./modules/auth/api-key
 import { EventFeed } from "./modules/events/event-feed.js";
 import { EventHorizon } from "./modules/events/event-horizon.js";
 import { EventLogRepository } from "./modules/events/event-log.repository.js";
+import type { EventStreamOptions } from "./modules/events/event-stream.connection.js";
+import { EventStreamService } from "./modules/events/event-stream.service.js";
 import { MODULES } from "./modules/index.js";
 import { LeadRepository } from "./modules/leads/lead.repository.js";
 import { LeadService } from "./modules/leads/lead.service.js";
@@ -57,6 +59,8 @@ export type Deps = ServicesOf<typeof MODULES> & {
   eventLog: EventLogRepository;
   /** This process's one poller of the event log: how far subscribers may read. */
   eventFeed: EventFeed;
+  /** GET /events/stream's streams over the log and the feed. */
+  eventStreams: EventStreamService;
 };
 
 export type DepsOptions = {
@@ -76,6 +80,8 @@ export type DepsOptions = {
   idempotencyPurgeIntervalMs?: number;
   /** How often the event feed looks at the log while someone listens (default 100 ms). */
   eventPollIntervalMs?: number;
+  /** The live stream's heartbeat and bounds (tests shorten them). */
+  eventStream?: Partial<EventStreamOptions>;
 };
 
 export function createDeps(database: Database, options: DepsOptions = {}): Deps {
@@ -140,6 +146,7 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     }),
     eventLog,
     eventFeed,
+    eventStreams: new EventStreamService(eventLog, eventFeed, log, metrics, options.eventStream),
   };
 }
 

@@ -48,7 +48,12 @@ async function main(): Promise<void> {
     logger.info(`${signal} received: finishing requests in flight (at most ${config.shutdownTimeoutMs} ms)`);
     // Background work stops first: a sweep or purge in flight finishes (each of its
     // statements is bounded by the statement timeout) before the pool closes.
-    const backgroundStopped = Promise.all([deps.sweeper.stop(), deps.idempotencyKeyPurge.stop()]);
+    // The event feed too; app.close() ends the open streams (their preClose hook).
+    const backgroundStopped = Promise.all([
+      deps.sweeper.stop(),
+      deps.idempotencyKeyPurge.stop(),
+      deps.eventFeed.stop(),
+    ]);
     // Requests still running at the deadline lose their connections; their statements end
     // within the statement timeout, which the pool's close waits for.
     let forced = false;

@@ -62,7 +62,8 @@ function registerDeadline(app: FastifyInstance, ms: number): void {
   app.addHook("onRequest", (request, reply, done) => {
     if (request.url.startsWith("/docs/static/")) return done();
     const timer = setTimeout(() => {
-      if (reply.sent) return;
+      // A streamed answer (GET /events/stream) has begun: its head is out, nothing else can be sent.
+      if (reply.sent || reply.raw.headersSent) return;
       request.log.warn(`no answer within ${ms} ms: answering 503`);
       void sendProblem(reply, request, TIMEOUT_PROBLEM);
     }, ms);

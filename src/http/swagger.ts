@@ -23,7 +23,8 @@ list naming each field. A request that fails writes nothing. Both \`/path\` and 
 **Authentication.** Send an API key as \`Authorization: Bearer <key>\` (the Authorize button below). Roles:
 \`admin\` may do everything, \`viewer\` every GET, \`intake\` \`POST /appeals\` and \`GET /appeals/{id}\` (a key
 scoped to sources only within them; others are a 404), \`operator\` (bound to one operator) reads its own appeals
-only (others are a 404). A missing, unknown or revoked key is a 401 (\`unauthorized\`), a key whose role may not
+only (others are a 404). Every role may open \`GET /events/stream\`, which shows each key only its part
+of the log. A missing, unknown or revoked key is a 401 (\`unauthorized\`), a key whose role may not
 call the route a 403 (\`forbidden\`). \`/health\`, \`/ready\` and \`/docs\` need no key; \`/metrics\` needs
 \`admin\` or \`viewer\`. Admins manage keys with \`POST /api-keys\` (or \`npm run apikey -- create --role admin
 --label ops\`); a revoked key may keep working for up to 10 seconds on an instance that used it just before.

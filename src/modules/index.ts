@@ -3,6 +3,7 @@
 import { appealsModule } from "./appeals/appeal.module.js";
 import { auditModule } from "./audit/audit.module.js";
 import { authModule } from "./auth/auth.module.js";
+import { eventsModule } from "./events/events.module.js";
 import { healthModule } from "./health/health.module.js";
 import { leadsModule } from "./leads/lead.module.js";
 import { metricsModule } from "./metrics/metrics.module.js";
@@ -20,4 +21,5 @@ export const MODULES = [
   statsModule,
   auditModule,
   authModule,
+  eventsModule,
 ] as const;

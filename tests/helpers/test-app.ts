@@ -64,6 +64,7 @@ export async function startTestApp(url: string, options: AppOptions = {}): Promi
     database,
     async close() {
       await app.close();
+      await deps.eventFeed.stop();
       await database.close();
     },
   };

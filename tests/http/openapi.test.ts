@@ -56,6 +56,7 @@ const CONTRACT_OPERATIONS: [string, Record<string, string>][] = [
   ["/appeals/{id}/reopen", { patch: "reopenAppeal" }],
   ["/appeals/{id}/events", { get: "listAppealEvents" }],
   ["/audit", { get: "listAuditEvents" }],
+  ["/events/stream", { get: "streamEvents" }],
   ["/api-keys", { get: "listApiKeys", post: "createApiKey" }],
   ["/api-keys/{id}", { delete: "revokeApiKey" }],
   ["/appeals/leads", { get: "listLeadsLegacy" }],
@@ -222,6 +223,9 @@ describe("OpenAPI document", () => {
     }
     expect(Object.keys(document.paths["/metrics"]?.get?.responses["200"]?.content ?? {})).toEqual([
       "text/plain",
+    ]);
+    expect(Object.keys(document.paths["/events/stream"]?.get?.responses["200"]?.content ?? {})).toEqual([
+      "text/event-stream",
     ]);
   });
 

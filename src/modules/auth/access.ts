@@ -19,4 +19,9 @@ export const ACCESS = {
   readAppeal: ["admin", "intake", "viewer", "operator"],
   /** GET /appeals: an operator key's list holds its own appeals only (the route passes the scope). */
   listAppeals: ["admin", "viewer", "operator"],
+  /**
+   * GET /events/stream: every role, each seeing its own part (streamFilter in
+   * event-stream.service.ts): an operator key its appeals, an intake key its sources.
+   */
+  events: ["admin", "viewer", "operator", "intake"],
 } as const satisfies Record<string, Access>;

@@ -25,6 +25,8 @@ export type EventFilter = {
   operatorId?: number | undefined;
   /** Only events of these sources (a source-scoped intake key). */
   sourceIds?: readonly number[] | undefined;
+  /** Only events of some source: appeal and lead activity, no admin changes (an unscoped intake key). */
+  hasSource?: boolean | undefined;
 };
 
 export type EventProbe = {
@@ -74,6 +76,15 @@ export class EventLogRepository {
     };
   }
 
+  /** The highest id visible now, 0 for an empty log: where a reader that wants only new events starts. */
+  async newest(): Promise<bigint> {
+    const [row] = await this.sql.rows<{ newest: string }>(
+      "event_log_newest",
+      Prisma.sql`SELECT COALESCE(max(id), 0)::text AS newest FROM events`,
+    );
+    return BigInt(row?.newest ?? "0");
+  }
+
   /** The events in (after, upTo] that pass the filter, oldest first, at most `limit`. */
   async read(after: bigint, upTo: bigint, filter: EventFilter, limit: number): Promise<LoggedEvent[]> {
     const rows = await this.sql.rows<EventRow>(
@@ -85,6 +96,7 @@ export class EventLogRepository {
         AND (${filter.types ?? null}::text[] IS NULL OR type = ANY (${filter.types ?? null}::text[]))
         AND (${filter.operatorId ?? null}::int IS NULL OR operator_id = ${filter.operatorId ?? null}::int)
         AND (${filter.sourceIds ?? null}::int[] IS NULL OR source_id = ANY (${filter.sourceIds ?? null}::int[]))
+        AND (NOT ${filter.hasSource ?? false}::boolean OR source_id IS NOT NULL)
       ORDER BY events.id -- not the text column of the same name
       LIMIT ${limit}::int`,
     );

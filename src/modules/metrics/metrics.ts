@@ -6,6 +6,7 @@ import type pg from "pg";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { DistributionMetrics, LoadDriftMetrics } from "../../core/ports.js";
 import { withTimeout } from "../../core/with-timeout.js";
+import type { StreamMetrics } from "./stream-metrics.js";
 
 /** Reads the pending queue's depth; a scrape gives it this long before reporting NaN. */
 const PENDING_COUNT_TIMEOUT_MS = 2_000;
@@ -18,7 +19,8 @@ export type MetricsSources = {
 };
 
 export type Metrics = DistributionMetrics &
-  LoadDriftMetrics & {
+  LoadDriftMetrics &
+  StreamMetrics & {
     readonly registry: Registry;
     /** One answered request: `route` is the route's pattern (never the raw URL), or "unmatched". */
     requestServed(method: string, route: string, status: number, seconds: number): void;
@@ -64,6 +66,18 @@ export function createMetrics({ pool, countPending, processMetrics = false }: Me
   });
   // Both series exist from the start, so increase() over them works from the first drift on.
   for (const kind of ["active_load", "appeal_counts"]) drift.inc({ kind }, 0);
+  const streams = new Gauge({
+    name: "lds_stream_clients",
+    help: "Clients of GET /events/stream connected to this instance now.",
+    registers,
+  });
+  const dropped = new Counter({
+    name: "lds_stream_clients_dropped_total",
+    help:
+      "Clients of GET /events/stream this instance disconnected because they did not take what was sent: " +
+      "their buffer stayed full longer than the drain timeout. They resume with Last-Event-ID and lose nothing.",
+    registers,
+  });
   new Gauge({
     name: "appeals_pending",
     help: "Appeals waiting for an operator (the pending queue's depth), counted at scrape time; NaN when the database does not answer.",
@@ -118,6 +132,15 @@ export function createMetrics({ pool, countPending, processMetrics = false }: Me
     },
     loadDriftFound(kind, rows) {
       drift.inc({ kind }, rows);
+    },
+    streamOpened() {
+      streams.inc();
+    },
+    streamClosed() {
+      streams.dec();
+    },
+    streamClientDropped() {
+      dropped.inc();
     },
   };
 }

@@ -626,6 +626,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The live event stream (Server-Sent Events)
+         * @description Every event of the log as it commits, as Server-Sent Events: `id: <id>`, `event: <type>`, `data: {id, type, occurred_at, actor, data}` (data: the resource as the API showed it). Events come in id order. With `Last-Event-ID` (or `last_event_id`) every event after that id comes first, then live ones, whichever instance served the earlier connection; without, the events committed after the stream opened. A `: heartbeat` comment every 10 s. What a key sees: admin and viewer everything; an operator key the events about its own appeals and tasks; an intake key those of its sources (unscoped: of every source), no admin changes. A client that does not take what is sent (1 MiB waiting longer than 30 s) is disconnected; it resumes with Last-Event-ID and loses nothing. The stream ends when the instance shuts down: reconnect.
+         *
+         *     Requires an API key with the role admin or viewer or operator or intake.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3894,6 +3916,79 @@ export interface operations {
             };
             /** @description A thing named in the path or body does not exist. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated */
+                types?: string;
+                /** @description Resume after this event id, for clients that cannot set the Last-Event-ID header; the header wins when both are sent (a browser's EventSource reconnects with the header, to the URL it first used) */
+                last_event_id?: number;
+            };
+            header?: {
+                /** @description Resume after this event id: every event after it comes first, then live ones (0: the whole log). Without it (or last_event_id) the stream starts with the events committed after it opened */
+                "last-event-id"?: number;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream: a comment first, then events as they commit, and heartbeat comments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,9 +5,10 @@
 // /health, /ready and /docs public. An intake key scoped to sources reaches
 // the same routes: its scope answers 404 inside them, never 403. An operator key
 // reads GET /appeals and GET /appeals/{id} only, and there only its own operator's appeals:
-// another operator's is the 404 of a missing one.
+// another operator's is the 404 of a missing one. GET /events/stream is open to every role,
+// each seeing its own part of the log (tests/modules/events/event-stream.test.ts).
 import diagnostics from "node:diagnostics_channel";
-import type { FastifyInstance, HTTPMethods } from "fastify";
+import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from "fastify";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../../src/app.js";
 import type { Role } from "../../../src/modules/auth/principal.js";
@@ -40,8 +41,11 @@ function isPublic(url: string): boolean {
   return PUBLIC.some((pattern) => pattern.test(url));
 }
 
+/** The live stream: every role may open it; what each sees is filtered inside it. */
+const STREAM = "/events/stream";
+
 function allowed(role: Role, { method, url }: Route): boolean {
-  if (isPublic(url) || role === "admin") return true;
+  if (isPublic(url) || role === "admin" || url === STREAM) return true;
   const read = method === "GET" || method === "HEAD";
   if (role === "viewer") return read && !ADMIN_ONLY_READS.has(url);
   if (role === "operator") return read && (url === "/appeals" || url === "/appeals/:id");
@@ -119,15 +123,29 @@ beforeAll(async () => {
   routes = registered.get(t.app) ?? [];
 });
 
-async function call(route: Route, authorization?: string) {
-  return t.app.inject({
+type Answer = Pick<LightMyRequestResponse, "statusCode" | "headers" | "body"> & { json(): unknown };
+
+async function call(route: Route, authorization?: string): Promise<Answer> {
+  const request = {
     method: route.method,
     url: concrete(route.url),
     headers: authorization ? { authorization } : {},
-  });
+  };
+  if (route.url !== STREAM) return t.app.inject(request);
+  // A stream that is let through never ends: take its head, and the body of a refusal only.
+  const response = await t.app.inject({ ...request, payloadAsStream: true });
+  const stream = response.stream();
+  if (response.statusCode === 200) {
+    expect(response.headers["content-type"]).toBe("text/event-stream");
+    stream.destroy(); // the app's close ends the stream on its side
+    return { statusCode: 200, headers: response.headers, body: "", json: () => undefined };
+  }
+  let body = "";
+  for await (const chunk of stream) body += String(chunk);
+  return { statusCode: response.statusCode, headers: response.headers, body, json: () => JSON.parse(body) };
 }
 
-function expectUnauthorized(response: Awaited<ReturnType<typeof call>>, route: Route) {
+function expectUnauthorized(response: Answer, route: Route) {
   const label = `${route.method} ${route.url}`;
   expect(response.statusCode, label).toBe(401);
   expect(response.headers["www-authenticate"], label).toMatch(/^Bearer\b/);
@@ -150,6 +168,7 @@ describe("the route list", () => {
         "PATCH /appeals/:id/close",
         "GET /appeals/leads/:id/appeals",
         "GET /leads/by-external-id/:external_id",
+        "GET /events/stream",
         "GET /health",
         "HEAD /health",
         "GET /docs",
@@ -215,6 +234,7 @@ describe.each(KINDS)("with a valid %s key", (kind, role) => {
         "POST /appeals allowed",
         "GET /appeals/:id allowed",
         "HEAD /appeals/:id allowed",
+        "GET /events/stream allowed",
       ]);
     }
     if (role === "operator") {
@@ -223,6 +243,7 @@ describe.each(KINDS)("with a valid %s key", (kind, role) => {
         "HEAD /appeals allowed",
         "GET /appeals/:id allowed",
         "HEAD /appeals/:id allowed",
+        "GET /events/stream allowed",
       ]);
     }
   });
