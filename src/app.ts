@@ -24,6 +24,7 @@ import { registerMetrics } from "./modules/metrics/metrics.routes.js";
 import { operatorRoutes } from "./modules/operators/operator.routes.js";
 import { sourceRoutes } from "./modules/sources/source.routes.js";
 import { statsRoutes } from "./modules/stats/stats.routes.js";
+import { webhookRoutes } from "./modules/webhooks/webhook.routes.js";
 
 export type AppOptions = {
   deps: Deps;
@@ -80,5 +81,6 @@ export async function buildApp({
   await app.register(statsRoutes, { stats: deps.stats });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(apiKeyRoutes, { apiKeys: deps.apiKeys });
+  await app.register(webhookRoutes, { webhooks: deps.webhooks });
   return app;
 }

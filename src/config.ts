@@ -62,6 +62,11 @@ const configSchema = z.object({
    * free capacity; 0 turns the sweep off (tests that need it off).
    */
   SWEEP_INTERVAL_MS: integerFromString(0, 3_600_000).default(5_000),
+  /**
+   * Webhook URLs may resolve to loopback, private or link-local addresses (receivers on this
+   * machine in tests and local setups). Off by default: the SSRF guard refuses them.
+   */
+  WEBHOOK_ALLOW_PRIVATE_URLS: booleanFromString.default(false),
 });
 
 export type Config = Readonly<{
@@ -82,6 +87,7 @@ export type Config = Readonly<{
   databaseStatementTimeoutMs: number;
   shutdownTimeoutMs: number;
   sweepIntervalMs: number;
+  webhookAllowPrivateUrls: boolean;
 }>;
 
 export class ConfigError extends Error {
@@ -118,5 +124,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseStatementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT_MS,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     sweepIntervalMs: c.SWEEP_INTERVAL_MS,
+    webhookAllowPrivateUrls: c.WEBHOOK_ALLOW_PRIVATE_URLS,
   });
 }

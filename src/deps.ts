@@ -29,6 +29,10 @@ import { SourceRepository } from "./modules/sources/source.repository.js";
 import { SourceService } from "./modules/sources/source.service.js";
 import { StatsRepository } from "./modules/stats/stats.repository.js";
 import { StatsService } from "./modules/stats/stats.service.js";
+import { WebhookDispatcher, type WebhookDispatcherOptions } from "./modules/webhooks/webhook.dispatcher.js";
+import { WebhookRepository } from "./modules/webhooks/webhook.repository.js";
+import { WebhookService } from "./modules/webhooks/webhook.service.js";
+import { WebhookDispatchRepository } from "./modules/webhooks/webhook-dispatch.repository.js";
 
 export type Deps = {
   database: Database;
@@ -52,6 +56,9 @@ export type Deps = {
   eventLog: EventLogRepository;
   /** This process's one poller of the event log: how far subscribers may read. */
   eventFeed: EventFeed;
+  webhooks: WebhookService;
+  /** Delivers the event log to the webhook endpoints; started by the server, runOnce() in tests. */
+  webhookDispatcher: WebhookDispatcher;
 };
 
 export type ServiceLog = { warn(details: object, message: string): void };
@@ -71,6 +78,11 @@ export type DepsOptions = {
   idempotencyPurgeIntervalMs?: number;
   /** How often the event feed looks at the log while someone listens (default 100 ms). */
   eventPollIntervalMs?: number;
+  /**
+   * The webhook dispatcher's settings; allowPrivateUrls (WEBHOOK_ALLOW_PRIVATE_URLS) also
+   * applies to registration. By default private URLs are refused and the timer is off.
+   */
+  webhooks?: Partial<WebhookDispatcherOptions>;
 };
 
 export function createDeps(database: Database, options: DepsOptions = {}): Deps {
@@ -109,6 +121,21 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     pollIntervalMs: options.eventPollIntervalMs ?? DEFAULT_EVENT_POLL_INTERVAL_MS,
     log,
   });
+  const webhookOptions = { allowPrivateUrls: false, ...options.webhooks };
+  const webhookDispatcher = new WebhookDispatcher(
+    new WebhookDispatchRepository(database.sql),
+    eventLog,
+    eventFeed,
+    metrics,
+    log,
+    webhookOptions,
+  );
+  const webhooks = new WebhookService(new WebhookRepository(prisma, auditRepository), {
+    allowPrivateUrls: webhookOptions.allowPrivateUrls,
+    ...(webhookOptions.resolve && { resolve: webhookOptions.resolve }),
+    ...(webhookOptions.now && { now: webhookOptions.now }),
+    wake: () => webhookDispatcher.wake(),
+  });
   const appealRepository = new AppealRepository(prisma);
   const appeals = new AppealService(appealRepository, distribution, metrics);
   return {
@@ -134,6 +161,8 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     }),
     eventLog,
     eventFeed,
+    webhooks,
+    webhookDispatcher,
   };
 }
 

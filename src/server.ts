@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     log: logger,
     sweepIntervalMs: config.sweepIntervalMs,
     idempotencyPurgeIntervalMs: IDEMPOTENCY_PURGE_INTERVAL_MS,
+    webhooks: { allowPrivateUrls: config.webhookAllowPrivateUrls, intervalMs: WEBHOOK_TICK_MS },
   });
   // BOOTSTRAP_ADMIN_KEY, then the zero-config rule: may refuse to start (a ConfigError).
   const auth = await prepareAuth(config, deps.apiKeys, logger).catch(async (error: unknown) => {
@@ -47,7 +48,13 @@ async function main(): Promise<void> {
     logger.info(`${signal} received: finishing requests in flight (at most ${config.shutdownTimeoutMs} ms)`);
     // Background work stops first: a sweep or purge in flight finishes (each of its
     // statements is bounded by the statement timeout) before the pool closes.
-    const backgroundStopped = Promise.all([deps.sweeper.stop(), deps.idempotencyKeyPurge.stop()]);
+    const backgroundStopped = Promise.all([
+      deps.sweeper.stop(),
+      deps.idempotencyKeyPurge.stop(),
+      // Attempts in flight finish (each within its 10 s timeout) and are recorded.
+      deps.webhookDispatcher.stop(),
+      deps.eventFeed.stop(),
+    ]);
     // Requests still running at the deadline lose their connections; their statements end
     // within the statement timeout, which the pool's close waits for.
     let forced = false;
@@ -85,8 +92,12 @@ async function main(): Promise<void> {
   logger.info(`API docs at ${address}/docs`);
   deps.sweeper.start();
   deps.idempotencyKeyPurge.start();
+  deps.webhookDispatcher.start();
   if (config.sweepIntervalMs === 0) logger.warn("SWEEP_INTERVAL_MS=0: the distribution sweep is off");
 }
+
+/** Besides the event feed's wake-ups: retries that came due, leases of stopped instances that expired. */
+const WEBHOOK_TICK_MS = 1_000;
 
 /** Idempotency keys are promised for 24 hours; older ones are forgotten every hour. */
 const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60 * 1000;

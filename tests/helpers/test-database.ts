@@ -13,6 +13,8 @@ export type TestDatabase = {
 };
 
 const TABLES = [
+  "webhook_deliveries",
+  "webhooks",
   "api_keys",
   "events",
   "idempotency_keys",
