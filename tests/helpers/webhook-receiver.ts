@@ -15,7 +15,9 @@ export type Received = {
   at: number;
 };
 
-export type Reply = { status: number; headers?: Record<string, string>; delayMs?: number; body?: string } | "reset";
+export type Reply =
+  | { status: number; headers?: Record<string, string>; delayMs?: number; body?: string }
+  | "reset";
 
 export type Receiver = {
   url: string;

@@ -67,6 +67,7 @@ export class WebhookDispatcher {
   private active = 0;
   private idle: (() => void)[] = [];
   private stopped = false;
+  private started = false;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
@@ -89,7 +90,8 @@ export class WebhookDispatcher {
   }
 
   start(): void {
-    if (this.unsubscribe || this.stopped) return;
+    if (this.started || this.stopped) return;
+    this.started = true;
     this.unsubscribe = this.feed.subscribe(() => this.wake());
     const intervalMs = this.options.intervalMs ?? 0;
     if (intervalMs > 0) {
@@ -107,8 +109,13 @@ export class WebhookDispatcher {
     await this.whenIdle();
   }
 
-  /** Starts a worker unless `concurrency` are busy (they claim again when done). */
+  /** Delivers soon what is due, once started (before start() only runOnce() delivers: tests, CLIs). */
   wake(): void {
+    if (this.started) this.spawn();
+  }
+
+  /** Starts a worker unless `concurrency` are busy (they claim again when done). */
+  private spawn(): void {
     if (this.stopped || this.active >= this.concurrency) return;
     this.active++;
     void this.workerLoop().finally(() => {
@@ -119,7 +126,7 @@ export class WebhookDispatcher {
 
   /** Delivers everything due now and resolves when no worker has anything left (tests, CLIs). */
   async runOnce(): Promise<void> {
-    this.wake();
+    this.spawn();
     await this.whenIdle();
   }
 
@@ -139,7 +146,7 @@ export class WebhookDispatcher {
       }
       if (!claimed) return;
       // Others may be due too: another worker looks while this one sends.
-      this.wake();
+      this.spawn();
       try {
         await this.work(claimed);
       } catch (error) {

@@ -63,7 +63,9 @@ describe("the SSRF guard", () => {
     const none = async () => {
       throw new Error("ENOTFOUND");
     };
-    await expect(checkWebhookUrl("https://nowhere.invalid/", false, none)).rejects.toThrow(/does not resolve/);
+    await expect(checkWebhookUrl("https://nowhere.invalid/", false, none)).rejects.toThrow(
+      /does not resolve/,
+    );
     await expect(checkWebhookUrl("https://example.com/", false, publicResolver)).resolves.toBeInstanceOf(URL);
     await expect(checkWebhookUrl("http://127.0.0.1/", true, publicResolver)).resolves.toBeInstanceOf(URL);
   });
