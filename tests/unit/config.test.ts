@@ -31,6 +31,7 @@ describe("loadConfig", () => {
       databaseStatementTimeoutMs: 5_000,
       shutdownTimeoutMs: 10_000,
       sweepIntervalMs: 5_000,
+      webhookAllowPrivateUrls: false,
     });
   });
 
@@ -54,6 +55,7 @@ describe("loadConfig", () => {
         DATABASE_STATEMENT_TIMEOUT_MS: "2000",
         SHUTDOWN_TIMEOUT_MS: "500",
         SWEEP_INTERVAL_MS: "0",
+        WEBHOOK_ALLOW_PRIVATE_URLS: "true",
       }),
     ).toEqual({
       port: 8080,
@@ -73,6 +75,7 @@ describe("loadConfig", () => {
       databaseStatementTimeoutMs: 2_000,
       shutdownTimeoutMs: 500,
       sweepIntervalMs: 0,
+      webhookAllowPrivateUrls: true,
     });
   });
 
