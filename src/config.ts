@@ -64,6 +64,11 @@ const configSchema = z.object({
   SWEEP_INTERVAL_MS: integerFromString(0, 3_600_000).default(5_000),
   /** How often the event feed looks at the log while a stream or webhook listens. */
   EVENT_POLL_INTERVAL_MS: integerFromString(10, 60_000).default(100),
+  /**
+   * Webhook URLs may resolve to loopback, private or link-local addresses (receivers on this
+   * machine in tests and local setups). Off by default: the SSRF guard refuses them.
+   */
+  WEBHOOK_ALLOW_PRIVATE_URLS: booleanFromString.default(false),
 });
 
 export type Config = Readonly<{
@@ -85,6 +90,7 @@ export type Config = Readonly<{
   shutdownTimeoutMs: number;
   sweepIntervalMs: number;
   eventPollIntervalMs: number;
+  webhookAllowPrivateUrls: boolean;
 }>;
 
 export class ConfigError extends Error {
@@ -122,5 +128,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     sweepIntervalMs: c.SWEEP_INTERVAL_MS,
     eventPollIntervalMs: c.EVENT_POLL_INTERVAL_MS,
+    webhookAllowPrivateUrls: c.WEBHOOK_ALLOW_PRIVATE_URLS,
   });
 }

@@ -35,6 +35,10 @@ import { SourceRepository } from "./modules/sources/source.repository.js";
 import { SourceService } from "./modules/sources/source.service.js";
 import { StatsRepository } from "./modules/stats/stats.repository.js";
 import { StatsService } from "./modules/stats/stats.service.js";
+import { WebhookDispatcher, type WebhookDispatcherOptions } from "./modules/webhooks/webhook.dispatcher.js";
+import { WebhookRepository } from "./modules/webhooks/webhook.repository.js";
+import { WebhookService } from "./modules/webhooks/webhook.service.js";
+import { WebhookDispatchRepository } from "./modules/webhooks/webhook-dispatch.repository.js";
 
 /** The services built here, and those the modules' manifests build (src/modules/index.ts). */
 export type Deps = ServicesOf<typeof MODULES> & {
@@ -61,6 +65,9 @@ export type Deps = ServicesOf<typeof MODULES> & {
   eventFeed: EventFeed;
   /** GET /events/stream's streams over the log and the feed. */
   eventStreams: EventStreamService;
+  webhooks: WebhookService;
+  /** Delivers the event log to the webhook endpoints; started by the server, runOnce() in tests. */
+  webhookDispatcher: WebhookDispatcher;
 };
 
 export type DepsOptions = {
@@ -82,6 +89,11 @@ export type DepsOptions = {
   eventPollIntervalMs?: number;
   /** The live stream's heartbeat and bounds (tests shorten them). */
   eventStream?: Partial<EventStreamOptions>;
+  /**
+   * The webhook dispatcher's settings; allowPrivateUrls (WEBHOOK_ALLOW_PRIVATE_URLS) also
+   * applies to registration. By default private URLs are refused and the timer is off.
+   */
+  webhooks?: Partial<WebhookDispatcherOptions>;
 };
 
 export function createDeps(database: Database, options: DepsOptions = {}): Deps {
@@ -120,6 +132,21 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     pollIntervalMs: options.eventPollIntervalMs ?? DEFAULT_EVENT_POLL_INTERVAL_MS,
     log,
   });
+  const webhookOptions = { allowPrivateUrls: false, ...options.webhooks };
+  const webhookDispatcher = new WebhookDispatcher(
+    new WebhookDispatchRepository(database.sql),
+    eventLog,
+    eventFeed,
+    metrics,
+    log,
+    webhookOptions,
+  );
+  const webhooks = new WebhookService(new WebhookRepository(prisma, auditRepository), {
+    allowPrivateUrls: webhookOptions.allowPrivateUrls,
+    ...(webhookOptions.resolve && { resolve: webhookOptions.resolve }),
+    ...(webhookOptions.now && { now: webhookOptions.now }),
+    wake: () => webhookDispatcher.wake(),
+  });
   const appealRepository = new AppealRepository(prisma);
   const appeals = new AppealService(appealRepository, distribution, metrics);
   return {
@@ -147,6 +174,8 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     eventLog,
     eventFeed,
     eventStreams: new EventStreamService(eventLog, eventFeed, log, metrics, options.eventStream),
+    webhooks,
+    webhookDispatcher,
   };
 }
 

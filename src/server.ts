@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     sweepIntervalMs: config.sweepIntervalMs,
     eventPollIntervalMs: config.eventPollIntervalMs,
     idempotencyPurgeIntervalMs: IDEMPOTENCY_PURGE_INTERVAL_MS,
+    webhooks: { allowPrivateUrls: config.webhookAllowPrivateUrls, intervalMs: WEBHOOK_TICK_MS },
   });
   // BOOTSTRAP_ADMIN_KEY, then the zero-config rule: may refuse to start (a ConfigError).
   const auth = await prepareAuth(config, deps.apiKeys, logger).catch(async (error: unknown) => {
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
     const backgroundStopped = Promise.all([
       deps.sweeper.stop(),
       deps.idempotencyKeyPurge.stop(),
+      // Attempts in flight finish (each within its 10 s timeout) and are recorded.
+      deps.webhookDispatcher.stop(),
       deps.eventFeed.stop(),
     ]);
     // Requests still running at the deadline lose their connections; their statements end
@@ -91,8 +94,12 @@ async function main(): Promise<void> {
   logger.info(`API docs at ${address}/docs`);
   deps.sweeper.start();
   deps.idempotencyKeyPurge.start();
+  deps.webhookDispatcher.start();
   if (config.sweepIntervalMs === 0) logger.warn("SWEEP_INTERVAL_MS=0: the distribution sweep is off");
 }
+
+/** Besides the event feed's wake-ups: retries that came due, leases of stopped instances that expired. */
+const WEBHOOK_TICK_MS = 1_000;
 
 /** Idempotency keys are promised for 24 hours; older ones are forgotten every hour. */
 const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60 * 1000;

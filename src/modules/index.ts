@@ -10,6 +10,7 @@ import { metricsModule } from "./metrics/metrics.module.js";
 import { operatorsModule } from "./operators/operator.module.js";
 import { sourcesModule } from "./sources/source.module.js";
 import { statsModule } from "./stats/stats.module.js";
+import { webhooksModule } from "./webhooks/webhooks.module.js";
 
 export const MODULES = [
   metricsModule,
@@ -21,5 +22,6 @@ export const MODULES = [
   statsModule,
   auditModule,
   authModule,
+  webhooksModule,
   eventsModule,
 ] as const;

@@ -32,6 +32,7 @@ describe("loadConfig", () => {
       shutdownTimeoutMs: 10_000,
       sweepIntervalMs: 5_000,
       eventPollIntervalMs: 100,
+      webhookAllowPrivateUrls: false,
     });
   });
 
@@ -56,6 +57,7 @@ describe("loadConfig", () => {
         SHUTDOWN_TIMEOUT_MS: "500",
         SWEEP_INTERVAL_MS: "0",
         EVENT_POLL_INTERVAL_MS: "250",
+        WEBHOOK_ALLOW_PRIVATE_URLS: "true",
       }),
     ).toEqual({
       port: 8080,
@@ -76,6 +78,7 @@ describe("loadConfig", () => {
       shutdownTimeoutMs: 500,
       sweepIntervalMs: 0,
       eventPollIntervalMs: 250,
+      webhookAllowPrivateUrls: true,
     });
   });
 

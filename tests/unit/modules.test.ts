@@ -30,6 +30,7 @@ describe("the module list", () => {
       "stats",
       "audit",
       "api-keys",
+      "webhooks",
       "events",
       "service",
     ]);

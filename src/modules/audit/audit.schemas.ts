@@ -28,6 +28,9 @@ export const AUDIT_ACTIONS = [
   "weight.removed",
   "api_key.created",
   "api_key.revoked",
+  "webhook.created",
+  "webhook.updated",
+  "webhook.deleted",
   "appeal.created",
   /** An operator took the appeal: at intake, by a drain (details.via "drain") or a transfer. */
   "appeal.assigned",
@@ -41,7 +44,7 @@ export const AUDIT_ACTIONS = [
   "lead.updated",
 ] as const;
 
-export const AUDIT_ENTITY_TYPES = ["operator", "source", "appeal", "lead", "api_key"] as const;
+export const AUDIT_ENTITY_TYPES = ["operator", "source", "appeal", "lead", "api_key", "webhook"] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];

@@ -6,6 +6,7 @@ import type pg from "pg";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { DistributionMetrics, LoadDriftMetrics } from "../../core/ports.js";
 import { withTimeout } from "../../core/with-timeout.js";
+import type { WebhookMetrics } from "../webhooks/webhook.dispatcher.js";
 import type { StreamMetrics } from "./stream-metrics.js";
 
 /** Reads the pending queue's depth; a scrape gives it this long before reporting NaN. */
@@ -20,7 +21,8 @@ export type MetricsSources = {
 
 export type Metrics = DistributionMetrics &
   LoadDriftMetrics &
-  StreamMetrics & {
+  StreamMetrics &
+  WebhookMetrics & {
     readonly registry: Registry;
     /** One answered request: `route` is the route's pattern (never the raw URL), or "unmatched". */
     requestServed(method: string, route: string, status: number, seconds: number): void;
@@ -62,6 +64,18 @@ export function createMetrics({ pool, countPending, processMetrics = false }: Me
       "Counters found disagreeing with the appeals by the drift check, by kind: operators whose " +
       "active_load is not their number of active appeals, appeal_counts rows that are not count(*).",
     labelNames: ["kind"] as const,
+    registers,
+  });
+  const webhookAttempts = new Counter({
+    name: "lds_webhook_deliveries_total",
+    help: "Webhook delivery attempts made by this instance, by outcome (succeeded: a 2xx; failed: anything else).",
+    labelNames: ["outcome"] as const,
+    registers,
+  });
+  for (const outcome of ["succeeded", "failed"]) webhookAttempts.inc({ outcome }, 0);
+  const webhookGaveUp = new Counter({
+    name: "lds_webhook_delivery_failures_final_total",
+    help: "Webhook deliveries given up after their last attempt (the endpoint moved on to its next event).",
     registers,
   });
   // Both series exist from the start, so increase() over them works from the first drift on.
@@ -141,6 +155,12 @@ export function createMetrics({ pool, countPending, processMetrics = false }: Me
     },
     streamClientDropped() {
       dropped.inc();
+    },
+    webhookAttempt(outcome) {
+      webhookAttempts.inc({ outcome });
+    },
+    webhookFinalFailure() {
+      webhookGaveUp.inc();
     },
   };
 }

@@ -34,8 +34,17 @@ diagnostics.subscribe("fastify.initialization", (message) => {
 });
 
 const PUBLIC = [/^\/health$/, /^\/ready$/, /^\/docs$/, /^\/docs\/.*/];
-/** Where a route is stricter than "viewer reads everything": the audit trail and the API keys are for admins. */
-const ADMIN_ONLY_READS = new Set(["/audit", "/api-keys"]);
+/**
+ * Where a route is stricter than "viewer reads everything": the audit trail, the API keys and
+ * the webhooks (their URLs and delivery logs) are for admins.
+ */
+const ADMIN_ONLY_READS = new Set([
+  "/audit",
+  "/api-keys",
+  "/webhooks",
+  "/webhooks/:id",
+  "/webhooks/:id/deliveries",
+]);
 
 function isPublic(url: string): boolean {
   return PUBLIC.some((pattern) => pattern.test(url));

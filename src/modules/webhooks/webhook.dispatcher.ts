@@ -1,0 +1,284 @@
+// Delivers the event log to the webhook endpoints: one dispatcher per process, woken when
+// the EventFeed's horizon moves and by a timer (retries that come due, other instances'
+// expired leases). Up to `concurrency` endpoints are worked at once, each by one worker
+// that holds its lease (webhook-dispatch.repository.ts), so a slow, resetting or garbage-
+// answering receiver occupies one worker for at most the request timeout per attempt and
+// never blocks the other endpoints. Per endpoint, events go out one at a time in id order;
+// a failure stops that endpoint until its next_attempt_at (the backoff of webhook-backoff.ts),
+// later events wait behind it: at least once, in order. Everything is in the tables (cursor,
+// attempt, next_attempt_at, queued rows), so a restart loses nothing and a dead instance's
+// lease simply expires.
+//
+// Queued attempts (manual retry, test event) are rows with status pending: the worker sends
+// them first, outside the cursor order, once each (a failed manual retry is not retried
+// automatically; it can be retried again by hand).
+//
+// pg-boss could take over the scheduling later (a per-endpoint job with singletonKey and
+// startAfter = next_attempt_at, woken by the feed); the lease, cursor and delivery rows
+// would stay as they are.
+import { randomUUID } from "node:crypto";
+import type { EventFeed } from "../events/event-feed.js";
+import type { EventLogRepository, LoggedEvent } from "../events/event-log.repository.js";
+import { DEFAULT_RETRY_SCHEDULE_MS, parseRetryAfter, retryDelayMs } from "./webhook-backoff.js";
+import type {
+  AttemptRecord,
+  ClaimedWebhook,
+  PendingDelivery,
+  WebhookDispatchRepository,
+} from "./webhook-dispatch.repository.js";
+import { ALL_EVENTS, TEST_EVENT_TYPE } from "./webhook-events.js";
+import { type SendResult, sendWebhook, type WebhookMessage } from "./webhook-sender.js";
+import type { Resolver } from "./webhook-url-guard.js";
+
+export type WebhookMetrics = {
+  webhookAttempt(outcome: "succeeded" | "failed"): void;
+  webhookFinalFailure(): void;
+};
+
+export type DispatcherLog = { warn(details: object, message: string): void };
+
+export type WebhookDispatcherOptions = {
+  allowPrivateUrls: boolean;
+  /** This instance's name in lease_owner; unique per dispatcher by default. */
+  owner?: string;
+  /** Endpoints worked at once by this process. */
+  concurrency?: number;
+  /** Attempts per lease before the endpoint goes back to the others. */
+  batch?: number;
+  leaseMs?: number;
+  /** Deadline of one attempt (connect, send, answer). */
+  timeoutMs?: number;
+  /** How often the timer wakes the dispatcher once started; 0 leaves it to the feed and runOnce(). */
+  intervalMs?: number;
+  retrySchedule?: readonly number[];
+  random?: () => number;
+  /** The clock of next_attempt_at (tests move it instead of sleeping). */
+  now?: () => Date;
+  resolve?: Resolver;
+};
+
+export class WebhookDispatcher {
+  private readonly owner: string;
+  private readonly concurrency: number;
+  private readonly batch: number;
+  private readonly leaseMs: number;
+  private readonly timeoutMs: number;
+  private readonly now: () => Date;
+  private active = 0;
+  private idle: (() => void)[] = [];
+  private stopped = false;
+  private started = false;
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly repository: WebhookDispatchRepository,
+    private readonly eventLog: Pick<EventLogRepository, "read">,
+    private readonly feed: Pick<EventFeed, "current" | "subscribe">,
+    private readonly metrics: WebhookMetrics,
+    private readonly log: DispatcherLog,
+    private readonly options: WebhookDispatcherOptions,
+  ) {
+    this.owner = options.owner ?? `dispatcher-${randomUUID()}`;
+    this.concurrency = options.concurrency ?? 8;
+    this.batch = options.batch ?? 20;
+    // Longer than an attempt's deadline plus its statements: a lease renewed before each
+    // attempt never expires while this instance is still sending.
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.unsubscribe = this.feed.subscribe(() => this.wake());
+    const intervalMs = this.options.intervalMs ?? 0;
+    if (intervalMs > 0) {
+      this.timer = setInterval(() => this.wake(), intervalMs);
+      this.timer.unref();
+    }
+    this.wake();
+  }
+
+  /** Stops claiming; attempts in flight finish (each within the timeout) and are recorded. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    clearInterval(this.timer);
+    await this.whenIdle();
+  }
+
+  /** Delivers soon what is due, once started (before start() only runOnce() delivers: tests, CLIs). */
+  wake(): void {
+    if (this.started) this.spawn();
+  }
+
+  /** Starts a worker unless `concurrency` are busy (they claim again when done). */
+  private spawn(): void {
+    if (this.stopped || this.active >= this.concurrency) return;
+    this.active++;
+    void this.workerLoop().finally(() => {
+      this.active--;
+      if (this.active === 0) for (const resolve of this.idle.splice(0)) resolve();
+    });
+  }
+
+  /** Delivers everything due now and resolves when no worker has anything left (tests, CLIs). */
+  async runOnce(): Promise<void> {
+    this.spawn();
+    await this.whenIdle();
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private async workerLoop(): Promise<void> {
+    while (!this.stopped) {
+      let claimed: ClaimedWebhook | null;
+      try {
+        claimed = await this.repository.claim(this.owner, this.feed.current, this.now(), this.leaseMs);
+      } catch (error) {
+        this.log.warn({ err: error }, "webhook claim failed; retrying at the next wake");
+        return;
+      }
+      if (!claimed) return;
+      // Others may be due too: another worker looks while this one sends.
+      this.spawn();
+      try {
+        await this.work(claimed);
+      } catch (error) {
+        // Its lease expires: the endpoint is taken up again then (by any instance).
+        this.log.warn({ err: error, webhook_id: claimed.id }, "webhook delivery failed unexpectedly");
+        continue;
+      }
+      await this.repository.release(claimed.id, this.owner).catch((error: unknown) => {
+        this.log.warn({ err: error, webhook_id: claimed.id }, "webhook lease release failed");
+      });
+    }
+  }
+
+  private async work(webhook: ClaimedWebhook): Promise<void> {
+    const queued = await this.repository.duePending(webhook.id, this.now(), this.batch);
+    for (const delivery of queued) {
+      if (!(await this.sendQueued(webhook.id, delivery))) return;
+    }
+    if (webhook.nextAttemptAt && webhook.nextAttemptAt > this.now()) return;
+    const events = await this.eventLog.read(
+      webhook.cursor,
+      this.feed.current,
+      webhook.eventTypes.includes(ALL_EVENTS) ? {} : { types: webhook.eventTypes },
+      this.batch,
+    );
+    let failures = webhook.attempt;
+    for (const event of events) {
+      const settings = await this.repository.renew(webhook.id, this.owner, this.leaseMs);
+      if (!settings) return;
+      const result = await this.send(settings.url, settings.secret, eventMessage(event));
+      const outcome = this.classify(result, failures + 1);
+      const attempt = failures + 1;
+      const advance =
+        outcome.record.status === "succeeded" || outcome.final || outcome.record.disable !== null;
+      failures = advance ? 0 : attempt;
+      const owned = await this.repository.recordHeadAttempt(
+        webhook.id,
+        this.owner,
+        event,
+        attempt,
+        { cursor: advance ? event.id : webhook.cursor, attempt: failures },
+        outcome.record,
+      );
+      this.count(outcome);
+      if (!owned || outcome.record.disable !== null) return;
+      if (!advance) return; // wait for the retry; later events stay behind this one
+      webhook.cursor = event.id;
+    }
+  }
+
+  /** Sends one queued attempt; false when this worker should stop (lease lost, endpoint gone or disabled). */
+  private async sendQueued(webhookId: number, delivery: PendingDelivery): Promise<boolean> {
+    const settings = await this.repository.renew(webhookId, this.owner, this.leaseMs);
+    if (!settings) return false;
+    const message = await this.queuedMessage(webhookId, delivery);
+    const result: SendResult = message
+      ? await this.send(settings.url, settings.secret, message)
+      : { status: null, durationMs: 0, error: "the event is no longer in the log", retryAfter: undefined };
+    const outcome = this.classify(result, Number.POSITIVE_INFINITY);
+    const recorded = await this.repository.recordQueuedAttempt(delivery.id, webhookId, this.owner, {
+      ...outcome.record,
+      nextAttemptAt: null,
+    });
+    this.metrics.webhookAttempt(outcome.record.status);
+    return recorded && outcome.record.disable === null;
+  }
+
+  private async queuedMessage(webhookId: number, delivery: PendingDelivery): Promise<WebhookMessage | null> {
+    if (delivery.eventId === null) {
+      return {
+        id: `test_${delivery.id}`,
+        body: JSON.stringify({
+          type: TEST_EVENT_TYPE,
+          timestamp: delivery.createdAt.toISOString(),
+          data: { webhook_id: webhookId, delivery_id: delivery.id },
+        }),
+      };
+    }
+    const [event] = await this.eventLog.read(delivery.eventId - 1n, delivery.eventId, {}, 1);
+    return event ? eventMessage(event) : null;
+  }
+
+  private send(url: string, secret: string, message: WebhookMessage): Promise<SendResult> {
+    return sendWebhook(url, secret, message, {
+      timeoutMs: this.timeoutMs,
+      allowPrivateUrls: this.options.allowPrivateUrls,
+      ...(this.options.resolve && { resolve: this.options.resolve }),
+    });
+  }
+
+  /** The attempt's record and what it means: success, retry at a time, failed for good, or gone (410). */
+  private classify(result: SendResult, attempt: number): { record: AttemptRecord; final: boolean } {
+    const base = { responseStatus: result.status, durationMs: result.durationMs, error: result.error };
+    if (result.status !== null && result.status >= 200 && result.status < 300) {
+      return { record: { ...base, status: "succeeded", nextAttemptAt: null, disable: null }, final: false };
+    }
+    if (result.status === 410) {
+      const disable = "the receiver answered 410 Gone";
+      return { record: { ...base, status: "failed", nextAttemptAt: null, disable }, final: false };
+    }
+    const now = this.now();
+    const delay = Number.isFinite(attempt)
+      ? retryDelayMs(
+          attempt,
+          parseRetryAfter(result.retryAfter, now),
+          this.options.retrySchedule ?? DEFAULT_RETRY_SCHEDULE_MS,
+          this.options.random,
+        )
+      : null;
+    if (delay === null) {
+      const error = Number.isFinite(attempt)
+        ? `${base.error ?? "failed"} (gave up after ${attempt} attempts)`
+        : base.error;
+      return {
+        record: { ...base, error, status: "failed", nextAttemptAt: null, disable: null },
+        final: true,
+      };
+    }
+    const nextAttemptAt = new Date(now.getTime() + delay);
+    return { record: { ...base, status: "failed", nextAttemptAt, disable: null }, final: false };
+  }
+
+  private count(outcome: { record: AttemptRecord; final: boolean }): void {
+    this.metrics.webhookAttempt(outcome.record.status);
+    if (outcome.final) this.metrics.webhookFinalFailure();
+  }
+}
+
+/** Standard Webhooks: `{ type, timestamp, data }` with the resource as `data`; the event id is the webhook-id. */
+export function eventMessage(event: LoggedEvent): WebhookMessage {
+  return {
+    id: String(event.id),
+    body: JSON.stringify({ type: event.type, timestamp: event.occurredAt.toISOString(), data: event.data }),
+  };
+}

@@ -1,0 +1,391 @@
+// Delivery end to end on a real PostgreSQL and real receivers on 127.0.0.1 (hence
+// WEBHOOK_ALLOW_PRIVATE_URLS), signatures checked by the standardwebhooks package. The
+// dispatcher is driven with runOnce() and a clock the tests move, never by sleeping
+// through a backoff; the schedule is shortened to 1 s, 2 s, 3 s (4 attempts in all).
+import { afterEach, describe, expect, it } from "vitest";
+import type { WebhookDispatcherOptions } from "../../../src/modules/webhooks/webhook.dispatcher.js";
+import { type RunningApp, startTestApp, useTestApp } from "../../helpers/test-app.js";
+import { type Receiver, startReceiver } from "../../helpers/webhook-receiver.js";
+
+let offsetMs = 0;
+const now = () => new Date(Date.now() + offsetMs);
+const advance = (ms: number) => {
+  offsetMs += ms;
+};
+const SCHEDULE = [1_000, 2_000, 3_000];
+const webhookOptions: Partial<WebhookDispatcherOptions> = {
+  allowPrivateUrls: true,
+  retrySchedule: SCHEDULE,
+  random: () => 0.5, // no jitter: exact times
+  now,
+  timeoutMs: 400,
+};
+const t = useTestApp({ webhooks: webhookOptions });
+
+const receivers: Receiver[] = [];
+const others: RunningApp[] = [];
+afterEach(async () => {
+  for (const receiver of receivers.splice(0)) await receiver.close();
+  for (const app of others.splice(0)) await app.close();
+  // Endpoints of one test must not take the next test's events.
+  await t.database.prisma.webhook.updateMany({ data: { enabled: false } });
+});
+
+async function receiver(port?: number): Promise<Receiver> {
+  const started = await startReceiver(port);
+  receivers.push(started);
+  return started;
+}
+
+async function register(app: RunningApp, target: Receiver | string, eventTypes = ["operator.created"]) {
+  const url = typeof target === "string" ? target : target.url;
+  const response = await app.app.inject({
+    method: "POST",
+    url: "/webhooks",
+    payload: { url, event_types: eventTypes },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  const created = response.json() as { id: number; secret: string };
+  if (typeof target !== "string") target.secret = created.secret;
+  return created;
+}
+
+/** n operator.created events through the API; their ids. */
+async function events(n: number, app: RunningApp = t): Promise<number[]> {
+  for (let i = 0; i < n; i++) {
+    const response = await app.app.inject({
+      method: "POST",
+      url: "/operators",
+      payload: { name: `op ${i}` },
+    });
+    expect(response.statusCode).toBe(201);
+  }
+  const rows = await app.database.prisma.event.findMany({
+    where: { type: "operator.created" },
+    orderBy: { id: "desc" },
+    take: n,
+  });
+  return rows.map((row) => Number(row.id)).reverse();
+}
+
+/**
+ * Lets the feed's horizon reach every committed event, then delivers what is due. The horizon
+ * waits for the transactions running at its look, of the whole server (other test files'
+ * too), so it may take a few looks under load.
+ */
+async function settle(app: RunningApp): Promise<void> {
+  const [row] = (
+    await app.database.pool.query<{ newest: string }>(
+      "SELECT COALESCE(max(id), 0)::text AS newest FROM events",
+    )
+  ).rows;
+  const newest = BigInt(row?.newest ?? "0");
+  for (let i = 0; i < 500 && app.deps.eventFeed.current < newest; i++) {
+    await app.deps.eventFeed.poll();
+    if (app.deps.eventFeed.current < newest) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  expect(app.deps.eventFeed.current).toBeGreaterThanOrEqual(newest);
+}
+
+async function deliver(app: RunningApp = t): Promise<void> {
+  await settle(app);
+  await app.deps.webhookDispatcher.runOnce();
+}
+
+type Delivery = {
+  id: number;
+  event_id: number | null;
+  event_type: string;
+  attempt: number;
+  status: string;
+  response_status: number | null;
+  error: string | null;
+  next_attempt_at: string | null;
+};
+async function deliveries(id: number, app: RunningApp = t): Promise<Delivery[]> {
+  const response = await app.app.inject({ method: "GET", url: `/webhooks/${id}/deliveries?limit=500` });
+  expect(response.statusCode).toBe(200);
+  return (response.json().items as Delivery[]).reverse(); // oldest first
+}
+
+describe("delivery", () => {
+  it("POSTs each event once, in order, signed so that standardwebhooks verifies it", async () => {
+    const hook = await receiver();
+    const { id } = await register(t, hook);
+    const ids = await events(3);
+    await deliver();
+    expect(hook.received.map((r) => [r.id, r.type, r.verified])).toEqual(
+      ids.map((eventId) => [String(eventId), "operator.created", true]),
+    );
+    const body = hook.received[0]?.body;
+    expect(Object.keys(body ?? {}).sort()).toEqual(["data", "timestamp", "type"]);
+    expect(body?.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(Math.abs(Number(hook.received[0]?.timestamp) - Date.now() / 1000)).toBeLessThan(60);
+    expect((await deliveries(id)).map((d) => [d.event_id, d.attempt, d.status, d.response_status])).toEqual(
+      ids.map((eventId) => [eventId, 1, "succeeded", 200]),
+    );
+    await deliver();
+    expect(hook.received).toHaveLength(3); // nothing twice
+  });
+
+  it("retries a 500 after the backoff with the same webhook-id, and later events wait behind it", async () => {
+    const hook = await receiver();
+    hook.reply = (n) => (n === 0 ? { status: 500, body: "boom" } : { status: 200 });
+    const { id } = await register(t, hook);
+    const ids = await events(2);
+    await deliver();
+    expect(hook.received.map((r) => r.id)).toEqual([String(ids[0])]);
+    const [failed] = await deliveries(id);
+    expect(failed).toMatchObject({
+      attempt: 1,
+      status: "failed",
+      response_status: 500,
+      error: "HTTP 500: boom",
+    });
+    const due = Date.parse(failed?.next_attempt_at ?? "") - now().getTime();
+    expect(due).toBeGreaterThan(500);
+    expect(due).toBeLessThanOrEqual(1_000);
+    await deliver(); // not due yet
+    expect(hook.received).toHaveLength(1);
+    advance(1_000);
+    await deliver();
+    expect(hook.received.map((r) => r.id)).toEqual([String(ids[0]), String(ids[0]), String(ids[1])]);
+    expect(hook.received.every((r) => r.verified)).toBe(true);
+    expect((await deliveries(id)).map((d) => [d.event_id, d.attempt, d.status])).toEqual([
+      [ids[0], 1, "failed"],
+      [ids[0], 2, "succeeded"],
+      [ids[1], 1, "succeeded"],
+    ]);
+  });
+
+  it("honours Retry-After when it asks for later than the backoff", async () => {
+    const hook = await receiver();
+    hook.reply = (n) => (n === 0 ? { status: 429, headers: { "retry-after": "120" } } : { status: 204 });
+    const { id } = await register(t, hook);
+    await events(1);
+    await deliver();
+    const [limited] = await deliveries(id);
+    const due = Date.parse(limited?.next_attempt_at ?? "") - now().getTime();
+    expect(due).toBeGreaterThan(110_000);
+    expect(due).toBeLessThanOrEqual(120_000);
+    advance(SCHEDULE[0] as number);
+    await deliver();
+    expect(hook.received).toHaveLength(1);
+    advance(120_000);
+    await deliver();
+    expect(hook.received).toHaveLength(2);
+    expect((await deliveries(id)).map((d) => d.status)).toEqual(["failed", "succeeded"]);
+  });
+
+  it("a 410 disables the endpoint; nothing more is sent to it", async () => {
+    const hook = await receiver();
+    hook.reply = () => ({ status: 410 });
+    const { id } = await register(t, hook);
+    await events(2);
+    await deliver();
+    expect(hook.received).toHaveLength(1);
+    const shown = (await t.app.inject({ method: "GET", url: `/webhooks/${id}` })).json();
+    expect(shown).toMatchObject({ enabled: false, disabled_reason: "the receiver answered 410 Gone" });
+    advance(10_000);
+    await events(1);
+    await deliver();
+    expect(hook.received).toHaveLength(1);
+  });
+
+  it("gives up after the last attempt (a failed row and a metric), then goes on with the next event", async () => {
+    const hook = await receiver();
+    hook.reply = (_, request) => (request.id === hook.received[0]?.id ? { status: 503 } : { status: 200 });
+    const { id } = await register(t, hook);
+    const ids = await events(2);
+    for (const delay of [0, ...SCHEDULE]) {
+      advance(delay);
+      await deliver();
+    }
+    const log = await deliveries(id);
+    expect(log.map((d) => [d.event_id, d.attempt, d.status, d.next_attempt_at === null])).toEqual([
+      [ids[0], 1, "failed", false],
+      [ids[0], 2, "failed", false],
+      [ids[0], 3, "failed", false],
+      [ids[0], 4, "failed", true],
+      [ids[1], 1, "succeeded", true],
+    ]);
+    expect(log[3]?.error).toBe("HTTP 503 (gave up after 4 attempts)");
+    const metrics = await t.deps.metrics.registry.getMetricsAsJSON();
+    const final = metrics.find((metric) => metric.name === "lds_webhook_delivery_failures_final_total");
+    expect(final?.values[0]?.value).toBeGreaterThanOrEqual(1);
+    advance(60_000);
+    await deliver();
+    expect(hook.received).toHaveLength(5); // nothing retried forever
+  });
+
+  it("a receiver that times out or resets fails that attempt without blocking another endpoint", async () => {
+    const slow = await receiver();
+    slow.reply = () => ({ status: 200, delayMs: 2_000 });
+    const reset = await receiver();
+    reset.reply = () => "reset";
+    const fast = await receiver();
+    const slowHook = await register(t, slow);
+    const resetHook = await register(t, reset);
+    await register(t, fast);
+    const ids = await events(3);
+    const started = Date.now();
+    await deliver();
+    expect(fast.received.map((r) => r.id)).toEqual(ids.map(String));
+    expect((fast.received.at(-1)?.at ?? 0) - started).toBeLessThan(2_000);
+    const [timedOut] = await deliveries(slowHook.id);
+    expect(timedOut).toMatchObject({
+      status: "failed",
+      response_status: null,
+      error: "timed out after 400 ms",
+    });
+    const [wasReset] = await deliveries(resetHook.id);
+    expect(wasReset).toMatchObject({ status: "failed", response_status: null });
+    expect(wasReset?.error).toMatch(/socket hang up|ECONNRESET/);
+  });
+
+  it("a receiver down for a while gets every event afterwards, in order", async () => {
+    const probe = await startReceiver();
+    const { port, url } = probe;
+    await probe.close(); // nothing listens there now
+    const { id, secret } = await register(t, url);
+    const ids = await events(4);
+    for (const delay of [0, 1_000, 2_000]) {
+      advance(delay);
+      await deliver();
+    }
+    const down = await deliveries(id);
+    expect(down.map((d) => [d.event_id, d.status])).toEqual([
+      [ids[0], "failed"],
+      [ids[0], "failed"],
+      [ids[0], "failed"],
+    ]);
+    expect(down[0]?.error).toMatch(/ECONNREFUSED/);
+    const back = await receiver(port);
+    back.secret = secret;
+    advance(3_000);
+    await deliver();
+    expect(back.received.map((r) => [r.id, r.verified])).toEqual(
+      ids.map((eventId) => [String(eventId), true]),
+    );
+  });
+
+  it("refuses a private address at delivery time when the instance does not allow them", async () => {
+    const hook = await receiver();
+    const { id } = await register(t, hook);
+    const strict = await startTestApp(t.testDatabase.url, {
+      webhooks: { ...webhookOptions, allowPrivateUrls: false },
+    });
+    others.push(strict);
+    await events(1);
+    await deliver(strict);
+    expect(hook.received).toHaveLength(0);
+    const [refused] = await deliveries(id);
+    expect(refused?.error).toMatch(/127\.0\.0\.1, a loopback, private or link-local address/);
+  });
+});
+
+describe("restarts and instances", () => {
+  it("a new instance finishes a retry the stopped one scheduled; nothing succeeds twice", async () => {
+    const hook = await receiver();
+    hook.reply = (n) => (n === 0 ? { status: 500 } : { status: 200 });
+    const first = await startTestApp(t.testDatabase.url, { webhooks: webhookOptions });
+    const { id } = await register(first, hook);
+    const ids = await events(2, first);
+    await deliver(first);
+    await first.close();
+    const second = await startTestApp(t.testDatabase.url, { webhooks: webhookOptions });
+    others.push(second);
+    advance(1_000);
+    await deliver(second);
+    expect(hook.received.map((r) => r.id)).toEqual([String(ids[0]), String(ids[0]), String(ids[1])]);
+    const log = await deliveries(id, second);
+    expect(log.filter((d) => d.status === "succeeded").map((d) => d.event_id)).toEqual(ids);
+  });
+
+  it("a lease held by another instance keeps it off the endpoint until the lease expires", async () => {
+    const hook = await receiver();
+    const { id } = await register(t, hook);
+    await events(1);
+    await t.database.pool.query(
+      "UPDATE webhooks SET lease_owner = 'crashed', lease_until = now() + interval '1 hour' WHERE id = $1",
+      [id],
+    );
+    await deliver();
+    expect(hook.received).toHaveLength(0);
+    await t.database.pool.query(
+      "UPDATE webhooks SET lease_until = now() - interval '1 second' WHERE id = $1",
+      [id],
+    );
+    await deliver();
+    expect(hook.received).toHaveLength(1);
+  });
+
+  it("two instances dispatching at once deliver each event to each endpoint once, in order", async () => {
+    const other = await startTestApp(t.testDatabase.url, { webhooks: webhookOptions });
+    others.push(other);
+    const hooks = await Promise.all([receiver(), receiver(), receiver()]);
+    for (const hook of hooks) {
+      hook.reply = () => ({ status: 200, delayMs: 5 });
+      await register(t, hook);
+    }
+    const ids = await events(12);
+    await Promise.all([settle(t), settle(other)]);
+    await Promise.all([
+      t.deps.webhookDispatcher.runOnce(),
+      other.deps.webhookDispatcher.runOnce(),
+      t.deps.webhookDispatcher.runOnce(),
+      other.deps.webhookDispatcher.runOnce(),
+    ]);
+    await Promise.all([deliver(), deliver(other)]);
+    for (const hook of hooks) expect(hook.received.map((r) => Number(r.id))).toEqual(ids);
+  });
+});
+
+describe("manual retry, test events, secret rotation", () => {
+  it("retry sends the event again with its webhook-id; test sends webhook.test to that endpoint only", async () => {
+    const hook = await receiver();
+    const bystander = await receiver();
+    const { id } = await register(t, hook);
+    await register(t, bystander);
+    const [eventId] = await events(1);
+    await deliver();
+    const [delivered] = await deliveries(id);
+    const retry = await t.app.inject({
+      method: "POST",
+      url: `/webhooks/${id}/deliveries/${delivered?.id}/retry`,
+    });
+    expect(retry.statusCode, retry.body).toBe(202);
+    expect(retry.json()).toMatchObject({ event_id: eventId, attempt: 2, status: "pending" });
+    const test = await t.app.inject({ method: "POST", url: `/webhooks/${id}/test` });
+    expect(test.statusCode).toBe(202);
+    await deliver();
+    expect(hook.received.map((r) => [r.id, r.type, r.verified])).toEqual([
+      [String(eventId), "operator.created", true],
+      [String(eventId), "operator.created", true],
+      [`test_${test.json().id}`, "webhook.test", true],
+    ]);
+    expect(hook.received[2]?.body.data).toEqual({ webhook_id: id, delivery_id: test.json().id });
+    expect(bystander.received).toHaveLength(1);
+    expect((await deliveries(id)).map((d) => [d.event_type, d.attempt, d.status])).toEqual([
+      ["operator.created", 1, "succeeded"],
+      ["operator.created", 2, "succeeded"],
+      ["webhook.test", 1, "succeeded"],
+    ]);
+  });
+
+  it("after rotate_secret the next delivery is signed with the new secret", async () => {
+    const hook = await receiver();
+    const { id } = await register(t, hook);
+    const rotated = await t.app.inject({
+      method: "PATCH",
+      url: `/webhooks/${id}`,
+      payload: { rotate_secret: true },
+    });
+    const old = hook.secret;
+    hook.secret = rotated.json().secret;
+    expect(hook.secret).not.toBe(old);
+    await events(1);
+    await deliver();
+    expect(hook.received.map((r) => r.verified)).toEqual([true]);
+  });
+});
