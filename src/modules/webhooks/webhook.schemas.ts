@@ -9,7 +9,7 @@ import {
   withoutNul,
 } from "../../http/common.schemas.js";
 import { AUDIT_ACTIONS } from "../audit/audit.schemas.js";
-import { ALL_EVENTS, TEST_EVENT_TYPE } from "./webhook-events.js";
+import { ALL_EVENTS } from "./webhook-events.js";
 
 /** The types of API.md's "Events" section; with the audited admin changes, what an endpoint may subscribe to. */
 const DOCUMENTED_EVENT_TYPES = [
