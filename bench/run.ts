@@ -15,6 +15,7 @@ import { loadScenario } from "./scenario.js";
 import { ensureBuilt, type Service, startService } from "./service.js";
 import { snapshotDrain } from "./snapshot.js";
 import { printSummary, type RunResults } from "./summary.js";
+import { webhookPhase } from "./webhook.js";
 import { killWorkers } from "./worker.js";
 
 const started = performance.now();
@@ -79,6 +80,7 @@ async function main(): Promise<boolean> {
     seconds: config.seconds,
     rounds: config.rounds,
     intake: [],
+    webhook: undefined,
     small: undefined,
     snapshot: undefined,
     prefill: undefined,
@@ -104,6 +106,11 @@ async function main(): Promise<boolean> {
 
   for (const connections of config.concurrencies) {
     results.intake.push(await phases.intakeWithReference(ctx, scenario, `c${connections}`, connections));
+    await phases.closeEverything(ctx);
+  }
+  if (config.scenarios.has("webhook")) {
+    results.webhook = await webhookPhase(ctx, scenario, config.highConcurrency);
+    results.intake.push(results.webhook.intake);
     await phases.closeEverything(ctx);
   }
   if (config.scenarios.has("small")) {

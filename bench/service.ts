@@ -91,6 +91,8 @@ export async function startService(options: {
       // Production settings, except that one load generator is not one abusive client:
       // rate limiting per key would measure the limiter, not the intake.
       RATE_LIMIT_PER_MINUTE: "0",
+      // The webhook phase's receiver listens on 127.0.0.1, which the SSRF guard refuses otherwise.
+      WEBHOOK_ALLOW_PRIVATE_URLS: "true",
       BOOTSTRAP_ADMIN_KEY: apiKey,
       ...(options.nodeOptions && { NODE_OPTIONS: options.nodeOptions }),
     },

@@ -8,6 +8,7 @@ import type { ReadTiming } from "./reads.js";
 import type { ReferenceFigures } from "./reference.js";
 import { markdownTable, percent, type Row, verdict } from "./report.js";
 import type { SnapshotFigures } from "./snapshot.js";
+import type { WebhookFigures } from "./webhook.js";
 
 export type RunResults = {
   machine: Record<string, string>;
@@ -16,6 +17,7 @@ export type RunResults = {
   /** Rounds of each intake phase: service and pgbench slices alternating. */
   rounds: number;
   intake: { figures: IntakeFigures; reference: ReferenceFigures | undefined }[];
+  webhook: WebhookFigures | undefined;
   small: SmallLimitsFigures | undefined;
   snapshot: SnapshotFigures | undefined;
   prefill: { seconds: number; appeals: number; leads: number } | undefined;
@@ -102,6 +104,29 @@ export function targetsTable(results: RunResults): string {
   const c64 = results.intake.find((r) => r.figures.label === "c64")?.figures.load.latencyMs;
   if (c64)
     rows.push(["p99 / p50 at c64", "<= 5", (c64.p99 / c64.p50).toFixed(1), verdict(c64.p99 <= 5 * c64.p50)]);
+  const plain = rateOf(results, "c64");
+  const hooked = rateOf(results, "c64-webhook");
+  if (plain !== undefined && hooked !== undefined && results.webhook) {
+    rows.push([
+      "intake with a webhook / without, c64",
+      ">= 85%",
+      percent(hooked, plain),
+      verdict(hooked >= 0.85 * plain),
+    ]);
+    const refPlain = refOf(results, "c64");
+    const refHooked = refOf(results, "c64-webhook");
+    if (refPlain && refHooked) {
+      const normalised = hooked / refHooked / (plain / refPlain);
+      rows.push([
+        "  the same, each over its pgbench",
+        ">= 85%",
+        percent(normalised, 1),
+        verdict(normalised >= 0.85),
+      ]);
+    }
+    const p50 = results.webhook.commitToDeliveryMs.p50;
+    rows.push(["webhook commit to delivery, median", "< 250 ms", `${p50.toFixed(0)} ms`, verdict(p50 < 250)]);
+  }
   const empty = rateOf(results, "c64");
   const full = rateOf(results, "1M-c64");
   if (empty !== undefined && full !== undefined) {
@@ -193,6 +218,31 @@ export function snapshotTable(s: SnapshotFigures): string {
   );
 }
 
+export function webhookTable(w: WebhookFigures): string {
+  return markdownTable(
+    [
+      "webhook, every event",
+      "deliveries/s",
+      "delivered",
+      "undelivered after 120 s",
+      "commit to delivery p50 ms",
+      "p99 ms",
+      "max ms",
+    ],
+    [
+      [
+        w.intake.figures.label,
+        w.deliveriesPerSecond,
+        w.delivered,
+        w.undelivered,
+        w.commitToDeliveryMs.p50,
+        w.commitToDeliveryMs.p99,
+        w.commitToDeliveryMs.max,
+      ],
+    ],
+  );
+}
+
 export function checksList(checks: Check[]): string {
   return checks.map((c) => `${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`).join("\n");
 }
@@ -212,6 +262,7 @@ export function printSummary(results: RunResults, print: (text: string) => void)
   print(`service pool size ${results.poolSize}, ${measuredTime(results)} alternating with pgbench\n`);
   print(intakeTable(results));
   print(`\n${cpuTable(results)}`);
+  if (results.webhook) print(`\n${webhookTable(results.webhook)}`);
   if (results.small) print(`\n${smallTable(results.small)}`);
   if (results.snapshot) print(`\n${snapshotTable(results.snapshot)}`);
   if (results.prefill) {
