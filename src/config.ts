@@ -62,6 +62,14 @@ const configSchema = z.object({
    * free capacity; 0 turns the sweep off (tests that need it off).
    */
   SWEEP_INTERVAL_MS: integerFromString(0, 3_600_000).default(5_000),
+  /**
+   * Whether this API instance runs background jobs itself (takes them, sends the
+   * scheduled ones). false: it only sends them, and `npm run worker` processes beside
+   * it on the same DATABASE_URL run them. The worker always runs them.
+   */
+  WORKERS: booleanFromString.default(true),
+  /** How long an idle worker waits before asking its queue again (a job sent by this process wakes it at once). */
+  JOBS_POLL_INTERVAL_MS: integerFromString(100, 600_000).default(2_000),
 });
 
 export type Config = Readonly<{
@@ -82,6 +90,8 @@ export type Config = Readonly<{
   databaseStatementTimeoutMs: number;
   shutdownTimeoutMs: number;
   sweepIntervalMs: number;
+  workers: boolean;
+  jobsPollIntervalMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -118,5 +128,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseStatementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT_MS,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     sweepIntervalMs: c.SWEEP_INTERVAL_MS,
+    workers: c.WORKERS,
+    jobsPollIntervalMs: c.JOBS_POLL_INTERVAL_MS,
   });
 }

@@ -1,6 +1,9 @@
-// npm run db:migrate: applies the migrations to the configured database and exits.
+// npm run db:migrate: applies the migrations to the configured database, creates or
+// upgrades pg-boss's schema and the job queues (which instances started with
+// MIGRATE_ON_START=false then only check), and exits.
 import "dotenv/config";
 import { loadConfig } from "../config.js";
+import { createDeps } from "../deps.js";
 import { openDatabase } from "./database.js";
 
 const config = loadConfig({ ...process.env, MIGRATE_ON_START: "false" });
@@ -16,6 +19,11 @@ try {
       ? `${applied.length} migration(s) applied to ${database.description}`
       : `${database.description} is up to date`,
   );
+  // Without workers: only pg-boss's own migration and the queues.
+  const { jobs } = createDeps(database, { log, jobs: { workers: false, migrate: true } });
+  await jobs.start();
+  await jobs.stop({ timeoutMs: 0 });
+  console.log(`job queues ready: ${jobs.declarations.map((declaration) => declaration.name).join(", ")}`);
 } finally {
   await database.close();
 }

@@ -64,6 +64,7 @@ export async function startTestApp(url: string, options: AppOptions = {}): Promi
     database,
     async close() {
       await app.close();
+      await deps.jobs.stop({ timeoutMs: 5_000 }); // nothing when the test never started them
       await database.close();
     },
   };

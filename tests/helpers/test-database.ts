@@ -41,7 +41,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const target = inject("database");
   const truncate = `TRUNCATE ${TABLES.join(", ")} RESTART IDENTITY CASCADE`;
   if (target.kind === "embedded") {
-    await run(target.url, truncate);
+    // pg-boss's schema too (created by the first file that starts jobs): no file sees another's jobs.
+    await run(target.url, `${truncate}; DROP SCHEMA IF EXISTS pgboss CASCADE`);
     return { url: target.url, reset: () => run(target.url, truncate), drop: async () => {} };
   }
   const name = `lds_test_${randomBytes(6).toString("hex")}`;

@@ -31,6 +31,8 @@ describe("loadConfig", () => {
       databaseStatementTimeoutMs: 5_000,
       shutdownTimeoutMs: 10_000,
       sweepIntervalMs: 5_000,
+      workers: true,
+      jobsPollIntervalMs: 2_000,
     });
   });
 
@@ -54,6 +56,8 @@ describe("loadConfig", () => {
         DATABASE_STATEMENT_TIMEOUT_MS: "2000",
         SHUTDOWN_TIMEOUT_MS: "500",
         SWEEP_INTERVAL_MS: "0",
+        WORKERS: "false",
+        JOBS_POLL_INTERVAL_MS: "250",
       }),
     ).toEqual({
       port: 8080,
@@ -73,6 +77,8 @@ describe("loadConfig", () => {
       databaseStatementTimeoutMs: 2_000,
       shutdownTimeoutMs: 500,
       sweepIntervalMs: 0,
+      workers: false,
+      jobsPollIntervalMs: 250,
     });
   });
 
@@ -124,6 +130,9 @@ describe("loadConfig", () => {
     ["AUTH_FAILURES_PER_MINUTE", "-1"],
     ["AUTH_FAILURES_PER_MINUTE", "1000001"],
     ["AUTH_FAILURES_PER_MINUTE", "ten"],
+    ["WORKERS", "sometimes"],
+    ["JOBS_POLL_INTERVAL_MS", "99"],
+    ["JOBS_POLL_INTERVAL_MS", "600001"],
   ])("%s=%s throws a ConfigError naming the variable", (name, value) => {
     const error = configError({ [name]: value });
     expect(error.name).toBe("ConfigError");
