@@ -52,4 +52,7 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
+# The same image runs `npm run worker` (background jobs and the sweep, beside API containers with
+# WORKERS=false on one DATABASE_URL): command `node --enable-source-maps dist/src/worker.js`, with
+# the HEALTHCHECK disabled (`healthcheck: disable: true` in Compose): the worker serves no HTTP.
 CMD ["node", "--enable-source-maps", "dist/src/server.js"]

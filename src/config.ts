@@ -69,6 +69,14 @@ const configSchema = z.object({
    * machine in tests and local setups). Off by default: the SSRF guard refuses them.
    */
   WEBHOOK_ALLOW_PRIVATE_URLS: booleanFromString.default(false),
+  /**
+   * Whether this API instance runs background jobs itself (takes them, sends the
+   * scheduled ones). false: it only sends them, and `npm run worker` processes beside
+   * it on the same DATABASE_URL run them. The worker always runs them.
+   */
+  WORKERS: booleanFromString.default(true),
+  /** How long an idle worker waits before asking its queue again (a job sent by this process wakes it at once). */
+  JOBS_POLL_INTERVAL_MS: integerFromString(100, 600_000).default(2_000),
 });
 
 export type Config = Readonly<{
@@ -91,6 +99,8 @@ export type Config = Readonly<{
   sweepIntervalMs: number;
   eventPollIntervalMs: number;
   webhookAllowPrivateUrls: boolean;
+  workers: boolean;
+  jobsPollIntervalMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -129,5 +139,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sweepIntervalMs: c.SWEEP_INTERVAL_MS,
     eventPollIntervalMs: c.EVENT_POLL_INTERVAL_MS,
     webhookAllowPrivateUrls: c.WEBHOOK_ALLOW_PRIVATE_URLS,
+    workers: c.WORKERS,
+    jobsPollIntervalMs: c.JOBS_POLL_INTERVAL_MS,
   });
 }

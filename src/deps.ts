@@ -2,9 +2,10 @@
 // the services modules build in their manifests (src/modules/module.ts) from a context
 // given here. Services never see Fastify, so a job or a CLI can build and use them too.
 import { type Clock, type ServiceLog, SYSTEM_CLOCK } from "./core/ports.js";
-import { ADVISORY_LOCKS, advisoryLocks } from "./db/advisory-lock.js";
+import { advisoryLocks } from "./db/advisory-lock.js";
 import type { Database } from "./db/prisma.js";
-import { PeriodicTask } from "./jobs/periodic-task.js";
+import { JobQueue } from "./jobs/job-queue.js";
+import { JOBS } from "./jobs/registry.js";
 import { AppealRepository } from "./modules/appeals/appeal.repository.js";
 import { AppealService } from "./modules/appeals/appeal.service.js";
 import { AppealMovesRepository } from "./modules/appeals/appeal-moves.repository.js";
@@ -57,8 +58,6 @@ export type Deps = ServicesOf<typeof MODULES> & {
   metrics: Metrics;
   /** Assigns what the drains left (faults, bounded drains); started by the server. */
   sweeper: DistributionSweeper;
-  /** Forgets idempotency keys older than 24 hours; started by the server. */
-  idempotencyKeyPurge: PeriodicTask<number>;
   /** The event log's reads for subscribers (the live stream, webhooks). */
   eventLog: EventLogRepository;
   /** This process's one poller of the event log: how far subscribers may read. */
@@ -68,7 +67,15 @@ export type Deps = ServicesOf<typeof MODULES> & {
   webhooks: WebhookService;
   /** Delivers the event log to the webhook endpoints; started by the server, runOnce() in tests. */
   webhookDispatcher: WebhookDispatcher;
+  /**
+   * Background jobs on pg-boss (src/jobs/registry.ts lists them): started by the server
+   * and the worker, which create the queues; services send through it, in their transactions.
+   */
+  jobs: JobQueue<JobContext>;
 };
+
+/** What job handlers receive: the services. */
+export type JobContext = Omit<Deps, "jobs">;
 
 export type DepsOptions = {
   /** The random source of the weighted choice; tests inject a seeded one. */
@@ -83,8 +90,6 @@ export type DepsOptions = {
   log?: ServiceLog;
   /** How often the sweep runs once started; 0 (the default) leaves it to runOnce() (tests). */
   sweepIntervalMs?: number;
-  /** How often old idempotency keys are forgotten once started; 0 (the default) leaves it to runOnce(). */
-  idempotencyPurgeIntervalMs?: number;
   /** How often the event feed looks at the log while someone listens (default 100 ms). */
   eventPollIntervalMs?: number;
   /** The live stream's heartbeat and bounds (tests shorten them). */
@@ -94,19 +99,41 @@ export type DepsOptions = {
    * applies to registration. By default private URLs are refused and the timer is off.
    */
   webhooks?: Partial<WebhookDispatcherOptions>;
+  /**
+   * Whether this process takes jobs once jobs.start() ran (WORKERS; the default here is
+   * false, which leaves them to runDue(): tests), and how often an idle worker polls.
+   */
+  jobs?: { workers?: boolean; pollIntervalMs?: number; migrate?: boolean };
 };
+
+/** pg-boss's default: an idle queue is asked again every 2 s. */
+const DEFAULT_JOB_POLL_INTERVAL_MS = 2_000;
 
 export function createDeps(database: Database, options: DepsOptions = {}): Deps {
   const { prisma } = database;
   // Writers record their audit events through it, in their own transactions.
   const auditRepository = new AuditRepository(prisma);
   const metricsRepository = new MetricsRepository(prisma);
+  const log = options.log ?? { warn() {} };
+  // Handlers get the services, built below: the context is read when a job runs.
+  let context: JobContext | undefined;
+  const jobs = new JobQueue<JobContext>({
+    pool: database.pool,
+    declarations: JOBS,
+    context: () => context as JobContext,
+    workers: options.jobs?.workers ?? false,
+    pollIntervalMs: options.jobs?.pollIntervalMs ?? DEFAULT_JOB_POLL_INTERVAL_MS,
+    migrate: options.jobs?.migrate ?? true,
+    log,
+    onFailed: (queue) => metrics.jobFailed(queue),
+  });
   const metrics = createMetrics({
     pool: database.pool,
     countPending: () => metricsRepository.countPending(),
+    jobQueues: jobs.declarations.map((declaration) => declaration.name),
+    countJobs: () => jobs.countByState(),
     processMetrics: options.processMetrics ?? false,
   });
-  const log = options.log ?? { warn() {} };
   const tryLock = advisoryLocks(database.pool);
   // The sweep drains through the service, and the service wakes the sweep when a
   // request's drain stopped at its bound: bound late, so each can name the other.
@@ -149,7 +176,7 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
   });
   const appealRepository = new AppealRepository(prisma);
   const appeals = new AppealService(appealRepository, distribution, metrics);
-  return {
+  context = {
     ...buildModuleServices(MODULES, { database, log, metrics, clock: options.clock ?? SYSTEM_CLOCK }),
     database,
     distribution,
@@ -163,20 +190,13 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     loadReconcile,
     metrics,
     sweeper,
-    idempotencyKeyPurge: new PeriodicTask({
-      name: "idempotency key purge",
-      intervalMs: options.idempotencyPurgeIntervalMs ?? 0,
-      lockKey: ADVISORY_LOCKS.idempotencyKeyPurge,
-      tryLock,
-      log,
-      run: () => appeals.forgetOldIdempotencyKeys(),
-    }),
     eventLog,
     eventFeed,
     eventStreams: new EventStreamService(eventLog, eventFeed, log, metrics, options.eventStream),
     webhooks,
     webhookDispatcher,
   };
+  return { ...context, jobs };
 }
 
 /** Commit-to-delivery is at least this plus a statement: small enough for a live feed, one cheap probe each. */

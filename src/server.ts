@@ -13,6 +13,12 @@ import { limitMemoryGrowth } from "./process-memory.js";
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  if (!config.workers && usesEmbeddedDatabase(config)) {
+    throw new ConfigError(
+      "WORKERS=false needs DATABASE_URL: the embedded database (DATA_DIR) serves one process, this one, " +
+        "so no `npm run worker` could run the jobs. Unset WORKERS, or run on a PostgreSQL server.",
+    );
+  }
   const logger = createLogger(config.logLevel);
   limitMemoryGrowth({ embeddedDatabase: usesEmbeddedDatabase(config) });
   const database = await openDatabase(config, logger);
@@ -22,14 +28,25 @@ async function main(): Promise<void> {
     log: logger,
     sweepIntervalMs: config.sweepIntervalMs,
     eventPollIntervalMs: config.eventPollIntervalMs,
-    idempotencyPurgeIntervalMs: IDEMPOTENCY_PURGE_INTERVAL_MS,
     webhooks: { allowPrivateUrls: config.webhookAllowPrivateUrls, intervalMs: WEBHOOK_TICK_MS },
+    jobs: {
+      workers: config.workers,
+      pollIntervalMs: config.jobsPollIntervalMs,
+      migrate: config.migrateOnStart,
+    },
   });
   // BOOTSTRAP_ADMIN_KEY, then the zero-config rule: may refuse to start (a ConfigError).
-  const auth = await prepareAuth(config, deps.apiKeys, logger).catch(async (error: unknown) => {
-    await database.close();
-    throw error;
-  });
+  // Then pg-boss's schema and the job queues, which requests send to, before the first request.
+  const auth = await prepareAuth(config, deps.apiKeys, logger)
+    .then(async (prepared) => {
+      await deps.jobs.start();
+      return prepared;
+    })
+    .catch(async (error: unknown) => {
+      await deps.jobs.stop({ timeoutMs: 0 });
+      await database.close();
+      throw error;
+    });
   const app = await buildApp({
     deps,
     logger,
@@ -47,14 +64,16 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     logger.info(`${signal} received: finishing requests in flight (at most ${config.shutdownTimeoutMs} ms)`);
-    // Background work stops first: a sweep or purge in flight finishes (each of its
-    // statements is bounded by the statement timeout) before the pool closes.
-    // The event feed too; app.close() ends the open streams (their preClose hook).
+    // Background work stops with the requests: the workers take no more jobs, and the jobs
+    // running get the same SHUTDOWN_TIMEOUT_MS (then they are failed, to be retried); a
+    // sweep in flight finishes (each statement is bounded by the statement timeout). All
+    // before the pool closes.
     const backgroundStopped = Promise.all([
       deps.sweeper.stop(),
-      deps.idempotencyKeyPurge.stop(),
+      deps.jobs.stop({ timeoutMs: config.shutdownTimeoutMs }),
       // Attempts in flight finish (each within its 10 s timeout) and are recorded.
       deps.webhookDispatcher.stop(),
+      // The event feed too; app.close() ends the open streams (their preClose hook).
       deps.eventFeed.stop(),
     ]);
     // Requests still running at the deadline lose their connections; their statements end
@@ -77,7 +96,8 @@ async function main(): Promise<void> {
       // Stops accepting connections, answers requests arriving on kept-alive ones with 503
       // (src/http/security.ts), and resolves once the requests in flight are answered.
       await app.close();
-      await backgroundStopped;
+      const [, jobsFinished] = await backgroundStopped;
+      if (!jobsFinished) forced = true;
       clearTimeout(deadline);
       await database.close(); // the pool, then the embedded database (cleanly, so its files stay consistent)
       logger.info("closed");
@@ -92,17 +112,20 @@ async function main(): Promise<void> {
 
   const address = await app.listen({ port: config.port, host: config.host });
   logger.info(`API docs at ${address}/docs`);
+  // The sweep runs on every instance, WORKERS or not (one at a time under its advisory lock):
+  // a request's drain that stopped at its bound wakes this instance's sweep at once.
   deps.sweeper.start();
-  deps.idempotencyKeyPurge.start();
   deps.webhookDispatcher.start();
   if (config.sweepIntervalMs === 0) logger.warn("SWEEP_INTERVAL_MS=0: the distribution sweep is off");
+  logger.info(
+    config.workers
+      ? "background jobs: run in this process (WORKERS=true)"
+      : "background jobs: WORKERS=false, this instance only sends them; run `npm run worker` beside it",
+  );
 }
 
 /** Besides the event feed's wake-ups: retries that came due, leases of stopped instances that expired. */
 const WEBHOOK_TICK_MS = 1_000;
-
-/** Idempotency keys are promised for 24 hours; older ones are forgotten every hour. */
-const IDEMPOTENCY_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 main().catch((error: unknown) => {
   // Errors that explain themselves: their message says what to do, a stack would only hide it.

@@ -1,12 +1,15 @@
-// Work that one instance at a time should do (the sweep, the idempotency-key purge)
-// runs under a PostgreSQL advisory lock held by a connection of its own: the others
+// Work that one instance at a time should do (the sweep; background jobs get this from
+// pg-boss's queue policies instead) runs under a PostgreSQL advisory lock held by a connection of its own: the others
 // skip instead of waiting, and a process that dies releases the lock with its session.
 import type pg from "pg";
 
-/** Every advisory lock key the service takes, in one place so none collide (the migrator uses Prisma's, 72707369). */
+/**
+ * Every advisory lock key the service takes, in one place so none collide (the migrator
+ * uses Prisma's, 72707369; pg-boss hashes its schema's name into its own). 7_201_002 was
+ * the idempotency-key purge's, now a job: do not reuse it while older instances may run.
+ */
 export const ADVISORY_LOCKS = {
   distributionSweep: 7_201_001,
-  idempotencyKeyPurge: 7_201_002,
 } as const;
 
 export type TryLock = <T>(

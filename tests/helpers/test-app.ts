@@ -65,6 +65,7 @@ export async function startTestApp(url: string, options: AppOptions = {}): Promi
     async close() {
       await app.close();
       await deps.eventFeed.stop();
+      await deps.jobs.stop({ timeoutMs: 5_000 }); // nothing when the test never started them
       await database.close();
     },
   };

@@ -52,7 +52,9 @@ async function truncateAll(url: string): Promise<void> {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const target = inject("database");
   if (target.kind === "embedded") {
+    // pg-boss's schema too (created by the first file that starts jobs): no file sees another's jobs.
     await truncateAll(target.url);
+    await run(target.url, "DROP SCHEMA IF EXISTS pgboss CASCADE");
     return { url: target.url, reset: () => truncateAll(target.url), drop: async () => {} };
   }
   const name = `lds_test_${randomBytes(6).toString("hex")}`;

@@ -33,6 +33,8 @@ describe("loadConfig", () => {
       sweepIntervalMs: 5_000,
       eventPollIntervalMs: 100,
       webhookAllowPrivateUrls: false,
+      workers: true,
+      jobsPollIntervalMs: 2_000,
     });
   });
 
@@ -58,6 +60,8 @@ describe("loadConfig", () => {
         SWEEP_INTERVAL_MS: "0",
         EVENT_POLL_INTERVAL_MS: "250",
         WEBHOOK_ALLOW_PRIVATE_URLS: "true",
+        WORKERS: "false",
+        JOBS_POLL_INTERVAL_MS: "250",
       }),
     ).toEqual({
       port: 8080,
@@ -79,6 +83,8 @@ describe("loadConfig", () => {
       sweepIntervalMs: 0,
       eventPollIntervalMs: 250,
       webhookAllowPrivateUrls: true,
+      workers: false,
+      jobsPollIntervalMs: 250,
     });
   });
 
@@ -130,6 +136,9 @@ describe("loadConfig", () => {
     ["AUTH_FAILURES_PER_MINUTE", "-1"],
     ["AUTH_FAILURES_PER_MINUTE", "1000001"],
     ["AUTH_FAILURES_PER_MINUTE", "ten"],
+    ["WORKERS", "sometimes"],
+    ["JOBS_POLL_INTERVAL_MS", "99"],
+    ["JOBS_POLL_INTERVAL_MS", "600001"],
   ])("%s=%s throws a ConfigError naming the variable", (name, value) => {
     const error = configError({ [name]: value });
     expect(error.name).toBe("ConfigError");

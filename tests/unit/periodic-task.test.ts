@@ -1,4 +1,4 @@
-// The timer behind the sweep and the idempotency-key purge: never overlapping itself,
+// The timer behind the distribution sweep: never overlapping itself,
 // skipping when another instance holds the lock, retrying after a failure, woken
 // early, and stopped gracefully (stop() waits for the run in flight).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";

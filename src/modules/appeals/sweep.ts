@@ -5,6 +5,12 @@
 // request's drain that stopped at its bound. Every SWEEP_INTERVAL_MS one instance
 // (an advisory lock) drains every source, so no appeal waits beside free capacity
 // longer than one interval.
+//
+// Not a pg-boss job: pg-boss's cron ticks once a minute at best, and the sweep runs
+// every 5 s; a job re-sending itself would add a poll interval of latency to every
+// wake() and a row per sweep. So it stays a timer, on every instance (API and
+// worker alike), one at a time under its advisory lock; a request whose drain
+// stopped at its bound wakes its own instance's sweep at once.
 import { ADVISORY_LOCKS, type TryLock } from "../../db/advisory-lock.js";
 import { PeriodicTask, type TaskLog } from "../../jobs/periodic-task.js";
 import type { DistributionService } from "./distribution.service.js";

@@ -15,6 +15,10 @@ const PENDING_COUNT_TIMEOUT_MS = 2_000;
 export type MetricsSources = {
   pool: Pick<pg.Pool, "totalCount" | "idleCount" | "waitingCount" | "options">;
   countPending(): Promise<number>;
+  /** The declared job queues: lds_jobs_failed_total has a series for each from the start. */
+  jobQueues?: readonly string[];
+  /** Jobs per queue and state in the database (every instance's), read at scrape time. */
+  countJobs?(): Promise<{ queue: string; state: string; count: number }[]>;
   /** Also collect prom-client's process metrics (CPU, memory, event loop lag): for the server only. */
   processMetrics?: boolean;
 };
@@ -26,9 +30,20 @@ export type Metrics = DistributionMetrics &
     readonly registry: Registry;
     /** One answered request: `route` is the route's pattern (never the raw URL), or "unmatched". */
     requestServed(method: string, route: string, status: number, seconds: number): void;
+    /** A job this instance ran ended `failed`: its retries are spent. */
+    jobFailed(queue: string): void;
   };
 
-export function createMetrics({ pool, countPending, processMetrics = false }: MetricsSources): Metrics {
+/** The job states the lds_jobs gauge reports (completed ones are history, not work). */
+const JOB_STATES = ["created", "retry", "active", "failed"] as const;
+
+export function createMetrics({
+  pool,
+  countPending,
+  jobQueues = [],
+  countJobs,
+  processMetrics = false,
+}: MetricsSources): Metrics {
   const registry = new Registry();
   const registers = [registry];
   if (processMetrics) collectDefaultMetrics({ register: registry });
@@ -104,6 +119,37 @@ export function createMetrics({ pool, countPending, processMetrics = false }: Me
       }
     },
   });
+  const jobsFailed = new Counter({
+    name: "lds_jobs_failed_total",
+    help: "Background jobs this instance ran that ended failed (their retries spent), by queue.",
+    labelNames: ["queue"] as const,
+    registers,
+  });
+  for (const queue of jobQueues) jobsFailed.inc({ queue }, 0);
+  new Gauge({
+    name: "lds_jobs",
+    help:
+      "Background jobs in the database by queue and state (created, retry, active, failed), counted at " +
+      "scrape time over every instance's jobs; failed ones are kept 7 days. Absent when the database does not answer.",
+    labelNames: ["queue", "state"] as const,
+    registers,
+    async collect() {
+      this.reset();
+      if (!countJobs) return;
+      try {
+        const counts = await withTimeout(countJobs(), PENDING_COUNT_TIMEOUT_MS);
+        for (const queue of jobQueues) for (const state of JOB_STATES) this.set({ queue, state }, 0);
+        for (const { queue, state, count } of counts) {
+          // pg-boss's internal queue (its cron's) is left out, like completed jobs.
+          if (jobQueues.includes(queue) && (JOB_STATES as readonly string[]).includes(state)) {
+            this.set({ queue, state }, count);
+          }
+        }
+      } catch {
+        // Like appeals_pending's NaN, but per series: no sample rather than a made-up zero.
+      }
+    },
+  });
   new Gauge({
     name: "db_pool_connections",
     help: "Open database connections of this instance's pool, by state (in_use, idle).",
@@ -161,6 +207,9 @@ export function createMetrics({ pool, countPending, processMetrics = false }: Me
     },
     webhookFinalFailure() {
       webhookGaveUp.inc();
+    },
+    jobFailed(queue) {
+      jobsFailed.inc({ queue });
     },
   };
 }
