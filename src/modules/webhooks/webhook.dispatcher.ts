@@ -5,18 +5,21 @@
 // answering receiver occupies one worker for at most the request timeout per attempt and
 // never blocks the other endpoints. Per endpoint, events go out one at a time in id order;
 // a failure stops that endpoint until its next_attempt_at (the backoff of webhook-backoff.ts),
-// later events wait behind it: at least once, in order.
-//
-// Few statements per event: the dispatcher shares the pool with the intake, and every
-// statement waits for a connection. A worker reads up to `batch` events per claim, renews
-// its lease only once a third of it has passed (not before every attempt), and records a
-// run of successes in one statement, with the failure that ends it or at the end of the
-// batch (or before a renewal). Sent but not yet recorded attempts are therefore lost if the
-// process dies: the cursor has not moved, so they are sent again, with the same webhook-id,
-// by whichever instance claims the endpoint next: at least once, as before, only with up to
-// a batch sent twice instead of one event. Everything is in the tables (cursor,
+// later events wait behind it: at least once, in order. Everything is in the tables (cursor,
 // attempt, next_attempt_at, queued rows), so a restart loses nothing and a dead instance's
 // lease simply expires.
+//
+// Few statements per event: the dispatcher shares the pool with the intake, and every
+// statement waits for a connection. A worker reads up to `batch` events at a time, renews
+// its lease only once a third of it has passed (not before every attempt), and records a
+// run of successes in one statement, with the failure that ends it, at the end of the
+// batch or before a renewal. While there is a backlog it keeps the lease for up to
+// READS_PER_CLAIM batches, reading the next batch and recording the last one while it
+// sends (deliverLog), so the sends rarely wait for the pool. Attempts sent but not yet
+// recorded are lost if the process dies then: the cursor has not moved past them, so they
+// are sent again, with the same webhook-id, by whichever instance claims the endpoint next:
+// at least once, as before, only with up to a batch sent twice instead of one event (and
+// those lost attempts are missing from the delivery log, as the one in flight was before).
 //
 // Queued attempts (manual retry, test event) are rows with status pending: the worker sends
 // them first, outside the cursor order, once each (a failed manual retry is not retried
@@ -70,6 +73,9 @@ export type WebhookDispatcherOptions = {
 /** The endpoint a worker holds: its id, the settings it sends with, and when its lease was last extended (performance.now()). */
 type HeldLease = { id: number; url: string; secret: string; renewedAt: number };
 
+/** Reads of `batch` events a worker makes per claim before the endpoint goes back to the others. */
+const READS_PER_CLAIM = 10;
+
 export class WebhookDispatcher {
   private readonly owner: string;
   private readonly concurrency: number;
@@ -119,7 +125,7 @@ export class WebhookDispatcher {
     this.wake();
   }
 
-  /** Stops claiming; attempts in flight finish (each within the timeout) and are recorded. */
+  /** Stops claiming; the attempt in flight finishes (within the timeout) and what was sent is recorded. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
@@ -193,12 +199,19 @@ export class WebhookDispatcher {
       if (!(await this.sendQueued(lease, delivery))) return;
     }
     if (webhook.nextAttemptAt && webhook.nextAttemptAt > this.now()) return;
-    const events = await this.eventLog.read(
-      webhook.cursor,
-      this.feed.current,
-      webhook.eventTypes.includes(ALL_EVENTS) ? {} : { types: webhook.eventTypes },
-      this.batch,
-    );
+    await this.deliverLog(lease, webhook);
+  }
+
+  /**
+   * Sends the events after the cursor, in order, one at a time, for up to READS_PER_CLAIM
+   * reads of `batch` events while there is more (a backlog, or the horizon moved). The
+   * statements run beside the sends instead of between them: the next batch is read while
+   * this one is sent (and used only if all of this one succeeds), and a batch's successes
+   * are recorded while the next is sent, one record in flight at a time, in order. A
+   * failure waits for the record before it and is recorded at once.
+   */
+  private async deliverLog(lease: HeldLease, webhook: ClaimedWebhook): Promise<void> {
+    const filter = webhook.eventTypes.includes(ALL_EVENTS) ? {} : { types: webhook.eventTypes };
     let failures = webhook.attempt;
     let cursor = webhook.cursor;
     // Successes sent and not recorded yet, oldest first. Recorded (and the cursor moved past
@@ -207,45 +220,71 @@ export class WebhookDispatcher {
     // same webhook-id (at least once), and a lost lease never moves the cursor.
     let sent: HeadAttempt[] = [];
     const succeeded = { attempt: 0, nextAttemptAt: null, disable: null };
-    for (const event of events) {
-      if (this.renewalDue(lease)) {
-        // The delivery log lags the sends by at most a third of the lease.
-        if (sent.length > 0) {
-          const owned = await this.repository.recordHeadAttempts(webhook.id, this.owner, sent, {
-            cursor,
-            ...succeeded,
-          });
-          sent = [];
-          if (!owned) return;
-        }
-        if (!(await this.renew(lease))) return;
-      }
-      const result = await this.send(lease.url, lease.secret, eventMessage(event));
-      const attempt = failures + 1;
-      const outcome = this.classify(result, attempt);
-      this.count(outcome);
-      sent.push({ event, attempt, record: outcome.record });
-      if (outcome.record.status === "succeeded") {
-        failures = 0;
-        cursor = event.id;
-        continue;
-      }
-      // A failure is recorded at once, with the successes before it.
-      const advance = outcome.final || outcome.record.disable !== null;
-      failures = advance ? 0 : attempt;
-      if (advance) cursor = event.id;
-      const owned = await this.repository.recordHeadAttempts(webhook.id, this.owner, sent, {
-        cursor,
-        attempt: failures,
-        nextAttemptAt: outcome.record.nextAttemptAt,
-        disable: outcome.record.disable,
-      });
+    // The records in flight, chained so that they apply in order; false once one found the
+    // lease lost or the endpoint disabled (later ones still insert their attempt rows).
+    let recording: Promise<boolean> = Promise.resolve(true);
+    let lost = false;
+    const record = (state: Parameters<WebhookDispatchRepository["recordHeadAttempts"]>[3]) => {
+      const attempts = sent;
       sent = [];
-      if (!owned || outcome.record.disable !== null) return;
-      if (!advance) return; // wait for the retry; later events stay behind this one
-    }
-    if (sent.length > 0) {
-      await this.repository.recordHeadAttempts(webhook.id, this.owner, sent, { cursor, ...succeeded });
+      recording = recording.then(async (owned) => {
+        const ok = await this.repository.recordHeadAttempts(webhook.id, this.owner, attempts, state);
+        if (!ok) lost = true;
+        return owned && ok;
+      });
+      recording.catch(() => {}); // awaited below; a failed record ends the work
+      return recording;
+    };
+    let upTo = this.feed.current;
+    let next: Promise<LoggedEvent[]> | null = this.eventLog.read(cursor, upTo, filter, this.batch);
+    try {
+      for (let reads = 0; next && reads < READS_PER_CLAIM && !this.stopped; reads++) {
+        const events = await next;
+        next = null;
+        const last = events.at(-1);
+        if (!last) break;
+        const horizon = this.feed.current;
+        if ((events.length === this.batch || horizon > upTo) && reads + 1 < READS_PER_CLAIM) {
+          upTo = horizon;
+          next = this.eventLog.read(last.id, upTo, filter, this.batch);
+          next.catch(() => {}); // awaited in the next round, or not needed
+        }
+        for (const event of events) {
+          // Lease lost or endpoint disabled, or stop(): what was sent is recorded (finally).
+          if (lost || this.stopped) return;
+          if (this.renewalDue(lease)) {
+            // The delivery log lags the sends by at most a third of the lease.
+            if (sent.length > 0) record({ cursor, ...succeeded });
+            if (!(await this.renew(lease))) return;
+          }
+          const result = await this.send(lease.url, lease.secret, eventMessage(event));
+          const attempt = failures + 1;
+          const outcome = this.classify(result, attempt);
+          this.count(outcome);
+          sent.push({ event, attempt, record: outcome.record });
+          if (outcome.record.status === "succeeded") {
+            failures = 0;
+            cursor = event.id;
+            continue;
+          }
+          // A failure is recorded at once, with the successes before it.
+          const advance = outcome.final || outcome.record.disable !== null;
+          failures = advance ? 0 : attempt;
+          if (advance) cursor = event.id;
+          const owned = await record({
+            cursor,
+            attempt: failures,
+            nextAttemptAt: outcome.record.nextAttemptAt,
+            disable: outcome.record.disable,
+          });
+          if (!owned || outcome.record.disable !== null) return;
+          if (!advance) return; // wait for the retry; later events stay behind this one
+        }
+        if (sent.length > 0) record({ cursor, ...succeeded });
+      }
+    } finally {
+      if (sent.length > 0) record({ cursor, ...succeeded });
+      await recording;
     }
   }
 
