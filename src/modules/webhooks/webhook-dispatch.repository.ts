@@ -1,4 +1,4 @@
-// The dispatcher's statements: claim an endpoint with a lease, renew it, record an attempt,
+// The dispatcher's statements: claim an endpoint with a lease, renew it, record attempts,
 // release it. Each is one statement and no connection is held while a request is in flight.
 // The lease is the only thing that lets an instance deliver to an endpoint, and every write
 // of delivery state is guarded by lease_owner = this instance: two instances never work one
@@ -17,6 +17,9 @@ export type ClaimedWebhook = {
   attempt: number;
   nextAttemptAt: Date | null;
 };
+
+/** One attempt of an event after the cursor, as sent. */
+export type HeadAttempt = { event: { id: bigint; type: string }; attempt: number; record: AttemptRecord };
 
 export type LeasedSettings = { url: string; secret: string; eventTypes: string[] };
 
@@ -94,9 +97,11 @@ export class WebhookDispatchRepository {
   }
 
   /**
-   * Extends the lease before an attempt, and reads the settings it is sent with (a PATCH of
-   * the URL or a rotated secret applies from the next attempt on). Null when the lease is
-   * lost or the endpoint was disabled or deleted: then this instance stops.
+   * Extends the lease, and reads the settings the next attempts are sent with. The dispatcher
+   * renews only once a third of the lease has passed since the claim or the last renewal (not
+   * before every attempt), so a PATCH of the URL or a rotated secret applies from the next
+   * renewal or the next claim on: within a third of the lease, or at the next batch. Null
+   * when the lease is lost or the endpoint was disabled or deleted: then this instance stops.
    */
   async renew(id: number, owner: string, leaseMs: number): Promise<LeasedSettings | null> {
     const rows = await this.sql.rows<{ url: string; secret: string; event_types: string[] }>(
@@ -144,37 +149,54 @@ export class WebhookDispatchRepository {
   }
 
   /**
-   * Records an attempt of the event after the cursor and moves the endpoint's state, in one
-   * statement: cursor, failed attempts so far and the next attempt's time, or disabled. The
-   * state moves only under this instance's lease; the attempt row is kept either way (it was
-   * sent). False when the lease was lost (or the endpoint deleted).
+   * Records attempts of the events after the cursor, oldest first, and moves the endpoint's
+   * state, in one statement: the attempt rows (in their order, so ids ascend with the events),
+   * the cursor, failed attempts so far and the next attempt's time, or disabled. The
+   * dispatcher sends a run of events and records the successes together with the attempt
+   * that ends the run (a failure is recorded as soon as it happens), one statement per run
+   * rather than one per event. The state moves only under this instance's lease; the attempt
+   * rows are kept either way (they were sent). False when the lease was lost, or the endpoint
+   * was disabled or deleted: then this instance stops working it.
    */
-  async recordHeadAttempt(
+  async recordHeadAttempts(
     webhookId: number,
     owner: string,
-    event: { id: bigint; type: string },
-    attempt: number,
-    state: { cursor: bigint; attempt: number },
-    record: AttemptRecord,
+    attempts: readonly HeadAttempt[],
+    state: { cursor: bigint; attempt: number; nextAttemptAt: Date | null; disable: string | null },
   ): Promise<boolean> {
+    if (attempts.length === 0) return true;
+    // One text whatever the number of rows (a prepared statement): the rows go as arrays.
+    const column = <T>(pick: (attempt: HeadAttempt) => T): T[] => attempts.map(pick);
     const rows = await this.sql.rows<{ owned: number }>(
-      "webhook_record_head_attempt",
+      "webhook_record_head_attempts",
       Prisma.sql`
       WITH moved AS (
         UPDATE webhooks
         SET cursor = ${state.cursor.toString()}::bigint, attempt = ${state.attempt}::int,
-            next_attempt_at = ${record.nextAttemptAt}::timestamptz,
-            enabled = enabled AND ${record.disable}::text IS NULL,
-            disabled_reason = COALESCE(${record.disable}::text, disabled_reason)
+            next_attempt_at = ${state.nextAttemptAt}::timestamptz,
+            enabled = enabled AND ${state.disable}::text IS NULL,
+            disabled_reason = COALESCE(${state.disable}::text, disabled_reason)
         WHERE id = ${webhookId}::int AND lease_owner = ${owner}
-        RETURNING id)
+        RETURNING id, enabled)
       INSERT INTO webhook_deliveries
         (webhook_id, event_id, event_type, attempt, status, response_status, duration_ms, error, next_attempt_at)
-      SELECT id, ${event.id.toString()}::bigint, ${event.type}, ${attempt}::int,
-             ${record.status}::webhook_delivery_status, ${record.responseStatus}::int, ${record.durationMs}::int,
-             ${record.error}::text, ${record.nextAttemptAt}::timestamptz
-      FROM webhooks WHERE id = ${webhookId}::int
-      RETURNING (SELECT count(*) FROM moved)::int AS owned`,
+      SELECT w.id, a.event_id, a.event_type, a.attempt, a.status, a.response_status, a.duration_ms,
+             a.error, a.next_attempt_at
+      FROM webhooks w
+      CROSS JOIN unnest(
+        ${column((a) => a.event.id.toString())}::bigint[],
+        ${column((a) => a.event.type)}::text[],
+        ${column((a) => a.attempt)}::int[],
+        ${column((a) => a.record.status)}::webhook_delivery_status[],
+        ${column((a) => a.record.responseStatus)}::int[],
+        ${column((a) => a.record.durationMs)}::int[],
+        ${column((a) => a.record.error)}::text[],
+        ${column((a) => a.record.nextAttemptAt)}::timestamptz[]
+      ) WITH ORDINALITY AS a(event_id, event_type, attempt, status, response_status, duration_ms,
+                             error, next_attempt_at, n)
+      WHERE w.id = ${webhookId}::int
+      ORDER BY a.n
+      RETURNING (SELECT count(*) FROM moved WHERE enabled)::int AS owned`,
     );
     return (rows[0]?.owned ?? 0) > 0;
   }

@@ -1,8 +1,16 @@
 // One Standard Webhooks request: sign, POST, classify the answer. Through node:http(s),
 // which never follows redirects (a 3xx is a failed attempt), with a deadline for the whole
 // exchange (10 s by default) and at most RESPONSE_BODY_LIMIT bytes of the answer kept for
-// the delivery log. The connection goes to an address the SSRF guard checked just now: the
-// request's `lookup` is the guard's resolution, so DNS cannot change between check and connect.
+// the delivery log. The connection goes to an address the SSRF guard checked: the request's
+// `lookup` is the guard's resolution, so DNS cannot change between check and connect.
+//
+// Connections are kept alive and reused (one keep-alive agent per protocol, which pools its
+// sockets per host and port): a new TCP (and TLS) connection per event was most of the cost
+// of a delivery. The guard still runs before every request, so a host that now resolves to
+// a private address is refused before anything is sent; a reused socket stays connected to
+// the address that was checked when it was opened. A timed-out or aborted request destroys
+// its socket; an idle one is closed after IDLE_SOCKET_MS, below the usual 5 s keep-alive of
+// servers, so that a socket is rarely reused just as the receiver closes it.
 import { createHmac } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
@@ -17,6 +25,14 @@ import {
 
 /** Kept from the receiver's answer, for the delivery log's `error`. */
 const RESPONSE_BODY_LIMIT = 4096;
+
+/** How long an idle kept-alive connection to a receiver stays open. */
+const IDLE_SOCKET_MS = 4_000;
+
+const agents = {
+  "http:": new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+  "https:": new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+};
 
 export type WebhookMessage = {
   /** webhook-id: the event id, the same on every attempt. */
@@ -111,33 +127,33 @@ function post(
       callback(null, first.address, first.family);
     }
   };
-  const client = url.protocol === "https:" ? https : http;
+  const secure = url.protocol === "https:";
+  const client = secure ? https : http;
+  const agent = secure ? agents["https:"] : agents["http:"];
   return new Promise<Answer>((resolve, reject) => {
-    const request = client.request(
-      url,
-      { method: "POST", headers, signal, lookup, agent: false },
-      (response) => {
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        const finish = () => {
-          const retryAfter = response.headers["retry-after"];
-          resolve({
-            status: response.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString("utf8").slice(0, RESPONSE_BODY_LIMIT),
-            retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-          });
-          response.destroy();
-        };
-        response.on("data", (chunk: Buffer) => {
-          if (kept < RESPONSE_BODY_LIMIT) chunks.push(chunk.subarray(0, RESPONSE_BODY_LIMIT - kept));
-          kept += chunk.length;
-          // Enough for the log: the rest of a large or endless answer is not waited for.
-          if (kept >= RESPONSE_BODY_LIMIT) finish();
+    const request = client.request(url, { method: "POST", headers, signal, lookup, agent }, (response) => {
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      const finish = (complete: boolean) => {
+        const retryAfter = response.headers["retry-after"];
+        resolve({
+          status: response.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString("utf8").slice(0, RESPONSE_BODY_LIMIT),
+          retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
         });
-        response.on("end", finish);
-        response.on("error", reject);
-      },
-    );
+        // A complete answer leaves the socket to the agent for the next request; the rest
+        // of a cut-off one is not read, so its socket is closed.
+        if (!complete) response.destroy();
+      };
+      response.on("data", (chunk: Buffer) => {
+        if (kept < RESPONSE_BODY_LIMIT) chunks.push(chunk.subarray(0, RESPONSE_BODY_LIMIT - kept));
+        kept += chunk.length;
+        // Enough for the log: the rest of a large or endless answer is not waited for.
+        if (kept >= RESPONSE_BODY_LIMIT) finish(false);
+      });
+      response.on("end", () => finish(true));
+      response.on("error", reject);
+    });
     request.on("error", reject);
     request.end(body);
   });

@@ -9,6 +9,18 @@
 // attempt, next_attempt_at, queued rows), so a restart loses nothing and a dead instance's
 // lease simply expires.
 //
+// Few statements per event: the dispatcher shares the pool with the intake, and every
+// statement waits for a connection. A worker reads up to `batch` events at a time, renews
+// its lease only once a third of it has passed (not before every attempt), and records a
+// run of successes in one statement, with the failure that ends it, at the end of the
+// batch or before a renewal. While there is a backlog it keeps the lease for up to
+// READS_PER_CLAIM batches, reading the next batch and recording the last one while it
+// sends (deliverLog), so the sends rarely wait for the pool. Attempts sent but not yet
+// recorded are lost if the process dies then: the cursor has not moved past them, so they
+// are sent again, with the same webhook-id, by whichever instance claims the endpoint next:
+// at least once, as before, only with up to a batch sent twice instead of one event (and
+// those lost attempts are missing from the delivery log, as the one in flight was before).
+//
 // Queued attempts (manual retry, test event) are rows with status pending: the worker sends
 // them first, outside the cursor order, once each (a failed manual retry is not retried
 // automatically; it can be retried again by hand).
@@ -23,6 +35,7 @@ import { DEFAULT_RETRY_SCHEDULE_MS, parseRetryAfter, retryDelayMs } from "./webh
 import type {
   AttemptRecord,
   ClaimedWebhook,
+  HeadAttempt,
   PendingDelivery,
   WebhookDispatchRepository,
 } from "./webhook-dispatch.repository.js";
@@ -43,7 +56,7 @@ export type WebhookDispatcherOptions = {
   owner?: string;
   /** Endpoints worked at once by this process. */
   concurrency?: number;
-  /** Attempts per lease before the endpoint goes back to the others. */
+  /** Events read per claim (attempts per lease) before the endpoint goes back to the others. */
   batch?: number;
   leaseMs?: number;
   /** Deadline of one attempt (connect, send, answer). */
@@ -57,11 +70,18 @@ export type WebhookDispatcherOptions = {
   resolve?: Resolver;
 };
 
+/** The endpoint a worker holds: its id, the settings it sends with, and when its lease was last extended (performance.now()). */
+type HeldLease = { id: number; url: string; secret: string; renewedAt: number };
+
+/** Reads of `batch` events a worker makes per claim before the endpoint goes back to the others. */
+const READS_PER_CLAIM = 10;
+
 export class WebhookDispatcher {
   private readonly owner: string;
   private readonly concurrency: number;
   private readonly batch: number;
   private readonly leaseMs: number;
+  private readonly renewAfterMs: number;
   private readonly timeoutMs: number;
   private readonly now: () => Date;
   private active = 0;
@@ -81,11 +101,15 @@ export class WebhookDispatcher {
   ) {
     this.owner = options.owner ?? `dispatcher-${randomUUID()}`;
     this.concurrency = options.concurrency ?? 8;
-    this.batch = options.batch ?? 20;
-    // Longer than an attempt's deadline plus its statements: a lease renewed before each
-    // attempt never expires while this instance is still sending.
+    this.batch = options.batch ?? 200;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    // The lease is renewed before an attempt once this long has passed since the claim or the
+    // last renewal (measured from before the statement was sent, so on the safe side of the
+    // database's clock): every attempt starts with at least two thirds of the lease, and at
+    // least twice its deadline, left, so the lease never expires while this instance sends.
+    // By default a third of 30 s, with a 10 s deadline.
+    this.renewAfterMs = Math.min(this.leaseMs / 3, Math.max(0, this.leaseMs - 2 * this.timeoutMs));
     this.now = options.now ?? (() => new Date());
   }
 
@@ -101,7 +125,7 @@ export class WebhookDispatcher {
     this.wake();
   }
 
-  /** Stops claiming; attempts in flight finish (each within the timeout) and are recorded. */
+  /** Stops claiming; the attempt in flight finishes (within the timeout) and what was sent is recorded. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
@@ -138,6 +162,7 @@ export class WebhookDispatcher {
   private async workerLoop(): Promise<void> {
     while (!this.stopped) {
       let claimed: ClaimedWebhook | null;
+      const claimedAt = performance.now();
       try {
         claimed = await this.repository.claim(this.owner, this.feed.current, this.now(), this.leaseMs);
       } catch (error) {
@@ -148,7 +173,15 @@ export class WebhookDispatcher {
       // Others may be due too: another worker looks while this one sends.
       this.spawn();
       try {
-        await this.work(claimed);
+        await this.work(
+          {
+            id: claimed.id,
+            url: claimed.url,
+            secret: claimed.secret,
+            renewedAt: claimedAt,
+          },
+          claimed,
+        );
       } catch (error) {
         // Its lease expires: the endpoint is taken up again then (by any instance).
         this.log.warn({ err: error, webhook_id: claimed.id }, "webhook delivery failed unexpectedly");
@@ -160,50 +193,127 @@ export class WebhookDispatcher {
     }
   }
 
-  private async work(webhook: ClaimedWebhook): Promise<void> {
+  private async work(lease: HeldLease, webhook: ClaimedWebhook): Promise<void> {
     const queued = await this.repository.duePending(webhook.id, this.now(), this.batch);
     for (const delivery of queued) {
-      if (!(await this.sendQueued(webhook.id, delivery))) return;
+      if (!(await this.sendQueued(lease, delivery))) return;
     }
     if (webhook.nextAttemptAt && webhook.nextAttemptAt > this.now()) return;
-    const events = await this.eventLog.read(
-      webhook.cursor,
-      this.feed.current,
-      webhook.eventTypes.includes(ALL_EVENTS) ? {} : { types: webhook.eventTypes },
-      this.batch,
-    );
+    await this.deliverLog(lease, webhook);
+  }
+
+  /**
+   * Sends the events after the cursor, in order, one at a time, for up to READS_PER_CLAIM
+   * reads of `batch` events while there is more (a backlog, or the horizon moved). The
+   * statements run beside the sends instead of between them: the next batch is read while
+   * this one is sent (and used only if all of this one succeeds), and a batch's successes
+   * are recorded while the next is sent, one record in flight at a time, in order. A
+   * failure waits for the record before it and is recorded at once.
+   */
+  private async deliverLog(lease: HeldLease, webhook: ClaimedWebhook): Promise<void> {
+    const filter = webhook.eventTypes.includes(ALL_EVENTS) ? {} : { types: webhook.eventTypes };
     let failures = webhook.attempt;
-    for (const event of events) {
-      const settings = await this.repository.renew(webhook.id, this.owner, this.leaseMs);
-      if (!settings) return;
-      const result = await this.send(settings.url, settings.secret, eventMessage(event));
-      const outcome = this.classify(result, failures + 1);
-      const attempt = failures + 1;
-      const advance =
-        outcome.record.status === "succeeded" || outcome.final || outcome.record.disable !== null;
-      failures = advance ? 0 : attempt;
-      const owned = await this.repository.recordHeadAttempt(
-        webhook.id,
-        this.owner,
-        event,
-        attempt,
-        { cursor: advance ? event.id : webhook.cursor, attempt: failures },
-        outcome.record,
-      );
-      this.count(outcome);
-      if (!owned || outcome.record.disable !== null) return;
-      if (!advance) return; // wait for the retry; later events stay behind this one
-      webhook.cursor = event.id;
+    let cursor = webhook.cursor;
+    // Successes sent and not recorded yet, oldest first. Recorded (and the cursor moved past
+    // them) with the next failure, before a renewal, or at the end of the batch. Until then
+    // the cursor stays before them: if this process dies now they are sent again, with the
+    // same webhook-id (at least once), and a lost lease never moves the cursor.
+    let sent: HeadAttempt[] = [];
+    const succeeded = { attempt: 0, nextAttemptAt: null, disable: null };
+    // The records in flight, chained so that they apply in order; false once one found the
+    // lease lost or the endpoint disabled (later ones still insert their attempt rows).
+    let recording: Promise<boolean> = Promise.resolve(true);
+    let lost = false;
+    const record = (state: Parameters<WebhookDispatchRepository["recordHeadAttempts"]>[3]) => {
+      const attempts = sent;
+      sent = [];
+      recording = recording.then(async (owned) => {
+        const ok = await this.repository.recordHeadAttempts(webhook.id, this.owner, attempts, state);
+        if (!ok) lost = true;
+        return owned && ok;
+      });
+      recording.catch(() => {}); // awaited below; a failed record ends the work
+      return recording;
+    };
+    let upTo = this.feed.current;
+    let next: Promise<LoggedEvent[]> | null = this.eventLog.read(cursor, upTo, filter, this.batch);
+    try {
+      for (let reads = 0; next && reads < READS_PER_CLAIM && !this.stopped; reads++) {
+        const events = await next;
+        next = null;
+        const last = events.at(-1);
+        if (!last) break;
+        const horizon = this.feed.current;
+        if ((events.length === this.batch || horizon > upTo) && reads + 1 < READS_PER_CLAIM) {
+          upTo = horizon;
+          next = this.eventLog.read(last.id, upTo, filter, this.batch);
+          next.catch(() => {}); // awaited in the next round, or not needed
+        }
+        for (const event of events) {
+          // Lease lost or endpoint disabled, or stop(): what was sent is recorded (finally).
+          if (lost || this.stopped) return;
+          if (this.renewalDue(lease)) {
+            // The delivery log lags the sends by at most a third of the lease.
+            if (sent.length > 0) record({ cursor, ...succeeded });
+            if (!(await this.renew(lease))) return;
+          }
+          const result = await this.send(lease.url, lease.secret, eventMessage(event));
+          const attempt = failures + 1;
+          const outcome = this.classify(result, attempt);
+          this.count(outcome);
+          sent.push({ event, attempt, record: outcome.record });
+          if (outcome.record.status === "succeeded") {
+            failures = 0;
+            cursor = event.id;
+            continue;
+          }
+          // A failure is recorded at once, with the successes before it.
+          const advance = outcome.final || outcome.record.disable !== null;
+          failures = advance ? 0 : attempt;
+          if (advance) cursor = event.id;
+          const owned = await record({
+            cursor,
+            attempt: failures,
+            nextAttemptAt: outcome.record.nextAttemptAt,
+            disable: outcome.record.disable,
+          });
+          if (!owned || outcome.record.disable !== null) return;
+          if (!advance) return; // wait for the retry; later events stay behind this one
+        }
+        if (sent.length > 0) record({ cursor, ...succeeded });
+      }
+    } finally {
+      if (sent.length > 0) record({ cursor, ...succeeded });
+      await recording;
     }
   }
 
-  /** Sends one queued attempt; false when this worker should stop (lease lost, endpoint gone or disabled). */
-  private async sendQueued(webhookId: number, delivery: PendingDelivery): Promise<boolean> {
-    const settings = await this.repository.renew(webhookId, this.owner, this.leaseMs);
+  private renewalDue(lease: HeldLease): boolean {
+    return performance.now() - lease.renewedAt >= this.renewAfterMs;
+  }
+
+  /**
+   * Extends the lease and takes the settings it returns (a PATCH of the URL or a rotated
+   * secret applies from here on: from the claim or the renewal after it). False when the
+   * lease is lost or the endpoint was disabled or deleted.
+   */
+  private async renew(lease: HeldLease): Promise<boolean> {
+    const started = performance.now();
+    const settings = await this.repository.renew(lease.id, this.owner, this.leaseMs);
     if (!settings) return false;
+    lease.url = settings.url;
+    lease.secret = settings.secret;
+    lease.renewedAt = started;
+    return true;
+  }
+
+  /** Sends one queued attempt; false when this worker should stop (lease lost, endpoint gone or disabled). */
+  private async sendQueued(lease: HeldLease, delivery: PendingDelivery): Promise<boolean> {
+    if (this.renewalDue(lease) && !(await this.renew(lease))) return false;
+    const webhookId = lease.id;
     const message = await this.queuedMessage(webhookId, delivery);
     const result: SendResult = message
-      ? await this.send(settings.url, settings.secret, message)
+      ? await this.send(lease.url, lease.secret, message)
       : { status: null, durationMs: 0, error: "the event is no longer in the log", retryAfter: undefined };
     const outcome = this.classify(result, Number.POSITIVE_INFINITY);
     const recorded = await this.repository.recordQueuedAttempt(delivery.id, webhookId, this.owner, {

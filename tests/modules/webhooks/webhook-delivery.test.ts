@@ -389,3 +389,64 @@ describe("manual retry, test events, secret rotation", () => {
     expect(hook.received.map((r) => r.verified)).toEqual([true]);
   });
 });
+
+describe("statements per delivery", () => {
+  it("a run of events costs one record statement and no renewal, not two statements per event", async () => {
+    const statements: string[] = [];
+    const counted = await startTestApp(t.testDatabase.url, {
+      webhooks: webhookOptions,
+      onQuery: (sql) => statements.push(sql),
+    });
+    others.push(counted);
+    const hook = await receiver();
+    const { id } = await register(counted, hook);
+    const ids = await events(30, counted);
+    await settle(counted);
+    statements.length = 0;
+    await counted.deps.webhookDispatcher.runOnce();
+    expect(hook.received.map((r) => Number(r.id))).toEqual(ids);
+    const records = statements.filter((sql) => sql.includes("INSERT INTO webhook_deliveries"));
+    const renewals = statements.filter((sql) => /^\s*UPDATE webhooks SET lease_until/.test(sql));
+    expect(records).toHaveLength(1);
+    expect(renewals).toHaveLength(0);
+    expect(statements.length).toBeLessThanOrEqual(10);
+    const log = await deliveries(id, counted);
+    expect(log.map((d) => [d.event_id, d.attempt, d.status])).toEqual(ids.map((e) => [e, 1, "succeeded"]));
+  });
+
+  it("a lease lost while a run is sent moves no cursor; the attempts are logged and sent again later", async () => {
+    const hook = await receiver();
+    const { id } = await register(t, hook);
+    const cursorOf = async () =>
+      (
+        await t.database.pool.query<{ cursor: string }>("SELECT cursor::text FROM webhooks WHERE id = $1", [
+          id,
+        ])
+      ).rows[0]?.cursor;
+    const before = await cursorOf();
+    hook.reply = (n) => {
+      if (n !== 1) return { status: 200 };
+      // Another instance takes the endpoint over while the second event is in flight.
+      void t.database.pool.query(
+        "UPDATE webhooks SET lease_owner = 'other', lease_until = now() + interval '1 hour' WHERE id = $1",
+        [id],
+      );
+      return { status: 200, delayMs: 100 };
+    };
+    const ids = await events(4);
+    await deliver();
+    expect(await cursorOf()).toBe(before);
+    expect((await deliveries(id)).map((d) => [d.event_id, d.status])).toEqual(
+      hook.received.map((r) => [Number(r.id), "succeeded"]),
+    );
+    await t.database.pool.query(
+      "UPDATE webhooks SET lease_until = now() - interval '1 second' WHERE id = $1",
+      [id],
+    );
+    const sentBefore = hook.received.length;
+    await deliver();
+    // At least once: everything again from the cursor, with the same webhook-ids.
+    expect(hook.received.slice(sentBefore).map((r) => Number(r.id))).toEqual(ids);
+    expect(await cursorOf()).toBe(String(ids.at(-1)));
+  });
+});
