@@ -91,7 +91,9 @@ export class AuditRepository {
         actor: filter.actor,
         entityType: filter.entityType,
         entityId: filter.entityId,
-        appealId: filter.appealId,
+        // An appeal event's entity_id is its appeal_id: the appeal index finds it (the entity
+        // index leaves appeals out, migration 20261201180000_event_indexes).
+        appealId: filter.appealId ?? (filter.entityType === "appeal" ? filter.entityId : undefined),
         ...((filter.from !== undefined || filter.to !== undefined) && {
           occurredAt: { gte: filter.from, lt: filter.to },
         }),
