@@ -31,3 +31,25 @@ export interface LoadDriftMetrics {
 }
 
 export const NO_DRIFT_METRICS: LoadDriftMetrics = Object.freeze({ loadDriftFound() {} });
+
+/** What the live event stream reports (lds_stream_clients, lds_stream_clients_dropped_total). */
+export interface StreamMetrics {
+  /** A client's stream opened (the lds_stream_clients gauge goes up). */
+  streamOpened(): void;
+  /** A client's stream ended, however it ended (the gauge goes down). */
+  streamClosed(): void;
+  /** A client was dropped because it did not take what was sent to it. */
+  streamClientDropped(): void;
+}
+
+export const NO_STREAM_METRICS: StreamMetrics = Object.freeze({
+  streamOpened() {},
+  streamClosed() {},
+  streamClientDropped() {},
+});
+
+/** What the webhook dispatcher reports (lds_webhook_deliveries_total, lds_webhook_delivery_failures_final_total). */
+export interface WebhookMetrics {
+  webhookAttempt(outcome: "succeeded" | "failed"): void;
+  webhookFinalFailure(): void;
+}

@@ -7,7 +7,7 @@
 // `drainTimeoutMs` is dropped (its connection destroyed, which frees what it held).
 // It reconnects with Last-Event-ID, the last event it received whole, and loses nothing.
 import type { Writable } from "node:stream";
-import type { StreamMetrics } from "../metrics/stream-metrics.js";
+import type { StreamMetrics } from "../../core/ports.js";
 import type { EventFeed } from "./event-feed.js";
 import type { EventFilter, EventLogRepository, LoggedEvent } from "./event-log.repository.js";
 

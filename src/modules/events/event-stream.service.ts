@@ -1,8 +1,8 @@
 // The live stream's use cases: where a client's stream starts, what its key lets it
 // see, and opening the stream itself (event-stream.connection.ts).
 import type { Writable } from "node:stream";
+import { NO_STREAM_METRICS, type StreamMetrics } from "../../core/ports.js";
 import type { Principal } from "../auth/principal.js";
-import { NO_STREAM_METRICS, type StreamMetrics } from "../metrics/stream-metrics.js";
 import type { EventFeed } from "./event-feed.js";
 import type { EventFilter, EventLogRepository } from "./event-log.repository.js";
 import { EventStreamConnection, type EventStreamOptions, type StreamLog } from "./event-stream.connection.js";

@@ -4,10 +4,13 @@
 // the pool are read only when /metrics is scraped.
 import type pg from "pg";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { DistributionMetrics, LoadDriftMetrics } from "../../core/ports.js";
+import type {
+  DistributionMetrics,
+  LoadDriftMetrics,
+  StreamMetrics,
+  WebhookMetrics,
+} from "../../core/ports.js";
 import { withTimeout } from "../../core/with-timeout.js";
-import type { WebhookMetrics } from "../webhooks/webhook.dispatcher.js";
-import type { StreamMetrics } from "./stream-metrics.js";
 
 /** Reads the pending queue's depth; a scrape gives it this long before reporting NaN. */
 const PENDING_COUNT_TIMEOUT_MS = 2_000;

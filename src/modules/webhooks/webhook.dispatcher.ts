@@ -9,17 +9,10 @@
 // attempt, next_attempt_at, queued rows), so a restart loses nothing and a dead instance's
 // lease simply expires.
 //
-// Few statements per event: the dispatcher shares the pool with the intake, and every
-// statement waits for a connection. A worker reads up to `batch` events at a time, renews
-// its lease only once a third of it has passed (not before every attempt), and records a
-// run of successes in one statement, with the failure that ends it, at the end of the
-// batch or before a renewal. While there is a backlog it keeps the lease for up to
-// READS_PER_CLAIM batches, reading the next batch and recording the last one while it
-// sends (deliverLog), so the sends rarely wait for the pool. Attempts sent but not yet
-// recorded are lost if the process dies then: the cursor has not moved past them, so they
-// are sent again, with the same webhook-id, by whichever instance claims the endpoint next:
-// at least once, as before, only with up to a batch sent twice instead of one event (and
-// those lost attempts are missing from the delivery log, as the one in flight was before).
+// Few statements per event (the dispatcher shares the pool with the intake): the lease is
+// renewed once a third of it has passed, a run of successes is recorded in one statement,
+// and reads and records run beside the sends (deliverLog). Attempts sent but not yet
+// recorded are sent again after a crash, with the same webhook-id: at least once.
 //
 // Queued attempts (manual retry, test event) are rows with status pending: the worker sends
 // them first, outside the cursor order, once each (a failed manual retry is not retried
@@ -29,26 +22,28 @@
 // startAfter = next_attempt_at, woken by the feed); the lease, cursor and delivery rows
 // would stay as they are.
 import { randomUUID } from "node:crypto";
+import type { ServiceLog, WebhookMetrics } from "../../core/ports.js";
 import type { EventFeed } from "../events/event-feed.js";
 import type { EventLogRepository, LoggedEvent } from "../events/event-log.repository.js";
-import { DEFAULT_RETRY_SCHEDULE_MS, parseRetryAfter, retryDelayMs } from "./webhook-backoff.js";
+import {
+  type AttemptOutcome,
+  classifyAttempt,
+  eventMessage,
+  type RetryPolicy,
+  testMessage,
+} from "./webhook-attempt.js";
+import { DEFAULT_RETRY_SCHEDULE_MS } from "./webhook-backoff.js";
 import type {
-  AttemptRecord,
   ClaimedWebhook,
   HeadAttempt,
   PendingDelivery,
   WebhookDispatchRepository,
 } from "./webhook-dispatch.repository.js";
-import { ALL_EVENTS, TEST_EVENT_TYPE } from "./webhook-events.js";
+import { ALL_EVENTS } from "./webhook-events.js";
+import { HeldLease } from "./webhook-lease.js";
 import { type SendResult, sendWebhook, type WebhookMessage } from "./webhook-sender.js";
 import type { Resolver } from "./webhook-url-guard.js";
-
-export type WebhookMetrics = {
-  webhookAttempt(outcome: "succeeded" | "failed"): void;
-  webhookFinalFailure(): void;
-};
-
-export type DispatcherLog = { warn(details: object, message: string): void };
+import { WorkerPool } from "./worker-pool.js";
 
 export type WebhookDispatcherOptions = {
   allowPrivateUrls: boolean;
@@ -70,22 +65,16 @@ export type WebhookDispatcherOptions = {
   resolve?: Resolver;
 };
 
-/** The endpoint a worker holds: its id, the settings it sends with, and when its lease was last extended (performance.now()). */
-type HeldLease = { id: number; url: string; secret: string; renewedAt: number };
-
 /** Reads of `batch` events a worker makes per claim before the endpoint goes back to the others. */
 const READS_PER_CLAIM = 10;
 
 export class WebhookDispatcher {
   private readonly owner: string;
-  private readonly concurrency: number;
   private readonly batch: number;
   private readonly leaseMs: number;
-  private readonly renewAfterMs: number;
   private readonly timeoutMs: number;
   private readonly now: () => Date;
-  private active = 0;
-  private idle: (() => void)[] = [];
+  private readonly workers: WorkerPool;
   private stopped = false;
   private started = false;
   private timer: NodeJS.Timeout | undefined;
@@ -96,21 +85,15 @@ export class WebhookDispatcher {
     private readonly eventLog: Pick<EventLogRepository, "read">,
     private readonly feed: Pick<EventFeed, "current" | "subscribe">,
     private readonly metrics: WebhookMetrics,
-    private readonly log: DispatcherLog,
+    private readonly log: ServiceLog,
     private readonly options: WebhookDispatcherOptions,
   ) {
     this.owner = options.owner ?? `dispatcher-${randomUUID()}`;
-    this.concurrency = options.concurrency ?? 8;
     this.batch = options.batch ?? 200;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    // The lease is renewed before an attempt once this long has passed since the claim or the
-    // last renewal (measured from before the statement was sent, so on the safe side of the
-    // database's clock): every attempt starts with at least two thirds of the lease, and at
-    // least twice its deadline, left, so the lease never expires while this instance sends.
-    // By default a third of 30 s, with a 10 s deadline.
-    this.renewAfterMs = Math.min(this.leaseMs / 3, Math.max(0, this.leaseMs - 2 * this.timeoutMs));
     this.now = options.now ?? (() => new Date());
+    this.workers = new WorkerPool(options.concurrency ?? 8, () => this.workerLoop());
   }
 
   start(): void {
@@ -130,33 +113,19 @@ export class WebhookDispatcher {
     this.stopped = true;
     this.unsubscribe?.();
     clearInterval(this.timer);
-    await this.whenIdle();
+    this.workers.stop();
+    await this.workers.idle();
   }
 
   /** Delivers soon what is due, once started (before start() only runOnce() delivers: tests, CLIs). */
   wake(): void {
-    if (this.started) this.spawn();
-  }
-
-  /** Starts a worker unless `concurrency` are busy (they claim again when done). */
-  private spawn(): void {
-    if (this.stopped || this.active >= this.concurrency) return;
-    this.active++;
-    void this.workerLoop().finally(() => {
-      this.active--;
-      if (this.active === 0) for (const resolve of this.idle.splice(0)) resolve();
-    });
+    if (this.started) this.workers.spawn();
   }
 
   /** Delivers everything due now and resolves when no worker has anything left (tests, CLIs). */
   async runOnce(): Promise<void> {
-    this.spawn();
-    await this.whenIdle();
-  }
-
-  private whenIdle(): Promise<void> {
-    if (this.active === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
+    this.workers.spawn();
+    await this.workers.idle();
   }
 
   private async workerLoop(): Promise<void> {
@@ -171,17 +140,10 @@ export class WebhookDispatcher {
       }
       if (!claimed) return;
       // Others may be due too: another worker looks while this one sends.
-      this.spawn();
+      this.workers.spawn();
       try {
-        await this.work(
-          {
-            id: claimed.id,
-            url: claimed.url,
-            secret: claimed.secret,
-            renewedAt: claimedAt,
-          },
-          claimed,
-        );
+        const terms = { owner: this.owner, leaseMs: this.leaseMs, timeoutMs: this.timeoutMs };
+        await this.work(new HeldLease(claimed.id, claimed.url, claimed.secret, claimedAt, terms), claimed);
       } catch (error) {
         // Its lease expires: the endpoint is taken up again then (by any instance).
         this.log.warn({ err: error, webhook_id: claimed.id }, "webhook delivery failed unexpectedly");
@@ -252,14 +214,14 @@ export class WebhookDispatcher {
         for (const event of events) {
           // Lease lost or endpoint disabled, or stop(): what was sent is recorded (finally).
           if (lost || this.stopped) return;
-          if (this.renewalDue(lease)) {
+          if (lease.renewalDue) {
             // The delivery log lags the sends by at most a third of the lease.
             if (sent.length > 0) record({ cursor, ...succeeded });
-            if (!(await this.renew(lease))) return;
+            if (!(await lease.renew(this.repository))) return;
           }
           const result = await this.send(lease.url, lease.secret, eventMessage(event));
           const attempt = failures + 1;
-          const outcome = this.classify(result, attempt);
+          const outcome = classifyAttempt(result, attempt, this.retryPolicy());
           this.count(outcome);
           sent.push({ event, attempt, record: outcome.record });
           if (outcome.record.status === "succeeded") {
@@ -288,34 +250,15 @@ export class WebhookDispatcher {
     }
   }
 
-  private renewalDue(lease: HeldLease): boolean {
-    return performance.now() - lease.renewedAt >= this.renewAfterMs;
-  }
-
-  /**
-   * Extends the lease and takes the settings it returns (a PATCH of the URL or a rotated
-   * secret applies from here on: from the claim or the renewal after it). False when the
-   * lease is lost or the endpoint was disabled or deleted.
-   */
-  private async renew(lease: HeldLease): Promise<boolean> {
-    const started = performance.now();
-    const settings = await this.repository.renew(lease.id, this.owner, this.leaseMs);
-    if (!settings) return false;
-    lease.url = settings.url;
-    lease.secret = settings.secret;
-    lease.renewedAt = started;
-    return true;
-  }
-
   /** Sends one queued attempt; false when this worker should stop (lease lost, endpoint gone or disabled). */
   private async sendQueued(lease: HeldLease, delivery: PendingDelivery): Promise<boolean> {
-    if (this.renewalDue(lease) && !(await this.renew(lease))) return false;
+    if (lease.renewalDue && !(await lease.renew(this.repository))) return false;
     const webhookId = lease.id;
     const message = await this.queuedMessage(webhookId, delivery);
     const result: SendResult = message
       ? await this.send(lease.url, lease.secret, message)
       : { status: null, durationMs: 0, error: "the event is no longer in the log", retryAfter: undefined };
-    const outcome = this.classify(result, Number.POSITIVE_INFINITY);
+    const outcome = classifyAttempt(result, Number.POSITIVE_INFINITY, this.retryPolicy());
     const recorded = await this.repository.recordQueuedAttempt(delivery.id, webhookId, this.owner, {
       ...outcome.record,
       nextAttemptAt: null,
@@ -325,16 +268,7 @@ export class WebhookDispatcher {
   }
 
   private async queuedMessage(webhookId: number, delivery: PendingDelivery): Promise<WebhookMessage | null> {
-    if (delivery.eventId === null) {
-      return {
-        id: `test_${delivery.id}`,
-        body: JSON.stringify({
-          type: TEST_EVENT_TYPE,
-          timestamp: delivery.createdAt.toISOString(),
-          data: { webhook_id: webhookId, delivery_id: delivery.id },
-        }),
-      };
-    }
+    if (delivery.eventId === null) return testMessage(webhookId, delivery);
     const [event] = await this.eventLog.read(delivery.eventId - 1n, delivery.eventId, {}, 1);
     return event ? eventMessage(event) : null;
   }
@@ -347,48 +281,16 @@ export class WebhookDispatcher {
     });
   }
 
-  /** The attempt's record and what it means: success, retry at a time, failed for good, or gone (410). */
-  private classify(result: SendResult, attempt: number): { record: AttemptRecord; final: boolean } {
-    const base = { responseStatus: result.status, durationMs: result.durationMs, error: result.error };
-    if (result.status !== null && result.status >= 200 && result.status < 300) {
-      return { record: { ...base, status: "succeeded", nextAttemptAt: null, disable: null }, final: false };
-    }
-    if (result.status === 410) {
-      const disable = "the receiver answered 410 Gone";
-      return { record: { ...base, status: "failed", nextAttemptAt: null, disable }, final: false };
-    }
-    const now = this.now();
-    const delay = Number.isFinite(attempt)
-      ? retryDelayMs(
-          attempt,
-          parseRetryAfter(result.retryAfter, now),
-          this.options.retrySchedule ?? DEFAULT_RETRY_SCHEDULE_MS,
-          this.options.random,
-        )
-      : null;
-    if (delay === null) {
-      const error = Number.isFinite(attempt)
-        ? `${base.error ?? "failed"} (gave up after ${attempt} attempts)`
-        : base.error;
-      return {
-        record: { ...base, error, status: "failed", nextAttemptAt: null, disable: null },
-        final: true,
-      };
-    }
-    const nextAttemptAt = new Date(now.getTime() + delay);
-    return { record: { ...base, status: "failed", nextAttemptAt, disable: null }, final: false };
+  private retryPolicy(): RetryPolicy {
+    return {
+      now: this.now(),
+      schedule: this.options.retrySchedule ?? DEFAULT_RETRY_SCHEDULE_MS,
+      ...(this.options.random && { random: this.options.random }),
+    };
   }
 
-  private count(outcome: { record: AttemptRecord; final: boolean }): void {
+  private count(outcome: AttemptOutcome): void {
     this.metrics.webhookAttempt(outcome.record.status);
     if (outcome.final) this.metrics.webhookFinalFailure();
   }
-}
-
-/** Standard Webhooks: `{ type, timestamp, data }` with the resource as `data`; the event id is the webhook-id. */
-export function eventMessage(event: LoggedEvent): WebhookMessage {
-  return {
-    id: String(event.id),
-    body: JSON.stringify({ type: event.type, timestamp: event.occurredAt.toISOString(), data: event.data }),
-  };
 }
