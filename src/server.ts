@@ -10,6 +10,7 @@ import { createDeps } from "./deps.js";
 import { createLogger } from "./http/logger.js";
 import { prepareAuth } from "./modules/auth/auth.startup.js";
 import { limitMemoryGrowth } from "./process-memory.js";
+import { startShutdownBackstop } from "./shutdown-backstop.js";
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -84,14 +85,7 @@ async function main(): Promise<void> {
       logger.warn(`requests still in flight after ${config.shutdownTimeoutMs} ms: closing their connections`);
       app.server.closeAllConnections();
     }, config.shutdownTimeoutMs);
-    const backstop = setTimeout(
-      () => {
-        logger.error("could not close in time: exiting without a clean close");
-        process.exit(1);
-      },
-      config.shutdownTimeoutMs + config.databaseStatementTimeoutMs + 5_000,
-    );
-    backstop.unref();
+    startShutdownBackstop(config, logger);
     try {
       // Stops accepting connections, answers requests arriving on kept-alive ones with 503
       // (src/http/security.ts), and resolves once the requests in flight are answered.

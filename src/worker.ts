@@ -11,6 +11,7 @@ import { MigrationError } from "./db/migrator.js";
 import { createDeps } from "./deps.js";
 import { createLogger } from "./http/logger.js";
 import { limitMemoryGrowth } from "./process-memory.js";
+import { startShutdownBackstop } from "./shutdown-backstop.js";
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -45,14 +46,7 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     logger.info(`${signal} received: finishing the jobs in flight (at most ${config.shutdownTimeoutMs} ms)`);
-    const backstop = setTimeout(
-      () => {
-        logger.error("could not close in time: exiting without a clean close");
-        process.exit(1);
-      },
-      config.shutdownTimeoutMs + config.databaseStatementTimeoutMs + 5_000,
-    );
-    backstop.unref();
+    startShutdownBackstop(config, logger);
     try {
       const [, finished] = await Promise.all([
         deps.sweeper.stop(),

@@ -136,51 +136,44 @@ export class DistributionRepository {
         })} AS data
         FROM appeal CROSS JOIN src CROSS JOIN lead LEFT JOIN pick ON true
       ),
-      -- lead.created (a new lead), appeal.created, appeal.assigned (when an operator took it
-      -- at once), lead.updated (a returning lead whose profile changed), in that order.
+      -- lead.created or lead.updated, appeal.created, appeal.assigned, in that order.
       logged AS (
         INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, operator_id, source_id, data, details)
-        SELECT ${actor}::text, 'lead.created', 'lead', lead.id, NULL::int, NULL::int, src.id,
+        -- The lead's event first: lead.created for a new lead, lead.updated for a returning one
+        -- whose profile changed (the fields before and after; none when this statement's
+        -- snapshot did not see the lead, which a concurrent intake created meanwhile).
+        SELECT ${actor}::text, CASE WHEN lead.inserted THEN 'lead.created' ELSE 'lead.updated' END, 'lead',
+               lead.id, NULL::int, NULL::int, src.id,
                ${leadData({
                  id: Prisma.sql`lead.id`,
                  externalId: Prisma.sql`${input.leadExternalId}::text`,
                  name: Prisma.sql`lead.name`,
                  phone: Prisma.sql`lead.phone`,
                  email: Prisma.sql`lead.email`,
-                 appealsCount: Prisma.sql`1`,
+                 // The appeal this statement stores is not in its snapshot: +1.
+                 appealsCount: Prisma.sql`CASE WHEN lead.inserted THEN 1
+                   ELSE (SELECT count(*) + 1 FROM appeals a WHERE a.lead_id = lead.id) END`,
                  createdAt: Prisma.sql`lead.created_at`,
                  updatedAt: Prisma.sql`lead.updated_at`,
                })},
-               jsonb_build_object('appeal_id', appeal.id)
+               CASE WHEN lead.inserted THEN jsonb_build_object('appeal_id', appeal.id)
+                    ELSE jsonb_build_object('before', diff.before, 'after', diff.after, 'appeal_id', appeal.id) END
         FROM lead CROSS JOIN appeal CROSS JOIN src
-        WHERE lead.inserted
+        LEFT JOIN known ON known.id = lead.id AND NOT lead.inserted
+        LEFT JOIN LATERAL (
+          SELECT jsonb_object_agg(field, was) AS before, jsonb_object_agg(field, now_is) AS after
+          FROM (VALUES ('name', known.name, lead.name), ('phone', known.phone, lead.phone),
+                       ('email', known.email, lead.email)) AS f(field, was, now_is)
+          WHERE was IS DISTINCT FROM now_is
+        ) diff ON known.id IS NOT NULL
+        WHERE lead.inserted OR diff.before IS NOT NULL
         UNION ALL
+        -- appeal.created, then appeal.assigned when an operator took it at once.
         SELECT ${actor}::text, kind.type, 'appeal', appeal.id, appeal.id, pick.id, src.id, shown.data,
                jsonb_strip_nulls(jsonb_build_object('source_id', src.id, 'lead_id', lead.id, 'operator_id', pick.id))
         FROM appeal CROSS JOIN src CROSS JOIN lead CROSS JOIN shown LEFT JOIN pick ON true
         CROSS JOIN LATERAL (VALUES (1, 'appeal.created'), (2, 'appeal.assigned')) AS kind(n, type)
         WHERE kind.n = 1 OR pick.id IS NOT NULL
-        UNION ALL
-        SELECT ${actor}::text, 'lead.updated', 'lead', known.id, NULL::int, NULL::int, src.id,
-               ${leadData({
-                 id: Prisma.sql`changed.id`,
-                 externalId: Prisma.sql`${input.leadExternalId}::text`,
-                 name: Prisma.sql`changed.name`,
-                 phone: Prisma.sql`changed.phone`,
-                 email: Prisma.sql`changed.email`,
-                 appealsCount: Prisma.sql`(SELECT count(*) + 1 FROM appeals a WHERE a.lead_id = changed.id)`,
-                 createdAt: Prisma.sql`changed.created_at`,
-                 updatedAt: Prisma.sql`changed.updated_at`,
-               })},
-               jsonb_build_object('before', diff.before, 'after', diff.after, 'appeal_id', appeal.id)
-        FROM known JOIN lead changed ON changed.id = known.id CROSS JOIN appeal CROSS JOIN src
-        CROSS JOIN LATERAL (
-          SELECT jsonb_object_agg(field, was) AS before, jsonb_object_agg(field, now_is) AS after
-          FROM (VALUES ('name', known.name, changed.name), ('phone', known.phone, changed.phone),
-                       ('email', known.email, changed.email)) AS f(field, was, now_is)
-          WHERE was IS DISTINCT FROM now_is
-        ) diff
-        WHERE diff.before IS NOT NULL
       )
       SELECT src.name AS source_name, appeal.id AS appeal_id, appeal.status::text AS status, appeal.message,
              appeal.created_at, lead.id AS lead_id, ${input.leadExternalId}::text AS lead_external_id,
