@@ -70,6 +70,11 @@ const configSchema = z.object({
    */
   WEBHOOK_ALLOW_PRIVATE_URLS: booleanFromString.default(false),
   /**
+   * Webhook requests in flight at once per endpoint, on its one connection, in event order
+   * (HTTP/1.1 pipelining); 1 waits for each answer before the next request.
+   */
+  WEBHOOK_PIPELINING: integerFromString(1, 64).default(16),
+  /**
    * Whether this API instance runs background jobs itself (takes them, sends the
    * scheduled ones). false: it only sends them, and `npm run worker` processes beside
    * it on the same DATABASE_URL run them. The worker always runs them.
@@ -99,6 +104,7 @@ export type Config = Readonly<{
   sweepIntervalMs: number;
   eventPollIntervalMs: number;
   webhookAllowPrivateUrls: boolean;
+  webhookPipelining: number;
   workers: boolean;
   jobsPollIntervalMs: number;
 }>;
@@ -139,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sweepIntervalMs: c.SWEEP_INTERVAL_MS,
     eventPollIntervalMs: c.EVENT_POLL_INTERVAL_MS,
     webhookAllowPrivateUrls: c.WEBHOOK_ALLOW_PRIVATE_URLS,
+    webhookPipelining: c.WEBHOOK_PIPELINING,
     workers: c.WORKERS,
     jobsPollIntervalMs: c.JOBS_POLL_INTERVAL_MS,
   });

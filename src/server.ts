@@ -9,6 +9,7 @@ import { MigrationError } from "./db/migrator.js";
 import { createDeps } from "./deps.js";
 import { createLogger } from "./http/logger.js";
 import { prepareAuth } from "./modules/auth/auth.startup.js";
+import { dispatcherSettings } from "./modules/webhooks/webhook.dispatcher.js";
 import { limitMemoryGrowth } from "./process-memory.js";
 import { startShutdownBackstop } from "./shutdown-backstop.js";
 
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
     log: logger,
     sweepIntervalMs: config.sweepIntervalMs,
     eventPollIntervalMs: config.eventPollIntervalMs,
-    webhooks: { allowPrivateUrls: config.webhookAllowPrivateUrls, intervalMs: WEBHOOK_TICK_MS },
+    webhooks: dispatcherSettings(config),
     jobs: {
       workers: config.workers,
       pollIntervalMs: config.jobsPollIntervalMs,
@@ -109,17 +110,16 @@ async function main(): Promise<void> {
   // The sweep runs on every instance, WORKERS or not (one at a time under its advisory lock):
   // a request's drain that stopped at its bound wakes this instance's sweep at once.
   deps.sweeper.start();
-  deps.webhookDispatcher.start();
+  // Webhook delivery is background work: here with WORKERS, else in `npm run worker` (leases
+  // keep any number of instances off each other's endpoints).
+  if (config.workers) deps.webhookDispatcher.start();
   if (config.sweepIntervalMs === 0) logger.warn("SWEEP_INTERVAL_MS=0: the distribution sweep is off");
   logger.info(
     config.workers
-      ? "background jobs: run in this process (WORKERS=true)"
-      : "background jobs: WORKERS=false, this instance only sends them; run `npm run worker` beside it",
+      ? "background jobs and webhook delivery: run in this process (WORKERS=true)"
+      : "background jobs: WORKERS=false, this instance only sends them; run `npm run worker` beside it (it delivers webhooks too)",
   );
 }
-
-/** Besides the event feed's wake-ups: retries that came due, leases of stopped instances that expired. */
-const WEBHOOK_TICK_MS = 1_000;
 
 main().catch((error: unknown) => {
   // Errors that explain themselves: their message says what to do, a stack would only hide it.

@@ -10,6 +10,7 @@ import { openDatabase, usesEmbeddedDatabase } from "./db/database.js";
 import { MigrationError } from "./db/migrator.js";
 import { createDeps } from "./deps.js";
 import { createLogger } from "./http/logger.js";
+import { dispatcherSettings } from "./modules/webhooks/webhook.dispatcher.js";
 import { limitMemoryGrowth } from "./process-memory.js";
 import { startShutdownBackstop } from "./shutdown-backstop.js";
 
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
   const deps = createDeps(database, {
     log: logger,
     sweepIntervalMs: config.sweepIntervalMs,
+    eventPollIntervalMs: config.eventPollIntervalMs,
+    webhooks: dispatcherSettings(config),
     jobs: { workers: true, pollIntervalMs: config.jobsPollIntervalMs, migrate: config.migrateOnStart },
   });
   try {
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
     throw error;
   }
   deps.sweeper.start();
+  deps.webhookDispatcher.start();
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -51,6 +55,9 @@ async function main(): Promise<void> {
       const [, finished] = await Promise.all([
         deps.sweeper.stop(),
         deps.jobs.stop({ timeoutMs: config.shutdownTimeoutMs }),
+        // Attempts in flight finish (each within its 10 s timeout) and are recorded.
+        deps.webhookDispatcher.stop(),
+        deps.eventFeed.stop(),
       ]);
       await database.close();
       logger.info("worker closed");
@@ -65,7 +72,7 @@ async function main(): Promise<void> {
 
   const queues = deps.jobs.declarations.map((declaration) => declaration.name).join(", ");
   logger.info(
-    `worker: running background jobs (${queues}) and the distribution sweep ` +
+    `worker: running background jobs (${queues}), webhook delivery and the distribution sweep ` +
       (config.sweepIntervalMs > 0 ? `every ${config.sweepIntervalMs} ms` : "(off: SWEEP_INTERVAL_MS=0)"),
   );
 }

@@ -13,6 +13,8 @@ export type Received = {
   /** Verified by standardwebhooks with the secret the test gave. */
   verified: boolean;
   at: number;
+  /** The connection it came on: 1 for the receiver's first, 2 for the next, ... */
+  connection: number;
 };
 
 export type Reply =
@@ -25,6 +27,8 @@ export type Receiver = {
   received: Received[];
   /** The secret requests are verified with (set it from the registration's answer). */
   secret: string;
+  /** The most requests that were on the wire unanswered at once, over all connections (above 1: pipelined). */
+  maxInFlight: number;
   /** What to answer the n-th request (0-based); 200 by default. */
   reply: (n: number, request: Received) => Reply;
   close(): Promise<void>;
@@ -32,17 +36,26 @@ export type Receiver = {
 
 export async function startReceiver(port = 0): Promise<Receiver> {
   const sockets = new Set<import("node:net").Socket>();
+  const connections = new WeakMap<import("node:net").Socket, number>();
+  // Pipelining as the wire shows it: requests that arrived (their webhook-id header seen in the
+  // bytes) before the ones ahead of them were answered. Node's server handles them one at a
+  // time, so the handler alone cannot see them.
+  let arrived = 0;
+  let answered = 0;
+  let closedConnections = 0;
   const receiver: Receiver = {
     url: "",
     port: 0,
     received: [],
     secret: "",
+    maxInFlight: 0,
     reply: () => ({ status: 200 }),
     close: async () => {},
   };
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    response.on("finish", () => answered++);
     request.on("end", () => {
       const raw = Buffer.concat(chunks).toString("utf8");
       const headers = {
@@ -63,6 +76,7 @@ export async function startReceiver(port = 0): Promise<Receiver> {
         body,
         verified,
         at: Date.now(),
+        connection: connections.get(request.socket) ?? 0,
       };
       const n = receiver.received.length;
       receiver.received.push(entry);
@@ -79,7 +93,21 @@ export async function startReceiver(port = 0): Promise<Receiver> {
   });
   server.on("connection", (socket) => {
     sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+    connections.set(socket, sockets.size + closedConnections);
+    let tail = "";
+    socket.on("data", (chunk: Buffer) => {
+      // The tail of the previous chunk finds a header split between two; matches wholly inside it were counted.
+      const text = tail + chunk.toString("latin1");
+      for (const match of text.matchAll(/\r\nwebhook-id: /g)) {
+        if (match.index + match[0].length > tail.length) arrived++;
+      }
+      tail = text.slice(-16);
+      receiver.maxInFlight = Math.max(receiver.maxInFlight, arrived - answered);
+    });
+    socket.on("close", () => {
+      sockets.delete(socket);
+      closedConnections++;
+    });
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const address = server.address() as AddressInfo;

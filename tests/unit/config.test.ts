@@ -33,6 +33,7 @@ describe("loadConfig", () => {
       sweepIntervalMs: 5_000,
       eventPollIntervalMs: 100,
       webhookAllowPrivateUrls: false,
+      webhookPipelining: 16,
       workers: true,
       jobsPollIntervalMs: 2_000,
     });
@@ -60,6 +61,7 @@ describe("loadConfig", () => {
         SWEEP_INTERVAL_MS: "0",
         EVENT_POLL_INTERVAL_MS: "250",
         WEBHOOK_ALLOW_PRIVATE_URLS: "true",
+        WEBHOOK_PIPELINING: "1",
         WORKERS: "false",
         JOBS_POLL_INTERVAL_MS: "250",
       }),
@@ -83,6 +85,7 @@ describe("loadConfig", () => {
       sweepIntervalMs: 0,
       eventPollIntervalMs: 250,
       webhookAllowPrivateUrls: true,
+      webhookPipelining: 1,
       workers: false,
       jobsPollIntervalMs: 250,
     });
@@ -127,6 +130,8 @@ describe("loadConfig", () => {
     ["PORT", "0x50"],
     ["DATABASE_URL", "mysql://x"],
     ["DATABASE_URL", "localhost:5432"],
+    ["WEBHOOK_PIPELINING", "0"],
+    ["WEBHOOK_PIPELINING", "65"],
     ["DATABASE_POOL_SIZE", "0"],
     ["DATABASE_POOL_SIZE", "501"],
     ["DATABASE_POOL_SIZE", "many"],

@@ -3,9 +3,11 @@
 // expired leases). Up to `concurrency` endpoints are worked at once, each by one worker
 // that holds its lease (webhook-dispatch.repository.ts), so a slow, resetting or garbage-
 // answering receiver occupies one worker for at most the request timeout per attempt and
-// never blocks the other endpoints. Per endpoint, events go out one at a time in id order;
+// never blocks the other endpoints (each endpoint has a connection of its own). Per endpoint,
+// events go out in id order, pipelined on one connection (up to `pipelining` in flight);
 // a failure stops that endpoint until its next_attempt_at (the backoff of webhook-backoff.ts),
-// later events wait behind it: at least once, in order. Everything is in the tables (cursor,
+// later events wait behind it and those already in flight are sent again after it: at least
+// once, in order. Everything is in the tables (cursor,
 // attempt, next_attempt_at, queued rows), so a restart loses nothing and a dead instance's
 // lease simply expires.
 //
@@ -22,6 +24,7 @@
 // startAfter = next_attempt_at, woken by the feed); the lease, cursor and delivery rows
 // would stay as they are.
 import { randomUUID } from "node:crypto";
+import type { Config } from "../../config.js";
 import type { ServiceLog, WebhookMetrics } from "../../core/ports.js";
 import type { EventFeed } from "../events/event-feed.js";
 import type { EventLogRepository, LoggedEvent } from "../events/event-log.repository.js";
@@ -41,7 +44,7 @@ import type {
 } from "./webhook-dispatch.repository.js";
 import { ALL_EVENTS } from "./webhook-events.js";
 import { HeldLease } from "./webhook-lease.js";
-import { type SendResult, sendWebhook, type WebhookMessage } from "./webhook-sender.js";
+import { type SendResult, type WebhookMessage, WebhookSender } from "./webhook-sender.js";
 import type { Resolver } from "./webhook-url-guard.js";
 import { WorkerPool } from "./worker-pool.js";
 
@@ -53,6 +56,8 @@ export type WebhookDispatcherOptions = {
   concurrency?: number;
   /** Events read per claim (attempts per lease) before the endpoint goes back to the others. */
   batch?: number;
+  /** Requests in flight at once per endpoint (HTTP/1.1 pipelining; 1: one at a time). */
+  pipelining?: number;
   leaseMs?: number;
   /** Deadline of one attempt (connect, send, answer). */
   timeoutMs?: number;
@@ -68,9 +73,31 @@ export type WebhookDispatcherOptions = {
 /** Reads of `batch` events a worker makes per claim before the endpoint goes back to the others. */
 const READS_PER_CLAIM = 10;
 
+/** An endpoint's connection unused this long is closed (a later claim opens a new one). */
+const IDLE_SENDER_MS = 60_000;
+
+/** WEBHOOK_PIPELINING's default (src/config.ts). */
+const DEFAULT_WEBHOOK_PIPELINING = 16;
+
+/** Besides the event feed's wake-ups: retries that came due, leases of stopped instances that expired. */
+const TICK_MS = 1_000;
+
+/** The settings of a running process (the API with WORKERS, or `npm run worker`). */
+export function dispatcherSettings(
+  config: Pick<Config, "webhookAllowPrivateUrls" | "webhookPipelining">,
+): Partial<WebhookDispatcherOptions> {
+  return {
+    allowPrivateUrls: config.webhookAllowPrivateUrls,
+    pipelining: config.webhookPipelining,
+    intervalMs: TICK_MS,
+  };
+}
+
 export class WebhookDispatcher {
   private readonly owner: string;
   private readonly batch: number;
+  private readonly pipelining: number;
+  private readonly senders = new Map<number, { sender: WebhookSender; usedAt: number }>();
   private readonly leaseMs: number;
   private readonly timeoutMs: number;
   private readonly now: () => Date;
@@ -90,6 +117,7 @@ export class WebhookDispatcher {
   ) {
     this.owner = options.owner ?? `dispatcher-${randomUUID()}`;
     this.batch = options.batch ?? 200;
+    this.pipelining = Math.max(1, options.pipelining ?? DEFAULT_WEBHOOK_PIPELINING);
     this.leaseMs = options.leaseMs ?? 30_000;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.now = options.now ?? (() => new Date());
@@ -115,6 +143,8 @@ export class WebhookDispatcher {
     clearInterval(this.timer);
     this.workers.stop();
     await this.workers.idle();
+    await Promise.all([...this.senders.values()].map((entry) => entry.sender.close()));
+    this.senders.clear();
   }
 
   /** Delivers soon what is due, once started (before start() only runOnce() delivers: tests, CLIs). */
@@ -139,6 +169,7 @@ export class WebhookDispatcher {
         return;
       }
       if (!claimed) return;
+      this.closeIdleSenders();
       // Others may be due too: another worker looks while this one sends.
       this.workers.spawn();
       try {
@@ -165,19 +196,23 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Sends the events after the cursor, in order, one at a time, for up to READS_PER_CLAIM
-   * reads of `batch` events while there is more (a backlog, or the horizon moved). The
+   * Sends the events after the cursor, in order, up to `pipelining` in flight at once on the
+   * endpoint's connection (webhook-sender.ts), for up to READS_PER_CLAIM reads of `batch`
+   * events while there is more (a backlog, or the horizon moved). Answers are taken in order:
+   * a success moves the cursor past its event; the first failure stops the endpoint until its
+   * retry, and the requests behind it that are still in flight are not counted: the cursor
+   * stays before them, so they are sent again after the failed event (at least once). The
    * statements run beside the sends instead of between them: the next batch is read while
-   * this one is sent (and used only if all of this one succeeds), and a batch's successes
-   * are recorded while the next is sent, one record in flight at a time, in order. A
+   * this one is sent (and used only if all of this one succeeds), and the successes are
+   * recorded while later events are sent, one record in flight at a time, in order. A
    * failure waits for the record before it and is recorded at once.
    */
   private async deliverLog(lease: HeldLease, webhook: ClaimedWebhook): Promise<void> {
     const filter = webhook.eventTypes.includes(ALL_EVENTS) ? {} : { types: webhook.eventTypes };
     let failures = webhook.attempt;
     let cursor = webhook.cursor;
-    // Successes sent and not recorded yet, oldest first. Recorded (and the cursor moved past
-    // them) with the next failure, before a renewal, or at the end of the batch. Until then
+    // Successes answered and not recorded yet, oldest first. Recorded (and the cursor moved
+    // past them) with the next failure, before a renewal, or at the end of a batch. Until then
     // the cursor stays before them: if this process dies now they are sent again, with the
     // same webhook-id (at least once), and a lost lease never moves the cursor.
     let sent: HeadAttempt[] = [];
@@ -197,10 +232,45 @@ export class WebhookDispatcher {
       recording.catch(() => {}); // awaited below; a failed record ends the work
       return recording;
     };
+    // Sent and not answered yet, in send order. At most `window` of them: one at the start
+    // of a claim and after a failure, doubling with each success up to `pipelining` (a slow
+    // start, as TCP's), so an endpoint that fails, or is tried again after a failure, has one
+    // request in flight and nothing is sent behind a failing event.
+    const inFlight: { event: LoggedEvent; result: Promise<SendResult> }[] = [];
+    let window = 1;
+    /** Takes the oldest answer; false when the endpoint stops here (a retry to wait for, lease lost, disabled). */
+    const settleOldest = async (): Promise<boolean> => {
+      const { event, result } = inFlight.shift() as (typeof inFlight)[number];
+      const attempt = failures + 1;
+      const outcome = classifyAttempt(await result, attempt, this.retryPolicy());
+      this.count(outcome);
+      sent.push({ event, attempt, record: outcome.record });
+      if (outcome.record.status === "succeeded") {
+        failures = 0;
+        cursor = event.id;
+        window = Math.min(this.pipelining, window * 2);
+        return true;
+      }
+      window = 1;
+      // A failure is recorded at once, with the successes before it.
+      const advance = outcome.final || outcome.record.disable !== null;
+      failures = advance ? 0 : attempt;
+      if (advance) cursor = event.id;
+      const owned = await record({
+        cursor,
+        attempt: failures,
+        nextAttemptAt: outcome.record.nextAttemptAt,
+        disable: outcome.record.disable,
+      });
+      // Otherwise wait for the retry; later events stay behind this one.
+      return owned && outcome.record.disable === null && advance;
+    };
+    // False once an answer stopped the endpoint: what is still in flight is then not waited for.
+    let going = true;
     let upTo = this.feed.current;
     let next: Promise<LoggedEvent[]> | null = this.eventLog.read(cursor, upTo, filter, this.batch);
     try {
-      for (let reads = 0; next && reads < READS_PER_CLAIM && !this.stopped; reads++) {
+      for (let reads = 0; going && next && reads < READS_PER_CLAIM && !this.stopped; reads++) {
         const events = await next;
         next = null;
         const last = events.at(-1);
@@ -212,41 +282,31 @@ export class WebhookDispatcher {
           next.catch(() => {}); // awaited in the next round, or not needed
         }
         for (const event of events) {
-          // Lease lost or endpoint disabled, or stop(): what was sent is recorded (finally).
-          if (lost || this.stopped) return;
+          // Lease lost or endpoint disabled, or stop(): what was sent is answered and recorded (finally).
+          if (lost || this.stopped) break;
           if (lease.renewalDue) {
             // The delivery log lags the sends by at most a third of the lease.
             if (sent.length > 0) record({ cursor, ...succeeded });
-            if (!(await lease.renew(this.repository))) return;
+            if (!(await lease.renew(this.repository))) {
+              going = false;
+              break;
+            }
           }
-          const result = await this.send(lease.url, lease.secret, eventMessage(event));
-          const attempt = failures + 1;
-          const outcome = classifyAttempt(result, attempt, this.retryPolicy());
-          this.count(outcome);
-          sent.push({ event, attempt, record: outcome.record });
-          if (outcome.record.status === "succeeded") {
-            failures = 0;
-            cursor = event.id;
-            continue;
-          }
-          // A failure is recorded at once, with the successes before it.
-          const advance = outcome.final || outcome.record.disable !== null;
-          failures = advance ? 0 : attempt;
-          if (advance) cursor = event.id;
-          const owned = await record({
-            cursor,
-            attempt: failures,
-            nextAttemptAt: outcome.record.nextAttemptAt,
-            disable: outcome.record.disable,
-          });
-          if (!owned || outcome.record.disable !== null) return;
-          if (!advance) return; // wait for the retry; later events stay behind this one
+          inFlight.push({ event, result: this.sender(lease).send(lease.secret, eventMessage(event)) });
+          if (inFlight.length < window) continue;
+          going = await settleOldest();
+          if (!going) break;
         }
+        // The last read: every answer is in before the one record of the rest.
+        if (!next) while (going && !lost && inFlight.length > 0) going = await settleOldest();
         if (sent.length > 0) record({ cursor, ...succeeded });
       }
+      while (going && inFlight.length > 0) going = await settleOldest();
     } finally {
       if (sent.length > 0) record({ cursor, ...succeeded });
-      await recording;
+      // The lease is kept until every request sent under it is answered or timed out (their
+      // answers are not counted), so no other worker sends to this endpoint meanwhile.
+      await Promise.all([recording, ...inFlight.map((request) => request.result)]);
     }
   }
 
@@ -256,7 +316,7 @@ export class WebhookDispatcher {
     const webhookId = lease.id;
     const message = await this.queuedMessage(webhookId, delivery);
     const result: SendResult = message
-      ? await this.send(lease.url, lease.secret, message)
+      ? await this.sender(lease).send(lease.secret, message)
       : { status: null, durationMs: 0, error: "the event is no longer in the log", retryAfter: undefined };
     const outcome = classifyAttempt(result, Number.POSITIVE_INFINITY, this.retryPolicy());
     const recorded = await this.repository.recordQueuedAttempt(delivery.id, webhookId, this.owner, {
@@ -273,12 +333,33 @@ export class WebhookDispatcher {
     return event ? eventMessage(event) : null;
   }
 
-  private send(url: string, secret: string, message: WebhookMessage): Promise<SendResult> {
-    return sendWebhook(url, secret, message, {
-      timeoutMs: this.timeoutMs,
-      allowPrivateUrls: this.options.allowPrivateUrls,
-      ...(this.options.resolve && { resolve: this.options.resolve }),
-    });
+  /** The endpoint's connection, opened again when its URL changed or it idled out. */
+  private sender(lease: HeldLease): WebhookSender {
+    const now = performance.now();
+    let entry = this.senders.get(lease.id);
+    if (!entry || entry.sender.rawUrl !== lease.url) {
+      if (entry) void entry.sender.close();
+      const sender = new WebhookSender(lease.url, {
+        timeoutMs: this.timeoutMs,
+        allowPrivateUrls: this.options.allowPrivateUrls,
+        pipelining: this.pipelining,
+        ...(this.options.resolve && { resolve: this.options.resolve }),
+      });
+      entry = { sender, usedAt: now };
+      this.senders.set(lease.id, entry);
+    }
+    entry.usedAt = now;
+    return entry.sender;
+  }
+
+  /** Closes the connections of endpoints no worker used for a while (deleted, disabled, or quiet). */
+  private closeIdleSenders(): void {
+    const now = performance.now();
+    for (const [id, entry] of this.senders) {
+      if (now - entry.usedAt < IDLE_SENDER_MS) continue;
+      this.senders.delete(id);
+      void entry.sender.close();
+    }
   }
 
   private retryPolicy(): RetryPolicy {
