@@ -40,6 +40,11 @@ import { WebhookDispatcher, type WebhookDispatcherOptions } from "./modules/webh
 import { WebhookRepository } from "./modules/webhooks/webhook.repository.js";
 import { WebhookService } from "./modules/webhooks/webhook.service.js";
 import { WebhookDispatchRepository } from "./modules/webhooks/webhook-dispatch.repository.js";
+import {
+  type ThreadSettings,
+  type WebhookDelivery,
+  WebhookThread,
+} from "./modules/webhooks/webhook-thread.js";
 
 /** The services built here, and those the modules' manifests build (src/modules/index.ts). */
 export type Deps = ServicesOf<typeof MODULES> & {
@@ -65,8 +70,13 @@ export type Deps = ServicesOf<typeof MODULES> & {
   /** GET /events/stream's streams over the log and the feed. */
   eventStreams: EventStreamService;
   webhooks: WebhookService;
-  /** Delivers the event log to the webhook endpoints; started by the server, runOnce() in tests. */
+  /** Delivers the event log to the webhook endpoints in this thread: runOnce() in tests, `npm run worker`. */
   webhookDispatcher: WebhookDispatcher;
+  /**
+   * What the server and the worker start and stop: that dispatcher, or (webhookThread) one in
+   * a worker thread of its own, off the requests' event loop. Queued attempts wake it.
+   */
+  webhookDelivery: WebhookDelivery;
   /**
    * Background jobs on pg-boss (src/jobs/registry.ts lists them): started by the server
    * and the worker, which create the queues; services send through it, in their transactions.
@@ -99,6 +109,8 @@ export type DepsOptions = {
    * applies to registration. By default private URLs are refused and the timer is off.
    */
   webhooks?: Partial<WebhookDispatcherOptions>;
+  /** Deliver webhooks from a worker thread with these settings (the API on a PostgreSQL server). */
+  webhookThread?: ThreadSettings;
   /**
    * Whether this process takes jobs once jobs.start() ran (WORKERS; the default here is
    * false, which leaves them to runDue(): tests), and how often an idle worker polls.
@@ -154,25 +166,29 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     log,
     checkDrift: (full) => loadReconcile.checkDrift({ appealCounts: full }),
   });
-  const eventLog = new EventLogRepository(database.sql);
+  // The log's subscribers on the background pool: never queued behind requests.
+  const eventLog = new EventLogRepository(database.background);
   const eventFeed = new EventFeed(new EventHorizon(eventLog), {
     pollIntervalMs: options.eventPollIntervalMs ?? DEFAULT_EVENT_POLL_INTERVAL_MS,
     log,
   });
   const webhookOptions = { allowPrivateUrls: false, ...options.webhooks };
   const webhookDispatcher = new WebhookDispatcher(
-    new WebhookDispatchRepository(database.sql),
+    new WebhookDispatchRepository(database.background),
     eventLog,
     eventFeed,
     metrics,
     log,
     webhookOptions,
   );
+  const webhookDelivery: WebhookDelivery = options.webhookThread
+    ? new WebhookThread(options.webhookThread, metrics, log)
+    : webhookDispatcher;
   const webhooks = new WebhookService(new WebhookRepository(prisma, auditRepository), {
     allowPrivateUrls: webhookOptions.allowPrivateUrls,
     ...(webhookOptions.resolve && { resolve: webhookOptions.resolve }),
     ...(webhookOptions.now && { now: webhookOptions.now }),
-    wake: () => webhookDispatcher.wake(),
+    wake: () => webhookDelivery.wake(),
   });
   const appealRepository = new AppealRepository(prisma);
   const appeals = new AppealService(appealRepository, distribution, metrics);
@@ -195,6 +211,7 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     eventStreams: new EventStreamService(eventLog, eventFeed, log, metrics, options.eventStream),
     webhooks,
     webhookDispatcher,
+    webhookDelivery,
   };
   return { ...context, jobs };
 }

@@ -10,6 +10,7 @@ import { createDeps } from "./deps.js";
 import { createLogger } from "./http/logger.js";
 import { prepareAuth } from "./modules/auth/auth.startup.js";
 import { dispatcherSettings } from "./modules/webhooks/webhook.dispatcher.js";
+import { threadSettings } from "./modules/webhooks/webhook-thread.js";
 import { limitMemoryGrowth } from "./process-memory.js";
 import { startShutdownBackstop } from "./shutdown-backstop.js";
 
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
     sweepIntervalMs: config.sweepIntervalMs,
     eventPollIntervalMs: config.eventPollIntervalMs,
     webhooks: dispatcherSettings(config),
+    // Delivery off the requests' event loop, in a worker thread (on a PostgreSQL server).
+    ...(config.workers && { webhookThread: threadSettings(config) }),
     jobs: {
       workers: config.workers,
       pollIntervalMs: config.jobsPollIntervalMs,
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
       deps.sweeper.stop(),
       deps.jobs.stop({ timeoutMs: config.shutdownTimeoutMs }),
       // Attempts in flight finish (each within its 10 s timeout) and are recorded.
-      deps.webhookDispatcher.stop(),
+      deps.webhookDelivery.stop(),
       // The event feed too; app.close() ends the open streams (their preClose hook).
       deps.eventFeed.stop(),
     ]);
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
   deps.sweeper.start();
   // Webhook delivery is background work: here with WORKERS, else in `npm run worker` (leases
   // keep any number of instances off each other's endpoints).
-  if (config.workers) deps.webhookDispatcher.start();
+  if (config.workers) deps.webhookDelivery.start();
   if (config.sweepIntervalMs === 0) logger.warn("SWEEP_INTERVAL_MS=0: the distribution sweep is off");
   logger.info(
     config.workers

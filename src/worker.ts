@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     throw error;
   }
   deps.sweeper.start();
-  deps.webhookDispatcher.start();
+  deps.webhookDelivery.start();
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
         deps.sweeper.stop(),
         deps.jobs.stop({ timeoutMs: config.shutdownTimeoutMs }),
         // Attempts in flight finish (each within its 10 s timeout) and are recorded.
-        deps.webhookDispatcher.stop(),
+        deps.webhookDelivery.stop(),
         deps.eventFeed.stop(),
       ]);
       await database.close();

@@ -1,8 +1,9 @@
 // The Prisma client over a pg pool we own, through @prisma/adapter-pg (no native engine).
 import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
+import type pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { createPool } from "./pool.js";
 import { createSqlClient, type SqlClient } from "./sql.js";
 
 export type Database = {
@@ -10,6 +11,13 @@ export type Database = {
   /** Raw statements without Prisma's runtime, on the same pool (the appeal hot path). */
   sql: SqlClient;
   pool: pg.Pool;
+  /**
+   * Raw statements of the event log's subscribers (the event feed's probe, the webhook
+   * dispatcher, live streams) on a small pool of their own: on the shared one each of them
+   * queued behind the requests waiting for a connection (50-90 ms at 64 clients), which
+   * held webhook delivery to one batch per wait. Its connections open when first used.
+   */
+  background: SqlClient;
   /** Disconnects Prisma and ends the pool. */
   close(): Promise<void>;
 };
@@ -29,6 +37,8 @@ export type DatabaseOptions = {
   statementTimeoutMs?: number;
   /** How long to wait for a connection (a new one, or a free one of the pool); 5 s by default. */
   connectionTimeoutMs?: number;
+  /** Connections of the background pool (`background`); BACKGROUND_POOL_SIZE by default. */
+  backgroundPoolSize?: number;
   /**
    * Name the statements so PostgreSQL plans each one once per connection instead
    * of on every request (planning was half the intake's database time). Only on a real
@@ -37,8 +47,8 @@ export type DatabaseOptions = {
   prepareStatements?: boolean;
 };
 
-/** The driver waits this much longer than statement_timeout, so the server's cancellation normally wins. */
-const QUERY_TIMEOUT_GRACE_MS = 1_000;
+/** The background pool's size: the feed's probe and the dispatcher's read and record run beside each other. */
+export const BACKGROUND_POOL_SIZE = 3;
 
 export function connectDatabase({
   url,
@@ -48,21 +58,13 @@ export function connectDatabase({
   statementTimeoutMs,
   connectionTimeoutMs = 5_000,
   prepareStatements = false,
+  backgroundPoolSize = BACKGROUND_POOL_SIZE,
 }: DatabaseOptions): Database {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: poolSize,
-    // Fail fast when the server is unreachable instead of hanging the request.
-    connectionTimeoutMillis: connectionTimeoutMs,
-    idleTimeoutMillis: 30_000,
-    // Notices a server that vanished without closing the connection (a cut network).
-    keepAlive: true,
-    ...(statementTimeoutMs !== undefined && {
-      statement_timeout: statementTimeoutMs,
-      query_timeout: statementTimeoutMs + QUERY_TIMEOUT_GRACE_MS,
-    }),
-  });
+  const newPool = (max: number) => createPool({ url, max, connectionTimeoutMs, statementTimeoutMs });
+  const pool = newPool(poolSize);
   pool.on("error", (error) => onPoolError?.(error));
+  const backgroundPool = newPool(backgroundPoolSize);
+  backgroundPool.on("error", (error) => onPoolError?.(error));
   const adapter = new PrismaPg(pool, {
     disposeExternalPool: false,
     ...(prepareStatements && { statementNameGenerator: statementNames() }),
@@ -72,9 +74,10 @@ export function connectDatabase({
     prisma,
     sql: createSqlClient(pool, { prepareStatements, onQuery }),
     pool,
+    background: createSqlClient(backgroundPool, { prepareStatements, onQuery }),
     async close() {
       await prisma.$disconnect();
-      await pool.end();
+      await Promise.all([pool.end(), backgroundPool.end()]);
     },
   };
 }

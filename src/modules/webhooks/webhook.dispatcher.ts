@@ -85,7 +85,7 @@ const TICK_MS = 1_000;
 /** The settings of a running process (the API with WORKERS, or `npm run worker`). */
 export function dispatcherSettings(
   config: Pick<Config, "webhookAllowPrivateUrls" | "webhookPipelining">,
-): Partial<WebhookDispatcherOptions> {
+): Pick<WebhookDispatcherOptions, "allowPrivateUrls" | "pipelining" | "intervalMs"> {
   return {
     allowPrivateUrls: config.webhookAllowPrivateUrls,
     pipelining: config.webhookPipelining,

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { WebhookDispatcherOptions } from "../../../src/modules/webhooks/webhook.dispatcher.js";
 import { type RunningApp, startTestApp, useTestApp } from "../../helpers/test-app.js";
+import { onRealServer } from "../../helpers/test-database.js";
 import { type Receiver, startReceiver } from "../../helpers/webhook-receiver.js";
 
 let offsetMs = 0;
@@ -510,5 +511,43 @@ describe("pipelining", () => {
     ]);
     // Only answers taken in order are recorded: each later event succeeded once in the log.
     expect(log.filter((d) => d.status === "succeeded").map((d) => d.event_id)).toEqual(run);
+  });
+});
+
+describe("the delivery thread", () => {
+  it("delivers from a worker thread of its own, counts in this process's metrics, and stops", async () => {
+    const threaded = await startTestApp(t.testDatabase.url, {
+      webhooks: webhookOptions,
+      webhookThread: {
+        databaseUrl: t.testDatabase.url,
+        poolSize: 2,
+        statementTimeoutMs: undefined,
+        prepareStatements: onRealServer,
+        eventPollIntervalMs: 20,
+        dispatcher: { allowPrivateUrls: true, pipelining: 16, intervalMs: 100 },
+      },
+    });
+    others.push(threaded);
+    expect(threaded.deps.webhookDelivery).not.toBe(threaded.deps.webhookDispatcher);
+    const hook = await receiver();
+    const { id } = await register(threaded, hook);
+    threaded.deps.webhookDelivery.start();
+    const ids = await events(5, threaded);
+    const arrived = async (n: number) => {
+      for (let i = 0; i < 500 && hook.received.length < n; i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    await arrived(5);
+    expect(hook.received.map((r) => [Number(r.id), r.verified])).toEqual(ids.map((e) => [e, true]));
+    // A queued attempt wakes the thread through the main thread's service.
+    const test = await threaded.app.inject({ method: "POST", url: `/webhooks/${id}/test` });
+    expect(test.statusCode, test.body).toBe(202);
+    await arrived(6);
+    expect(hook.received[5]?.type).toBe("webhook.test");
+    const metrics = await threaded.app.inject({ method: "GET", url: "/metrics" });
+    expect(metrics.body).toMatch(/^lds_webhook_deliveries_total\{outcome="succeeded"\} 6$/m);
+    await threaded.deps.webhookDelivery.stop();
+    await events(1, threaded);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hook.received).toHaveLength(6); // stopped: nothing more is sent
   });
 });
