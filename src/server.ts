@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   if (config.sweepIntervalMs === 0) logger.warn("SWEEP_INTERVAL_MS=0: the distribution sweep is off");
   logger.info(
     config.workers
-      ? "background jobs and webhook delivery: run in this process (WORKERS=true)"
+      ? "background jobs: run in this process (WORKERS=true), and webhook delivery"
       : "background jobs: WORKERS=false, this instance only sends them; run `npm run worker` beside it (it delivers webhooks too)",
   );
 }
