@@ -12,6 +12,7 @@ import { JOBS } from "../../src/jobs/registry.js";
 import { idempotencyKeyPurge } from "../../src/modules/appeals/appeal.jobs.js";
 import { query } from "../helpers/sql.js";
 import { createTestDatabase, onRealServer, type TestDatabase } from "../helpers/test-database.js";
+import { type Receiver, startReceiver } from "../helpers/webhook-receiver.js";
 import { type Child, runTs } from "../modules/auth/child-process.js";
 
 /** Starting a process through tsx takes seconds, the embedded database more, on a busy machine. */
@@ -19,8 +20,10 @@ const PROCESS_TEST_TIMEOUT_MS = 180_000;
 
 const children: Child[] = [];
 const databases: TestDatabase[] = [];
+const receivers: Receiver[] = [];
 afterEach(async () => {
   await Promise.all(children.splice(0).map((child) => child.stop()));
+  await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
   await Promise.all(databases.splice(0).map((database) => database.drop()));
 });
 
@@ -95,9 +98,20 @@ describe.skipIf(!onRealServer)(
       async () => {
         const database = await createTestDatabase();
         databases.push(database);
-        const api = start("src/server.ts", { DATABASE_URL: database.url, WORKERS: "false" });
+        const env = { DATABASE_URL: database.url, WEBHOOK_ALLOW_PRIVATE_URLS: "true" };
+        const api = start("src/server.ts", { ...env, WORKERS: "false" });
         const port = await listeningPort(api);
         await api.waitFor(/background jobs: WORKERS=false, this instance only sends them/);
+        // Webhook delivery is background work too: the worker's, not this API's.
+        const hook = await startReceiver();
+        receivers.push(hook);
+        const registered = await fetch(`http://127.0.0.1:${port}/webhooks`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ url: hook.url, event_types: ["appeal.created"] }),
+        });
+        expect(registered.status).toBe(201);
+        hook.secret = ((await registered.json()) as { secret: string }).secret;
 
         // An idempotency key older than 24 hours, stored through the API.
         const source = await fetch(`http://127.0.0.1:${port}/sources`, {
@@ -140,11 +154,19 @@ describe.skipIf(!onRealServer)(
           );
         expect(await state()).toEqual([{ state: "created", output: null }]);
 
-        const worker = start("src/worker.ts", { DATABASE_URL: database.url, JOBS_POLL_INTERVAL_MS: "200" });
+        // Everything so far ran with the API alone: it sent no webhook.
+        expect(hook.received).toEqual([]);
+        const worker = start("src/worker.ts", { ...env, JOBS_POLL_INTERVAL_MS: "200" });
         await worker.waitFor(/worker: running background jobs \(appeals\.idempotency-key-purge\)/, 120_000);
         const done = await until(state, (rows) => rows[0]?.state === "completed", "the purge job");
         expect(done).toEqual([{ state: "completed", output: { forgotten: 1 } }]);
         expect(await query(database.url, "SELECT key FROM idempotency_keys")).toEqual([]);
+        await until(
+          async () => hook.received,
+          (received) => received.length > 0,
+          "the webhook delivery",
+        );
+        expect(hook.received.map((r) => [r.type, r.verified])).toEqual([["appeal.created", true]]);
 
         expect(await worker.stop()).toBe(0);
         expect(worker.stdout()).toContain("SIGTERM received: finishing the jobs in flight");
