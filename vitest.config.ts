@@ -1,9 +1,9 @@
 import { defineConfig } from "vitest/config";
-import { serverAnswers, serverUrl } from "./tests/helpers/database-target.js";
+import { embeddedForced, serverAnswers, serverUrl } from "./tests/helpers/database-target.js";
 
 // On a real server every test file clones its own database, so files run in
 // parallel; on the embedded fallback they share one and run one after another.
-const realServer = await serverAnswers(serverUrl());
+const realServer = !embeddedForced() && (await serverAnswers(serverUrl()));
 
 export default defineConfig({
   test: {

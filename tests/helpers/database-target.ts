@@ -9,6 +9,14 @@ export function serverUrl(env: Record<string, string | undefined> = process.env)
   return env.TEST_DATABASE_URL || DEFAULT_TEST_DATABASE_URL;
 }
 
+/**
+ * TEST_DATABASE=embedded: the embedded PGlite even when a server answers, in CI too (the
+ * platform's tests run on both databases: .ci/run).
+ */
+export function embeddedForced(env: Record<string, string | undefined> = process.env): boolean {
+  return env.TEST_DATABASE === "embedded";
+}
+
 export async function serverAnswers(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
   try {
@@ -41,7 +49,8 @@ export function databaseTargetLine(
   target: { kind: "server"; url: string; template: string } | { kind: "embedded"; url: string },
 ): string {
   if (target.kind === "embedded") {
-    return `[tests] database: embedded PGlite at ${new URL(target.url).host} (no PostgreSQL server answered; files run one after another)`;
+    const why = embeddedForced() ? "TEST_DATABASE=embedded" : "no PostgreSQL server answered";
+    return `[tests] database: embedded PGlite at ${new URL(target.url).host} (${why}; files run one after another)`;
   }
   return `[tests] database: PostgreSQL server ${withoutPassword(target.url)} (each test file clones ${target.template})`;
 }

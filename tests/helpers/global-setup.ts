@@ -8,7 +8,13 @@ import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../../src/db/embedded.js";
 import { MIGRATIONS_DIR } from "../../src/db/migrations-dir.js";
 import { applyMigrations, readMigrations } from "../../src/db/migrator.js";
-import { databaseTargetLine, serverAnswers, serverUrl, withDatabase } from "./database-target.js";
+import {
+  databaseTargetLine,
+  embeddedForced,
+  serverAnswers,
+  serverUrl,
+  withDatabase,
+} from "./database-target.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -20,7 +26,8 @@ const quiet = { info() {} };
 
 export default async function setup(project: TestProject) {
   const url = serverUrl();
-  if (await serverAnswers(url)) {
+  const forced = embeddedForced();
+  if (!forced && (await serverAnswers(url))) {
     const migrations = readMigrations(MIGRATIONS_DIR);
     const digest = createHash("sha256")
       .update(migrations.map((m) => m.checksum).join())
@@ -48,11 +55,13 @@ export default async function setup(project: TestProject) {
     project.provide("database", { kind: "server", adminUrl: url, template });
     return;
   }
-  if (process.env.CI) {
+  if (process.env.CI && !forced) {
     throw new Error(`CI needs a PostgreSQL server: none answers at ${url} (set TEST_DATABASE_URL).`);
   }
   console.warn(
-    `\n[tests] No PostgreSQL answers at ${url}: running on embedded PGlite, one file after another.\n` +
+    (forced
+      ? "\n[tests] TEST_DATABASE=embedded: running on embedded PGlite, one file after another.\n"
+      : `\n[tests] No PostgreSQL answers at ${url}: running on embedded PGlite, one file after another.\n`) +
       "[tests] Skipped there: the concurrency tests and the concurrent-migration test, which only mean\n" +
       "[tests] something on a real server (PGlite runs one query at a time).\n",
   );
