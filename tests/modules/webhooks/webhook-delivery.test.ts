@@ -2,6 +2,9 @@
 // WEBHOOK_ALLOW_PRIVATE_URLS), signatures checked by the standardwebhooks package. The
 // dispatcher is driven with runOnce() and a clock the tests move, never by sleeping
 // through a backoff; the schedule is shortened to 1 s, 2 s, 3 s (4 attempts in all).
+import { readFileSync } from "node:fs";
+import https from "node:https";
+import net, { type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { WebhookDispatcherOptions } from "../../../src/modules/webhooks/webhook.dispatcher.js";
 import { type RunningApp, startTestApp, useTestApp } from "../../helpers/test-app.js";
@@ -14,6 +17,7 @@ const advance = (ms: number) => {
   offsetMs += ms;
 };
 const SCHEDULE = [1_000, 2_000, 3_000];
+const fixture = (name: string) => new URL(`../../fixtures/${name}`, import.meta.url);
 const webhookOptions: Partial<WebhookDispatcherOptions> = {
   allowPrivateUrls: true,
   retrySchedule: SCHEDULE,
@@ -242,6 +246,54 @@ describe("delivery", () => {
     const [wasReset] = await deliveries(resetHook.id);
     expect(wasReset).toMatchObject({ status: "failed", response_status: null });
     expect(wasReset?.error).toMatch(/socket hang up|ECONNRESET|other side closed/);
+  });
+
+  it("a garbage answer, a redirect and an untrusted certificate each fail the attempt; nothing is followed", async () => {
+    // Not HTTP at all: a raw socket that writes noise and closes.
+    const noise = net.createServer((socket) => {
+      socket.resume(); // read the request (and the client's close) away
+      socket.end("this is not HTTP\r\n\r\n");
+    });
+    await new Promise<void>((resolve) => noise.listen(0, "127.0.0.1", resolve));
+    // A redirect to a receiver that must hear nothing.
+    const target = await receiver();
+    const redirecting = await receiver();
+    redirecting.reply = () => ({ status: 302, headers: { location: target.url } });
+    // HTTPS with a self-signed certificate: verified, so refused.
+    const tlsServer = https.createServer(
+      { key: readFileSync(fixture("self-signed.key")), cert: readFileSync(fixture("self-signed.crt")) },
+      (_request, response) => response.writeHead(200).end(),
+    );
+    await new Promise<void>((resolve) => tlsServer.listen(0, "127.0.0.1", resolve));
+    const fast = await receiver();
+    try {
+      const noiseHook = await register(t, `http://127.0.0.1:${(noise.address() as AddressInfo).port}/hook`);
+      const redirectHook = await register(t, redirecting);
+      const tlsHook = await register(
+        t,
+        `https://127.0.0.1:${(tlsServer.address() as AddressInfo).port}/hook`,
+      );
+      await register(t, fast);
+      const ids = await events(2);
+      await deliver();
+      expect(fast.received.map((r) => r.id)).toEqual(ids.map(String));
+      const [garbled] = await deliveries(noiseHook.id);
+      expect(garbled).toMatchObject({ event_id: ids[0], status: "failed", response_status: null });
+      expect(garbled?.error).toBe(
+        "Response does not match the HTTP/1.1 protocol (Expected HTTP/, RTSP/ or ICE/)",
+      );
+      const redirected = await deliveries(redirectHook.id);
+      expect(redirected.map((d) => [d.event_id, d.status, d.response_status, d.error])).toEqual([
+        [ids[0], "failed", 302, "HTTP 302"],
+      ]);
+      expect(target.received).toEqual([]);
+      const [untrusted] = await deliveries(tlsHook.id);
+      expect(untrusted).toMatchObject({ event_id: ids[0], status: "failed", response_status: null });
+      expect(untrusted?.error).toMatch(/self[- ]signed certificate/);
+    } finally {
+      await new Promise((resolve) => noise.close(resolve));
+      await new Promise((resolve) => tlsServer.close(resolve));
+    }
   });
 
   it("a receiver down for a while gets every event afterwards, in order", async () => {
