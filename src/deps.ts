@@ -193,7 +193,16 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
   const appealRepository = new AppealRepository(prisma);
   const appeals = new AppealService(appealRepository, distribution, metrics);
   context = {
-    ...buildModuleServices(MODULES, { database, log, metrics, clock: options.clock ?? SYSTEM_CLOCK }),
+    ...buildModuleServices(MODULES, {
+      database,
+      log,
+      metrics,
+      clock: options.clock ?? SYSTEM_CLOCK,
+      auditRepository,
+      tryLock,
+      jobs,
+      options,
+    }),
     database,
     distribution,
     operators: new OperatorService(new OperatorRepository(prisma, auditRepository), distribution),
