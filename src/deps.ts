@@ -8,13 +8,6 @@ import { JobQueue } from "./jobs/job-queue.js";
 import { JOBS } from "./jobs/registry.js";
 import { AppealRepository } from "./modules/appeals/appeal.repository.js";
 import { AppealService } from "./modules/appeals/appeal.service.js";
-import { AppealMovesRepository } from "./modules/appeals/appeal-moves.repository.js";
-import { DistributionRepository } from "./modules/appeals/distribution.repository.js";
-import { DistributionService } from "./modules/appeals/distribution.service.js";
-import { DrainRepository } from "./modules/appeals/drain.repository.js";
-import { LoadReconcileRepository } from "./modules/appeals/load-reconcile.repository.js";
-import { LoadReconcileService } from "./modules/appeals/load-reconcile.service.js";
-import { DistributionSweeper } from "./modules/appeals/sweep.js";
 import { AuditRepository } from "./modules/audit/audit.repository.js";
 import { AuditService } from "./modules/audit/audit.service.js";
 import { ApiKeyRepository } from "./modules/auth/api-key.repository.js";
@@ -29,7 +22,7 @@ import { LeadRepository } from "./modules/leads/lead.repository.js";
 import { LeadService } from "./modules/leads/lead.service.js";
 import { createMetrics, type Metrics } from "./modules/metrics/metrics.js";
 import { MetricsRepository } from "./modules/metrics/metrics.repository.js";
-import { buildModuleServices, type ServicesOf } from "./modules/module.js";
+import { buildModuleServices, type OptionsOf, type ServicesOf } from "./modules/module.js";
 import { OperatorRepository } from "./modules/operators/operator.repository.js";
 import { OperatorService } from "./modules/operators/operator.service.js";
 import { SourceRepository } from "./modules/sources/source.repository.js";
@@ -51,18 +44,13 @@ export type Deps = ServicesOf<typeof MODULES> & {
   database: Database;
   operators: OperatorService;
   sources: SourceService;
-  distribution: DistributionService;
   appeals: AppealService;
   leads: LeadService;
   stats: StatsService;
   audit: AuditService;
   apiKeys: ApiKeyService;
-  /** Drift of active_load and appeal_counts: checkDrift() for the sweep, reconcile() for the CLI. */
-  loadReconcile: LoadReconcileService;
   /** This app's Prometheus registry and the counters services report to. */
   metrics: Metrics;
-  /** Assigns what the drains left (faults, bounded drains); started by the server. */
-  sweeper: DistributionSweeper;
   /** The event log's reads for subscribers (the live stream, webhooks). */
   eventLog: EventLogRepository;
   /** This process's one poller of the event log: how far subscribers may read. */
@@ -87,9 +75,8 @@ export type Deps = ServicesOf<typeof MODULES> & {
 /** What job handlers receive: the services. */
 export type JobContext = Omit<Deps, "jobs">;
 
-export type DepsOptions = {
-  /** The random source of the weighted choice; tests inject a seeded one. */
-  random?: () => number;
+/** What the composition root reads, and what the modules' manifests read (their `ModuleContext` options). */
+export type DepsOptions = OptionsOf<typeof MODULES> & {
   /** The time modules' services and jobs go by; tests inject one they set. */
   clock?: Clock;
   /** Also collect process metrics (CPU, memory, event loop): the server turns this on. */
@@ -98,8 +85,6 @@ export type DepsOptions = {
   apiKeys?: ApiKeyServiceOptions;
   /** Where services report what they recover from without failing the request (the server's logger). */
   log?: ServiceLog;
-  /** How often the sweep runs once started; 0 (the default) leaves it to runOnce() (tests). */
-  sweepIntervalMs?: number;
   /** How often the event feed looks at the log while someone listens (default 100 ms). */
   eventPollIntervalMs?: number;
   /** The live stream's heartbeat and bounds (tests shorten them). */
@@ -146,26 +131,17 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     countJobs: () => jobs.countByState(),
     processMetrics: options.processMetrics ?? false,
   });
-  const tryLock = advisoryLocks(database.pool);
-  // The sweep drains through the service, and the service wakes the sweep when a
-  // request's drain stopped at its bound: bound late, so each can name the other.
-  let sweeper: DistributionSweeper | undefined;
-  const distribution = new DistributionService(
-    new DistributionRepository(database.sql),
-    new AppealMovesRepository(database.sql),
-    new DrainRepository(database.sql),
-    options.random ?? Math.random,
+  const modules = buildModuleServices(MODULES, {
+    database,
+    log,
     metrics,
-    log,
-    () => sweeper?.wake(),
-  );
-  const loadReconcile = new LoadReconcileService(new LoadReconcileRepository(prisma), metrics, log);
-  sweeper = new DistributionSweeper(distribution, {
-    intervalMs: options.sweepIntervalMs ?? 0,
-    tryLock,
-    log,
-    checkDrift: (full) => loadReconcile.checkDrift({ appealCounts: full }),
+    clock: options.clock ?? SYSTEM_CLOCK,
+    auditRepository,
+    tryLock: advisoryLocks(database.pool),
+    jobs,
+    options,
   });
+  const { distribution } = modules;
   // The log's subscribers on the background pool: never queued behind requests.
   const eventLog = new EventLogRepository(database.background);
   const eventFeed = new EventFeed(new EventHorizon(eventLog), {
@@ -193,18 +169,8 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
   const appealRepository = new AppealRepository(prisma);
   const appeals = new AppealService(appealRepository, distribution, metrics);
   context = {
-    ...buildModuleServices(MODULES, {
-      database,
-      log,
-      metrics,
-      clock: options.clock ?? SYSTEM_CLOCK,
-      auditRepository,
-      tryLock,
-      jobs,
-      options,
-    }),
+    ...modules,
     database,
-    distribution,
     operators: new OperatorService(new OperatorRepository(prisma, auditRepository), distribution),
     sources: new SourceService(new SourceRepository(prisma, auditRepository), distribution),
     appeals,
@@ -212,9 +178,7 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     stats: new StatsService(new StatsRepository(prisma)),
     audit: new AuditService(auditRepository),
     apiKeys: new ApiKeyService(new ApiKeyRepository(prisma, auditRepository), options.apiKeys),
-    loadReconcile,
     metrics,
-    sweeper,
     eventLog,
     eventFeed,
     eventStreams: new EventStreamService(eventLog, eventFeed, log, metrics, options.eventStream),
