@@ -12,9 +12,6 @@ import { AuditRepository } from "./modules/audit/audit.repository.js";
 import { AuditService } from "./modules/audit/audit.service.js";
 import { ApiKeyRepository } from "./modules/auth/api-key.repository.js";
 import { ApiKeyService, type ApiKeyServiceOptions } from "./modules/auth/api-key.service.js";
-import { EventFeed } from "./modules/events/event-feed.js";
-import { EventHorizon } from "./modules/events/event-horizon.js";
-import { EventLogRepository } from "./modules/events/event-log.repository.js";
 import type { EventStreamOptions } from "./modules/events/event-stream.connection.js";
 import { EventStreamService } from "./modules/events/event-stream.service.js";
 import { MODULES } from "./modules/index.js";
@@ -51,10 +48,6 @@ export type Deps = ServicesOf<typeof MODULES> & {
   apiKeys: ApiKeyService;
   /** This app's Prometheus registry and the counters services report to. */
   metrics: Metrics;
-  /** The event log's reads for subscribers (the live stream, webhooks). */
-  eventLog: EventLogRepository;
-  /** This process's one poller of the event log: how far subscribers may read. */
-  eventFeed: EventFeed;
   /** GET /events/stream's streams over the log and the feed. */
   eventStreams: EventStreamService;
   webhooks: WebhookService;
@@ -85,8 +78,6 @@ export type DepsOptions = OptionsOf<typeof MODULES> & {
   apiKeys?: ApiKeyServiceOptions;
   /** Where services report what they recover from without failing the request (the server's logger). */
   log?: ServiceLog;
-  /** How often the event feed looks at the log while someone listens (default 100 ms). */
-  eventPollIntervalMs?: number;
   /** The live stream's heartbeat and bounds (tests shorten them). */
   eventStream?: Partial<EventStreamOptions>;
   /**
@@ -141,13 +132,7 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     jobs,
     options,
   });
-  const { distribution } = modules;
-  // The log's subscribers on the background pool: never queued behind requests.
-  const eventLog = new EventLogRepository(database.background);
-  const eventFeed = new EventFeed(new EventHorizon(eventLog), {
-    pollIntervalMs: options.eventPollIntervalMs ?? DEFAULT_EVENT_POLL_INTERVAL_MS,
-    log,
-  });
+  const { distribution, eventLog, eventFeed } = modules;
   const webhookOptions = { allowPrivateUrls: false, ...options.webhooks };
   const webhookDispatcher = new WebhookDispatcher(
     new WebhookDispatchRepository(database.background),
@@ -179,8 +164,6 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     audit: new AuditService(auditRepository),
     apiKeys: new ApiKeyService(new ApiKeyRepository(prisma, auditRepository), options.apiKeys),
     metrics,
-    eventLog,
-    eventFeed,
     eventStreams: new EventStreamService(eventLog, eventFeed, log, metrics, options.eventStream),
     webhooks,
     webhookDispatcher,
@@ -188,6 +171,3 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
   };
   return { ...context, jobs };
 }
-
-/** Commit-to-delivery is at least this plus a statement: small enough for a live feed, one cheap probe each. */
-const DEFAULT_EVENT_POLL_INTERVAL_MS = 100;

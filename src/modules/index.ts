@@ -5,6 +5,7 @@ import { appealsModule } from "./appeals/appeal.module.js";
 import { distributionModule } from "./appeals/distribution.module.js";
 import { auditModule } from "./audit/audit.module.js";
 import { authModule } from "./auth/auth.module.js";
+import { eventLogModule } from "./events/event-log.module.js";
 import { eventsModule } from "./events/events.module.js";
 import { healthModule } from "./health/health.module.js";
 import { leadsModule } from "./leads/lead.module.js";
@@ -18,6 +19,7 @@ export const MODULES = [
   metricsModule,
   healthModule,
   distributionModule,
+  eventLogModule,
   operatorsModule,
   sourcesModule,
   appealsModule,
