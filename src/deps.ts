@@ -6,8 +6,6 @@ import { advisoryLocks } from "./db/advisory-lock.js";
 import type { Database } from "./db/prisma.js";
 import { JobQueue } from "./jobs/job-queue.js";
 import { JOBS } from "./jobs/registry.js";
-import { AppealRepository } from "./modules/appeals/appeal.repository.js";
-import { AppealService } from "./modules/appeals/appeal.service.js";
 import { AuditRepository } from "./modules/audit/audit.repository.js";
 import { AuditService } from "./modules/audit/audit.service.js";
 import { ApiKeyRepository } from "./modules/auth/api-key.repository.js";
@@ -15,15 +13,9 @@ import { ApiKeyService, type ApiKeyServiceOptions } from "./modules/auth/api-key
 import type { EventStreamOptions } from "./modules/events/event-stream.connection.js";
 import { EventStreamService } from "./modules/events/event-stream.service.js";
 import { MODULES } from "./modules/index.js";
-import { LeadRepository } from "./modules/leads/lead.repository.js";
-import { LeadService } from "./modules/leads/lead.service.js";
 import { createMetrics, type Metrics } from "./modules/metrics/metrics.js";
 import { MetricsRepository } from "./modules/metrics/metrics.repository.js";
 import { buildModuleServices, type OptionsOf, type ServicesOf } from "./modules/module.js";
-import { OperatorRepository } from "./modules/operators/operator.repository.js";
-import { OperatorService } from "./modules/operators/operator.service.js";
-import { SourceRepository } from "./modules/sources/source.repository.js";
-import { SourceService } from "./modules/sources/source.service.js";
 import { StatsRepository } from "./modules/stats/stats.repository.js";
 import { StatsService } from "./modules/stats/stats.service.js";
 import { WebhookDispatcher, type WebhookDispatcherOptions } from "./modules/webhooks/webhook.dispatcher.js";
@@ -39,10 +31,6 @@ import {
 /** The services built here, and those the modules' manifests build (src/modules/index.ts). */
 export type Deps = ServicesOf<typeof MODULES> & {
   database: Database;
-  operators: OperatorService;
-  sources: SourceService;
-  appeals: AppealService;
-  leads: LeadService;
   stats: StatsService;
   audit: AuditService;
   apiKeys: ApiKeyService;
@@ -132,7 +120,7 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     jobs,
     options,
   });
-  const { distribution, eventLog, eventFeed } = modules;
+  const { eventLog, eventFeed } = modules;
   const webhookOptions = { allowPrivateUrls: false, ...options.webhooks };
   const webhookDispatcher = new WebhookDispatcher(
     new WebhookDispatchRepository(database.background),
@@ -151,15 +139,9 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     ...(webhookOptions.now && { now: webhookOptions.now }),
     wake: () => webhookDelivery.wake(),
   });
-  const appealRepository = new AppealRepository(prisma);
-  const appeals = new AppealService(appealRepository, distribution, metrics);
   context = {
     ...modules,
     database,
-    operators: new OperatorService(new OperatorRepository(prisma, auditRepository), distribution),
-    sources: new SourceService(new SourceRepository(prisma, auditRepository), distribution),
-    appeals,
-    leads: new LeadService(new LeadRepository(prisma), appealRepository),
     stats: new StatsService(new StatsRepository(prisma)),
     audit: new AuditService(auditRepository),
     apiKeys: new ApiKeyService(new ApiKeyRepository(prisma, auditRepository), options.apiKeys),
