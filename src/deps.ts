@@ -7,17 +7,12 @@ import type { Database } from "./db/prisma.js";
 import { JobQueue } from "./jobs/job-queue.js";
 import { JOBS } from "./jobs/registry.js";
 import { AuditRepository } from "./modules/audit/audit.repository.js";
-import { AuditService } from "./modules/audit/audit.service.js";
-import { ApiKeyRepository } from "./modules/auth/api-key.repository.js";
-import { ApiKeyService, type ApiKeyServiceOptions } from "./modules/auth/api-key.service.js";
 import type { EventStreamOptions } from "./modules/events/event-stream.connection.js";
 import { EventStreamService } from "./modules/events/event-stream.service.js";
 import { MODULES } from "./modules/index.js";
 import { createMetrics, type Metrics } from "./modules/metrics/metrics.js";
 import { MetricsRepository } from "./modules/metrics/metrics.repository.js";
 import { buildModuleServices, type OptionsOf, type ServicesOf } from "./modules/module.js";
-import { StatsRepository } from "./modules/stats/stats.repository.js";
-import { StatsService } from "./modules/stats/stats.service.js";
 import { WebhookDispatcher, type WebhookDispatcherOptions } from "./modules/webhooks/webhook.dispatcher.js";
 import { WebhookRepository } from "./modules/webhooks/webhook.repository.js";
 import { WebhookService } from "./modules/webhooks/webhook.service.js";
@@ -31,9 +26,6 @@ import {
 /** The services built here, and those the modules' manifests build (src/modules/index.ts). */
 export type Deps = ServicesOf<typeof MODULES> & {
   database: Database;
-  stats: StatsService;
-  audit: AuditService;
-  apiKeys: ApiKeyService;
   /** This app's Prometheus registry and the counters services report to. */
   metrics: Metrics;
   /** GET /events/stream's streams over the log and the feed. */
@@ -62,8 +54,6 @@ export type DepsOptions = OptionsOf<typeof MODULES> & {
   clock?: Clock;
   /** Also collect process metrics (CPU, memory, event loop): the server turns this on. */
   processMetrics?: boolean;
-  /** The authentication cache (tests shorten or lengthen it). */
-  apiKeys?: ApiKeyServiceOptions;
   /** Where services report what they recover from without failing the request (the server's logger). */
   log?: ServiceLog;
   /** The live stream's heartbeat and bounds (tests shorten them). */
@@ -142,9 +132,6 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
   context = {
     ...modules,
     database,
-    stats: new StatsService(new StatsRepository(prisma)),
-    audit: new AuditService(auditRepository),
-    apiKeys: new ApiKeyService(new ApiKeyRepository(prisma, auditRepository), options.apiKeys),
     metrics,
     eventStreams: new EventStreamService(eventLog, eventFeed, log, metrics, options.eventStream),
     webhooks,
