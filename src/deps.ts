@@ -5,12 +5,11 @@ import { type Clock, type ServiceLog, SYSTEM_CLOCK } from "./core/ports.js";
 import { advisoryLocks } from "./db/advisory-lock.js";
 import type { Database } from "./db/prisma.js";
 import { JobQueue } from "./jobs/job-queue.js";
-import { JOBS } from "./jobs/registry.js";
 import { AuditRepository } from "./modules/audit/audit.repository.js";
 import { MODULES } from "./modules/index.js";
 import { createMetrics, type Metrics } from "./modules/metrics/metrics.js";
 import { MetricsRepository } from "./modules/metrics/metrics.repository.js";
-import { buildModuleServices, type OptionsOf, type ServicesOf } from "./modules/module.js";
+import { buildModuleServices, jobsOf, type OptionsOf, type ServicesOf } from "./modules/module.js";
 
 /** The services built here, and those the modules' manifests build (src/modules/index.ts). */
 export type Deps = ServicesOf<typeof MODULES> & {
@@ -18,7 +17,7 @@ export type Deps = ServicesOf<typeof MODULES> & {
   /** This app's Prometheus registry and the counters services report to. */
   metrics: Metrics;
   /**
-   * Background jobs on pg-boss (src/jobs/registry.ts lists them): started by the server
+   * Background jobs on pg-boss (the modules' manifests declare them): started by the server
    * and the worker, which create the queues; services send through it, in their transactions.
    */
   jobs: JobQueue<JobContext>;
@@ -55,7 +54,7 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
   let context: JobContext | undefined;
   const jobs = new JobQueue<JobContext>({
     pool: database.pool,
-    declarations: JOBS,
+    declarations: jobsOf(MODULES),
     context: () => context as JobContext,
     workers: options.jobs?.workers ?? false,
     pollIntervalMs: options.jobs?.pollIntervalMs ?? DEFAULT_JOB_POLL_INTERVAL_MS,

@@ -136,4 +136,8 @@ describe("jobsOf", () => {
     const two = defineModule({ name: "two", jobs: [c] });
     expect(jobsOf([one, none, two])).toEqual([a, b, c]);
   });
+
+  it("declares the app's jobs from the manifests", () => {
+    expect(jobsOf(MODULES).map((job) => job.name)).toEqual(["appeals.idempotency-key-purge"]);
+  });
 });

@@ -1,4 +1,5 @@
 import { defineModule } from "../module.js";
+import { appealJobs } from "./appeal.jobs.js";
 import { AppealRepository } from "./appeal.repository.js";
 import { appealRoutes } from "./appeal.routes.js";
 import { AppealService } from "./appeal.service.js";
@@ -22,4 +23,5 @@ export const appealsModule = defineModule({
     "appeal.closed",
     "appeal.reopened",
   ],
+  jobs: appealJobs,
 });
