@@ -1,6 +1,6 @@
-// The composition root: repositories over the Prisma client, services over them, and
-// the services modules build in their manifests (src/modules/module.ts) from a context
-// given here. Services never see Fastify, so a job or a CLI can build and use them too.
+// The composition root: the metrics, the job queue and the context every module builds its
+// services from, in its manifest (src/modules/module.ts), in the order of src/modules/index.ts.
+// Services never see Fastify, so a job or a CLI can build and use them too.
 import { type Clock, type ServiceLog, SYSTEM_CLOCK } from "./core/ports.js";
 import { advisoryLocks } from "./db/advisory-lock.js";
 import type { Database } from "./db/prisma.js";
@@ -9,9 +9,15 @@ import { AuditRepository } from "./modules/audit/audit.repository.js";
 import { MODULES } from "./modules/index.js";
 import { createMetrics, type Metrics } from "./modules/metrics/metrics.js";
 import { MetricsRepository } from "./modules/metrics/metrics.repository.js";
-import { buildModuleServices, jobsOf, type OptionsOf, type ServicesOf } from "./modules/module.js";
+import {
+  buildModuleServices,
+  jobsOf,
+  type ModuleContext,
+  type OptionsOf,
+  type ServicesOf,
+} from "./modules/module.js";
 
-/** The services built here, and those the modules' manifests build (src/modules/index.ts). */
+/** The services the modules' manifests build (src/modules/index.ts), and those built here. */
 export type Deps = ServicesOf<typeof MODULES> & {
   database: Database;
   /** This app's Prometheus registry and the counters services report to. */
@@ -45,23 +51,20 @@ export type DepsOptions = OptionsOf<typeof MODULES> & {
 const DEFAULT_JOB_POLL_INTERVAL_MS = 2_000;
 
 export function createDeps(database: Database, options: DepsOptions = {}): Deps {
-  const { prisma } = database;
-  // Writers record their audit events through it, in their own transactions.
-  const auditRepository = new AuditRepository(prisma);
-  const metricsRepository = new MetricsRepository(prisma);
   const log = options.log ?? { warn() {} };
-  // Handlers get the services, built below: the context is read when a job runs.
-  let context: JobContext | undefined;
+  // Handlers get the services, built below: they are read when a job runs.
+  let services: JobContext | undefined;
   const jobs = new JobQueue<JobContext>({
     pool: database.pool,
     declarations: jobsOf(MODULES),
-    context: () => context as JobContext,
+    context: () => services as JobContext,
     workers: options.jobs?.workers ?? false,
     pollIntervalMs: options.jobs?.pollIntervalMs ?? DEFAULT_JOB_POLL_INTERVAL_MS,
     migrate: options.jobs?.migrate ?? true,
     log,
     onFailed: (queue) => metrics.jobFailed(queue),
   });
+  const metricsRepository = new MetricsRepository(database.prisma);
   const metrics = createMetrics({
     pool: database.pool,
     countPending: () => metricsRepository.countPending(),
@@ -69,20 +72,17 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     countJobs: () => jobs.countByState(),
     processMetrics: options.processMetrics ?? false,
   });
-  const modules = buildModuleServices(MODULES, {
+  const context: ModuleContext<DepsOptions> = {
     database,
     log,
     metrics,
     clock: options.clock ?? SYSTEM_CLOCK,
-    auditRepository,
+    // One for every writer: each records its events through it, in its own transaction.
+    auditRepository: new AuditRepository(database.prisma),
     tryLock: advisoryLocks(database.pool),
     jobs,
     options,
-  });
-  context = {
-    ...modules,
-    database,
-    metrics,
   };
-  return { ...context, jobs };
+  services = { ...buildModuleServices(MODULES, context), database, metrics };
+  return { ...services, jobs };
 }
