@@ -1,84 +1,29 @@
-// The composition root: repositories over the Prisma client, services over them, and
-// the services modules build in their manifests (src/modules/module.ts) from a context
-// given here. Services never see Fastify, so a job or a CLI can build and use them too.
+// The composition root: the metrics, the job queue and the context every module builds its
+// services from, in its manifest (src/modules/module.ts), in the order of src/modules/index.ts.
+// Services never see Fastify, so a job or a CLI can build and use them too.
 import { type Clock, type ServiceLog, SYSTEM_CLOCK } from "./core/ports.js";
 import { advisoryLocks } from "./db/advisory-lock.js";
 import type { Database } from "./db/prisma.js";
 import { JobQueue } from "./jobs/job-queue.js";
-import { JOBS } from "./jobs/registry.js";
-import { AppealRepository } from "./modules/appeals/appeal.repository.js";
-import { AppealService } from "./modules/appeals/appeal.service.js";
-import { AppealMovesRepository } from "./modules/appeals/appeal-moves.repository.js";
-import { DistributionRepository } from "./modules/appeals/distribution.repository.js";
-import { DistributionService } from "./modules/appeals/distribution.service.js";
-import { DrainRepository } from "./modules/appeals/drain.repository.js";
-import { LoadReconcileRepository } from "./modules/appeals/load-reconcile.repository.js";
-import { LoadReconcileService } from "./modules/appeals/load-reconcile.service.js";
-import { DistributionSweeper } from "./modules/appeals/sweep.js";
 import { AuditRepository } from "./modules/audit/audit.repository.js";
-import { AuditService } from "./modules/audit/audit.service.js";
-import { ApiKeyRepository } from "./modules/auth/api-key.repository.js";
-import { ApiKeyService, type ApiKeyServiceOptions } from "./modules/auth/api-key.service.js";
-import { EventFeed } from "./modules/events/event-feed.js";
-import { EventHorizon } from "./modules/events/event-horizon.js";
-import { EventLogRepository } from "./modules/events/event-log.repository.js";
-import type { EventStreamOptions } from "./modules/events/event-stream.connection.js";
-import { EventStreamService } from "./modules/events/event-stream.service.js";
 import { MODULES } from "./modules/index.js";
-import { LeadRepository } from "./modules/leads/lead.repository.js";
-import { LeadService } from "./modules/leads/lead.service.js";
 import { createMetrics, type Metrics } from "./modules/metrics/metrics.js";
 import { MetricsRepository } from "./modules/metrics/metrics.repository.js";
-import { buildModuleServices, type ServicesOf } from "./modules/module.js";
-import { OperatorRepository } from "./modules/operators/operator.repository.js";
-import { OperatorService } from "./modules/operators/operator.service.js";
-import { SourceRepository } from "./modules/sources/source.repository.js";
-import { SourceService } from "./modules/sources/source.service.js";
-import { StatsRepository } from "./modules/stats/stats.repository.js";
-import { StatsService } from "./modules/stats/stats.service.js";
-import { WebhookDispatcher, type WebhookDispatcherOptions } from "./modules/webhooks/webhook.dispatcher.js";
-import { WebhookRepository } from "./modules/webhooks/webhook.repository.js";
-import { WebhookService } from "./modules/webhooks/webhook.service.js";
-import { WebhookDispatchRepository } from "./modules/webhooks/webhook-dispatch.repository.js";
 import {
-  type ThreadSettings,
-  type WebhookDelivery,
-  WebhookThread,
-} from "./modules/webhooks/webhook-thread.js";
+  buildModuleServices,
+  jobsOf,
+  type ModuleContext,
+  type OptionsOf,
+  type ServicesOf,
+} from "./modules/module.js";
 
-/** The services built here, and those the modules' manifests build (src/modules/index.ts). */
+/** The services the modules' manifests build (src/modules/index.ts), and those built here. */
 export type Deps = ServicesOf<typeof MODULES> & {
   database: Database;
-  operators: OperatorService;
-  sources: SourceService;
-  distribution: DistributionService;
-  appeals: AppealService;
-  leads: LeadService;
-  stats: StatsService;
-  audit: AuditService;
-  apiKeys: ApiKeyService;
-  /** Drift of active_load and appeal_counts: checkDrift() for the sweep, reconcile() for the CLI. */
-  loadReconcile: LoadReconcileService;
   /** This app's Prometheus registry and the counters services report to. */
   metrics: Metrics;
-  /** Assigns what the drains left (faults, bounded drains); started by the server. */
-  sweeper: DistributionSweeper;
-  /** The event log's reads for subscribers (the live stream, webhooks). */
-  eventLog: EventLogRepository;
-  /** This process's one poller of the event log: how far subscribers may read. */
-  eventFeed: EventFeed;
-  /** GET /events/stream's streams over the log and the feed. */
-  eventStreams: EventStreamService;
-  webhooks: WebhookService;
-  /** Delivers the event log to the webhook endpoints in this thread: runOnce() in tests, `npm run worker`. */
-  webhookDispatcher: WebhookDispatcher;
   /**
-   * What the server and the worker start and stop: that dispatcher, or (webhookThread) one in
-   * a worker thread of its own, off the requests' event loop. Queued attempts wake it.
-   */
-  webhookDelivery: WebhookDelivery;
-  /**
-   * Background jobs on pg-boss (src/jobs/registry.ts lists them): started by the server
+   * Background jobs on pg-boss (the modules' manifests declare them): started by the server
    * and the worker, which create the queues; services send through it, in their transactions.
    */
   jobs: JobQueue<JobContext>;
@@ -87,30 +32,14 @@ export type Deps = ServicesOf<typeof MODULES> & {
 /** What job handlers receive: the services. */
 export type JobContext = Omit<Deps, "jobs">;
 
-export type DepsOptions = {
-  /** The random source of the weighted choice; tests inject a seeded one. */
-  random?: () => number;
+/** What the composition root reads, and what the modules' manifests read (their `ModuleContext` options). */
+export type DepsOptions = OptionsOf<typeof MODULES> & {
   /** The time modules' services and jobs go by; tests inject one they set. */
   clock?: Clock;
   /** Also collect process metrics (CPU, memory, event loop): the server turns this on. */
   processMetrics?: boolean;
-  /** The authentication cache (tests shorten or lengthen it). */
-  apiKeys?: ApiKeyServiceOptions;
   /** Where services report what they recover from without failing the request (the server's logger). */
   log?: ServiceLog;
-  /** How often the sweep runs once started; 0 (the default) leaves it to runOnce() (tests). */
-  sweepIntervalMs?: number;
-  /** How often the event feed looks at the log while someone listens (default 100 ms). */
-  eventPollIntervalMs?: number;
-  /** The live stream's heartbeat and bounds (tests shorten them). */
-  eventStream?: Partial<EventStreamOptions>;
-  /**
-   * The webhook dispatcher's settings; allowPrivateUrls (WEBHOOK_ALLOW_PRIVATE_URLS) also
-   * applies to registration. By default private URLs are refused and the timer is off.
-   */
-  webhooks?: Partial<WebhookDispatcherOptions>;
-  /** Deliver webhooks from a worker thread with these settings (the API on a PostgreSQL server). */
-  webhookThread?: ThreadSettings;
   /**
    * Whether this process takes jobs once jobs.start() ran (WORKERS; the default here is
    * false, which leaves them to runDue(): tests), and how often an idle worker polls.
@@ -122,23 +51,20 @@ export type DepsOptions = {
 const DEFAULT_JOB_POLL_INTERVAL_MS = 2_000;
 
 export function createDeps(database: Database, options: DepsOptions = {}): Deps {
-  const { prisma } = database;
-  // Writers record their audit events through it, in their own transactions.
-  const auditRepository = new AuditRepository(prisma);
-  const metricsRepository = new MetricsRepository(prisma);
   const log = options.log ?? { warn() {} };
-  // Handlers get the services, built below: the context is read when a job runs.
-  let context: JobContext | undefined;
+  // Handlers get the services, built below: they are read when a job runs.
+  let services: JobContext | undefined;
   const jobs = new JobQueue<JobContext>({
     pool: database.pool,
-    declarations: JOBS,
-    context: () => context as JobContext,
+    declarations: jobsOf(MODULES),
+    context: () => services as JobContext,
     workers: options.jobs?.workers ?? false,
     pollIntervalMs: options.jobs?.pollIntervalMs ?? DEFAULT_JOB_POLL_INTERVAL_MS,
     migrate: options.jobs?.migrate ?? true,
     log,
     onFailed: (queue) => metrics.jobFailed(queue),
   });
+  const metricsRepository = new MetricsRepository(database.prisma);
   const metrics = createMetrics({
     pool: database.pool,
     countPending: () => metricsRepository.countPending(),
@@ -146,75 +72,17 @@ export function createDeps(database: Database, options: DepsOptions = {}): Deps 
     countJobs: () => jobs.countByState(),
     processMetrics: options.processMetrics ?? false,
   });
-  const tryLock = advisoryLocks(database.pool);
-  // The sweep drains through the service, and the service wakes the sweep when a
-  // request's drain stopped at its bound: bound late, so each can name the other.
-  let sweeper: DistributionSweeper | undefined;
-  const distribution = new DistributionService(
-    new DistributionRepository(database.sql),
-    new AppealMovesRepository(database.sql),
-    new DrainRepository(database.sql),
-    options.random ?? Math.random,
-    metrics,
-    log,
-    () => sweeper?.wake(),
-  );
-  const loadReconcile = new LoadReconcileService(new LoadReconcileRepository(prisma), metrics, log);
-  sweeper = new DistributionSweeper(distribution, {
-    intervalMs: options.sweepIntervalMs ?? 0,
-    tryLock,
-    log,
-    checkDrift: (full) => loadReconcile.checkDrift({ appealCounts: full }),
-  });
-  // The log's subscribers on the background pool: never queued behind requests.
-  const eventLog = new EventLogRepository(database.background);
-  const eventFeed = new EventFeed(new EventHorizon(eventLog), {
-    pollIntervalMs: options.eventPollIntervalMs ?? DEFAULT_EVENT_POLL_INTERVAL_MS,
-    log,
-  });
-  const webhookOptions = { allowPrivateUrls: false, ...options.webhooks };
-  const webhookDispatcher = new WebhookDispatcher(
-    new WebhookDispatchRepository(database.background),
-    eventLog,
-    eventFeed,
-    metrics,
-    log,
-    webhookOptions,
-  );
-  const webhookDelivery: WebhookDelivery = options.webhookThread
-    ? new WebhookThread(options.webhookThread, metrics, log)
-    : webhookDispatcher;
-  const webhooks = new WebhookService(new WebhookRepository(prisma, auditRepository), {
-    allowPrivateUrls: webhookOptions.allowPrivateUrls,
-    ...(webhookOptions.resolve && { resolve: webhookOptions.resolve }),
-    ...(webhookOptions.now && { now: webhookOptions.now }),
-    wake: () => webhookDelivery.wake(),
-  });
-  const appealRepository = new AppealRepository(prisma);
-  const appeals = new AppealService(appealRepository, distribution, metrics);
-  context = {
-    ...buildModuleServices(MODULES, { database, log, metrics, clock: options.clock ?? SYSTEM_CLOCK }),
+  const context: ModuleContext<DepsOptions> = {
     database,
-    distribution,
-    operators: new OperatorService(new OperatorRepository(prisma, auditRepository), distribution),
-    sources: new SourceService(new SourceRepository(prisma, auditRepository), distribution),
-    appeals,
-    leads: new LeadService(new LeadRepository(prisma), appealRepository),
-    stats: new StatsService(new StatsRepository(prisma)),
-    audit: new AuditService(auditRepository),
-    apiKeys: new ApiKeyService(new ApiKeyRepository(prisma, auditRepository), options.apiKeys),
-    loadReconcile,
+    log,
     metrics,
-    sweeper,
-    eventLog,
-    eventFeed,
-    eventStreams: new EventStreamService(eventLog, eventFeed, log, metrics, options.eventStream),
-    webhooks,
-    webhookDispatcher,
-    webhookDelivery,
+    clock: options.clock ?? SYSTEM_CLOCK,
+    // One for every writer: each records its events through it, in its own transaction.
+    auditRepository: new AuditRepository(database.prisma),
+    tryLock: advisoryLocks(database.pool),
+    jobs,
+    options,
   };
-  return { ...context, jobs };
+  services = { ...buildModuleServices(MODULES, context), database, metrics };
+  return { ...services, jobs };
 }
-
-/** Commit-to-delivery is at least this plus a statement: small enough for a live feed, one cheap probe each. */
-const DEFAULT_EVENT_POLL_INTERVAL_MS = 100;

@@ -135,7 +135,8 @@ export class JobQueue<Context> {
     options: SendOptions = {},
   ): Promise<string | null> {
     if (!this.started) throw new Error(`job ${job.name} sent before the job queue started`);
-    if (this.byName.get(job.name) !== job) throw new Error(`job ${job.name} is not declared in the registry`);
+    if (this.byName.get(job.name) !== job)
+      throw new Error(`job ${job.name} is not declared to this job queue (no module lists it)`);
     const { transaction, startAfter, singletonKey } = options;
     const id = await this.boss.send(job.name, data, {
       ...(transaction && { db: transactionJobDb(transaction) }),

@@ -1,7 +1,8 @@
 // What a module declares about one of its background jobs: a queue on PostgreSQL
 // (pg-boss), its retry policy, an optional cron schedule, and the handler. The
-// declarations live with the module they serve (appeal.jobs.ts) as plain exported
-// arrays; src/jobs/registry.ts lists them for the composition root.
+// declarations live with the module they serve (appeal.jobs.ts) and its manifest lists
+// them (`jobs`, src/modules/module.ts); the composition root gives the job queue every
+// module's.
 
 /** pg-boss's queue policies: how many jobs of a queue may wait and run at once. */
 export type JobPolicy =
@@ -53,7 +54,7 @@ export type JobDeclaration<Data extends object, Context> = {
 };
 
 /** Any declaration whose handler can run with `Context` (the composition root's services). */
-// biome-ignore lint/suspicious/noExplicitAny: a registry holds jobs of every data type.
+// biome-ignore lint/suspicious/noExplicitAny: a module, and the queue, hold jobs of every data type.
 export type AnyJobDeclaration<Context> = JobDeclaration<any, Context>;
 
 /** Names a declaration's type in one place; the same object is what services send. */

@@ -1,8 +1,11 @@
-// Every module, one line each. Their routes register in this order, which is also the
-// order of the OpenAPI document's paths; their tags are listed in it too.
+// Every module, one line each. Their services are built in this order, each module's from
+// those of the modules before it; their routes register in it, which is also the order of
+// the OpenAPI document's paths; their tags are listed in it too.
 import { appealsModule } from "./appeals/appeal.module.js";
+import { distributionModule } from "./appeals/distribution.module.js";
 import { auditModule } from "./audit/audit.module.js";
 import { authModule } from "./auth/auth.module.js";
+import { eventLogModule } from "./events/event-log.module.js";
 import { eventsModule } from "./events/events.module.js";
 import { healthModule } from "./health/health.module.js";
 import { leadsModule } from "./leads/lead.module.js";
@@ -15,6 +18,8 @@ import { webhooksModule } from "./webhooks/webhooks.module.js";
 export const MODULES = [
   metricsModule,
   healthModule,
+  distributionModule,
+  eventLogModule,
   operatorsModule,
   sourcesModule,
   appealsModule,

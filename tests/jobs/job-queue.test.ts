@@ -339,7 +339,7 @@ describe.each(targets)("JobQueue on $name", (target) => {
     ]);
   });
 
-  it("refuses a job no registry declared, and a send before start", async () => {
+  it("refuses a job it was not given, and a send before start", async () => {
     const declared = noting();
     const queue = new JobQueue<Context>({
       pool: database.pool,
@@ -356,7 +356,7 @@ describe.each(targets)("JobQueue on $name", (target) => {
     await queue.start();
     const stranger = noting();
     await expect(queue.send(stranger, { note: "x" })).rejects.toThrow(
-      `job ${stranger.name} is not declared in the registry`,
+      `job ${stranger.name} is not declared to this job queue (no module lists it)`,
     );
   });
 });

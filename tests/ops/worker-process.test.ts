@@ -8,8 +8,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { connectDatabase } from "../../src/db/prisma.js";
 import { JobQueue } from "../../src/jobs/job-queue.js";
-import { JOBS } from "../../src/jobs/registry.js";
 import { idempotencyKeyPurge } from "../../src/modules/appeals/appeal.jobs.js";
+import { MODULES } from "../../src/modules/index.js";
+import { jobsOf } from "../../src/modules/module.js";
 import { query } from "../helpers/sql.js";
 import { createTestDatabase, onRealServer, type TestDatabase } from "../helpers/test-database.js";
 import { type Receiver, startReceiver } from "../helpers/webhook-receiver.js";
@@ -132,7 +133,7 @@ describe.skipIf(!onRealServer)(
         const pool = connectDatabase({ url: database.url, poolSize: 1 });
         const sender = new JobQueue({
           pool: pool.pool,
-          declarations: JOBS,
+          declarations: jobsOf(MODULES),
           context: () => ({}) as never,
           workers: false,
           pollIntervalMs: 1_000,

@@ -6,10 +6,18 @@ import { describe, expect, it } from "vitest";
 import { generateDocument } from "../../scripts/openapi-document.js";
 import type { Database } from "../../src/db/prisma.js";
 import { SERVICE_TAG } from "../../src/http/swagger.js";
+import { defineJob } from "../../src/jobs/job.js";
+import type { AuditRepository } from "../../src/modules/audit/audit.repository.js";
 import { AUDIT_ACTIONS } from "../../src/modules/audit/audit.schemas.js";
 import { MODULES } from "../../src/modules/index.js";
 import type { Metrics } from "../../src/modules/metrics/metrics.js";
-import { buildModuleServices, defineModule, type ModuleContext, tagsOf } from "../../src/modules/module.js";
+import {
+  buildModuleServices,
+  defineModule,
+  jobsOf,
+  type ModuleContext,
+  tagsOf,
+} from "../../src/modules/module.js";
 
 type Operation = { tags?: string[] };
 
@@ -54,19 +62,54 @@ describe("the module list", () => {
 });
 
 describe("buildModuleServices", () => {
-  const context: ModuleContext = {
+  const context: ModuleContext<{ greeting?: string }> = {
     database: {} as Database,
     log: { warn() {} },
     clock: { now: () => new Date("2026-12-01T10:00:00.000Z") },
     metrics: {} as Metrics,
+    auditRepository: {} as AuditRepository,
+    tryLock: async () => ({ acquired: false }),
+    jobs: { send: async () => null },
+    options: { greeting: "hello" },
   };
 
-  it("gathers every module's services, each built from the context", () => {
+  it("gathers every module's services, each built from the context and its options", () => {
     const clocks = defineModule({ name: "clocks", services: ({ clock }) => ({ startedAt: clock.now() }) });
-    const greetings = defineModule({ name: "greetings", services: () => ({ greeting: "hello" }) });
+    const greetings = defineModule({
+      name: "greetings",
+      services: ({ options }: ModuleContext<{ greeting?: string }>) => ({
+        greeting: options.greeting ?? "hi",
+      }),
+    });
     const routesOnly = defineModule({ name: "routes-only", routes: async () => {} });
     const services = buildModuleServices([clocks, routesOnly, greetings], context);
     expect(services).toEqual({ startedAt: new Date("2026-12-01T10:00:00.000Z"), greeting: "hello" });
+  });
+
+  it("gives each module the services of the modules before it", () => {
+    const engines = defineModule({ name: "engines", services: () => ({ engine: { speed: 3 } }) });
+    const cars = defineModule({
+      name: "cars",
+      services: (_context, { engine }: { engine: { speed: number } }) => ({
+        car: { speed: engine.speed * 2 },
+      }),
+    });
+    expect(buildModuleServices([engines, cars], context)).toEqual({
+      engine: { speed: 3 },
+      car: { speed: 6 },
+    });
+  });
+
+  it("does not compile, and refuses at start, a module listed before one whose services it uses", () => {
+    const engines = defineModule({ name: "engines", services: () => ({ engine: { speed: 3 } }) });
+    const cars = defineModule({
+      name: "cars",
+      services: (_context, { engine }: { engine: { speed: number } }) => ({ car: { speed: engine.speed } }),
+    });
+    // @ts-expect-error cars uses engine, which no module before it provides.
+    expect(() => buildModuleServices([cars, engines], context)).toThrow(
+      'module cars uses the service "engine", which no module before it in MODULES provides',
+    );
   });
 
   it("refuses two modules that provide a service under the same name", () => {
@@ -75,5 +118,26 @@ describe("buildModuleServices", () => {
     expect(() => buildModuleServices([first, second], context)).toThrow(
       'modules first and second both provide the service "mailer"',
     );
+  });
+});
+
+describe("jobsOf", () => {
+  it("lists the modules' job declarations, in the modules' order", () => {
+    const job = (name: string) =>
+      defineJob({
+        name,
+        policy: "standard",
+        retry: { limit: 0, delaySeconds: 1, backoff: false },
+        run: async () => name,
+      });
+    const [a, b, c] = [job("one.a"), job("one.b"), job("two.c")];
+    const one = defineModule({ name: "one", jobs: [a, b] });
+    const none = defineModule({ name: "none" });
+    const two = defineModule({ name: "two", jobs: [c] });
+    expect(jobsOf([one, none, two])).toEqual([a, b, c]);
+  });
+
+  it("declares the app's jobs from the manifests", () => {
+    expect(jobsOf(MODULES).map((job) => job.name)).toEqual(["appeals.idempotency-key-purge"]);
   });
 });

@@ -21,5 +21,5 @@ export const idempotencyKeyPurge = defineJob({
   }),
 });
 
-/** Listed by src/jobs/registry.ts (or a module manifest). */
+/** Declared by the appeals manifest (appeal.module.ts). */
 export const appealJobs = [idempotencyKeyPurge];

@@ -1,10 +1,17 @@
 import { defineModule } from "../module.js";
+import { appealJobs } from "./appeal.jobs.js";
+import { AppealRepository } from "./appeal.repository.js";
 import { appealRoutes } from "./appeal.routes.js";
-import type { AppealService } from "./appeal.service.js";
+import { AppealService } from "./appeal.service.js";
+import type { DistributionService } from "./distribution.service.js";
 
 export const appealsModule = defineModule({
   name: "appeals",
   tag: { name: "appeals", description: "Contacts from leads, and their assignment" },
+  // The engine is a module of its own (distribution.module.ts), built before operators and sources.
+  services: ({ database, metrics }, { distribution }: { distribution: DistributionService }) => ({
+    appeals: new AppealService(new AppealRepository(database.prisma), distribution, metrics),
+  }),
   routes: async (app, { appeals }: { appeals: AppealService }) => {
     await app.register(appealRoutes, { appeals });
   },
@@ -16,4 +23,5 @@ export const appealsModule = defineModule({
     "appeal.closed",
     "appeal.reopened",
   ],
+  jobs: appealJobs,
 });
