@@ -60,6 +60,15 @@ export class WebhookDispatchRepository {
    * instances claiming at once take different endpoints; the outer WHERE re-checks the lease
    * on the row as committed. Least recently worked first.
    */
+  /** Whether any endpoint is enabled: until one is, no instance needs a dispatcher running. */
+  async anyEnabled(): Promise<boolean> {
+    const [row] = await this.sql.rows<{ any: boolean }>(
+      "webhook_any_enabled",
+      Prisma.sql`SELECT EXISTS (SELECT 1 FROM webhooks WHERE enabled) AS any`,
+    );
+    return row?.any ?? false;
+  }
+
   async claim(owner: string, horizon: bigint, now: Date, leaseMs: number): Promise<ClaimedWebhook | null> {
     const rows = await this.sql.rows<ClaimRow>(
       "webhook_claim",

@@ -1,8 +1,10 @@
 // Starts the webhook dispatcher in a worker thread (webhook.thread.ts) and speaks for it in
 // the main thread: wake() when an attempt is queued, the thread's counters into the process's
-// metrics, its warnings into the log, and a bounded stop. A thread that dies is started again
-// (after RESTART_DELAY_MS); what it was sending is in the tables, so nothing is lost: its
-// lease expires and the new one takes the endpoint up again.
+// metrics, its warnings into the log, and a bounded stop. The thread (a V8 isolate of its own,
+// ~50 MB) starts only once an endpoint is enabled: start() looks every WATCH_MS, and wake()
+// (an endpoint created or queued an attempt here) at once. A thread that dies is started
+// again (after RESTART_DELAY_MS); what it was sending is in the tables, so nothing is lost:
+// its lease expires and the new one takes the endpoint up again.
 import { Worker } from "node:worker_threads";
 import type { Config } from "../../config.js";
 import type { ServiceLog, WebhookMetrics } from "../../core/ports.js";
@@ -48,21 +50,56 @@ export type FromThread =
 export type WebhookDelivery = { start(): void; wake(): void; stop(): Promise<void> };
 
 const RESTART_DELAY_MS = 1_000;
+/** How often a process without a thread looks whether an endpoint was enabled (by any instance). */
+const WATCH_MS = 5_000;
 /** The thread's own stop waits for attempts in flight (each at most its 10 s timeout). */
 const STOP_TIMEOUT_MS = 15_000;
 
 export class WebhookThread implements WebhookDelivery {
   private worker: Worker | undefined;
+  private started = false;
   private stopping = false;
+  private looking = false;
   private restart: NodeJS.Timeout | undefined;
+  private watch: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly settings: ThreadSettings,
     private readonly metrics: WebhookMetrics,
     private readonly log: ServiceLog,
+    /** Whether any endpoint is enabled (WebhookDispatchRepository.anyEnabled). */
+    private readonly anyEndpoint: () => Promise<boolean>,
   ) {}
 
+  /** Whether the thread runs now (it starts once an endpoint is enabled). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
   start(): void {
+    if (this.started || this.stopping) return;
+    this.started = true;
+    this.watch = setInterval(() => void this.look(), WATCH_MS);
+    this.watch.unref();
+    void this.look();
+  }
+
+  /** Starts the thread once an endpoint is enabled; one look at a time. */
+  private async look(): Promise<void> {
+    if (this.worker || this.stopping || this.looking) return;
+    this.looking = true;
+    try {
+      if (!(await this.anyEndpoint()) || this.stopping) return;
+      clearInterval(this.watch);
+      this.spawn();
+    } catch (error) {
+      this.log.warn({ err: error }, "webhooks: looking for enabled endpoints failed; looking again later");
+    } finally {
+      this.looking = false;
+    }
+  }
+
+  private spawn(): void {
     if (this.worker || this.stopping) return;
     const worker = new Worker(bootstrap(), { eval: true, workerData: this.settings });
     this.worker = worker;
@@ -72,19 +109,21 @@ export class WebhookThread implements WebhookDelivery {
       this.worker = undefined;
       if (this.stopping) return;
       this.log.warn({ code }, `the webhook thread exited; starting it again in ${RESTART_DELAY_MS} ms`);
-      this.restart = setTimeout(() => this.start(), RESTART_DELAY_MS);
+      this.restart = setTimeout(() => this.spawn(), RESTART_DELAY_MS);
       this.restart.unref();
     });
   }
 
   wake(): void {
-    this.worker?.postMessage("wake" satisfies ToThread);
+    if (this.worker) this.worker.postMessage("wake" satisfies ToThread);
+    else if (this.started) void this.look();
   }
 
   /** Stops claiming; attempts in flight finish and are recorded; then the thread ends. */
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restart);
+    clearInterval(this.watch);
     const worker = this.worker;
     if (!worker) return;
     const stopped = new Promise<void>((resolve) => {

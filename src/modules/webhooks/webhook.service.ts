@@ -43,6 +43,7 @@ export class WebhookService {
       secret,
       actor,
     );
+    this.options.wake?.(); // a process without a running dispatcher starts one
     return { ...toWebhookDto(created), secret };
   }
 
@@ -69,6 +70,7 @@ export class WebhookService {
       actor,
     );
     if (!updated) throw webhookNotFound(id);
+    if (input.enabled) this.options.wake?.();
     return { ...toWebhookDto(updated), ...(secret !== undefined && { secret }) };
   }
 

@@ -31,8 +31,9 @@ export const webhooksModule = defineModule({
     { eventLog, eventFeed }: { eventLog: EventLogRepository; eventFeed: EventFeed },
   ) => {
     const webhookOptions = { allowPrivateUrls: false, ...options.webhooks };
+    const dispatchRepository = new WebhookDispatchRepository(database.background);
     const webhookDispatcher = new WebhookDispatcher(
-      new WebhookDispatchRepository(database.background),
+      dispatchRepository,
       eventLog,
       eventFeed,
       metrics,
@@ -40,7 +41,7 @@ export const webhooksModule = defineModule({
       webhookOptions,
     );
     const webhookDelivery: WebhookDelivery = options.webhookThread
-      ? new WebhookThread(options.webhookThread, metrics, log)
+      ? new WebhookThread(options.webhookThread, metrics, log, () => dispatchRepository.anyEnabled())
       : webhookDispatcher;
     const webhooks = new WebhookService(new WebhookRepository(database.prisma, auditRepository), {
       allowPrivateUrls: webhookOptions.allowPrivateUrls,

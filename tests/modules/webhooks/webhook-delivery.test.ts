@@ -7,6 +7,7 @@ import https from "node:https";
 import net, { type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { WebhookDispatcherOptions } from "../../../src/modules/webhooks/webhook.dispatcher.js";
+import { WebhookThread } from "../../../src/modules/webhooks/webhook-thread.js";
 import { type RunningApp, startTestApp, useTestApp } from "../../helpers/test-app.js";
 import { onRealServer } from "../../helpers/test-database.js";
 import { type Receiver, startReceiver } from "../../helpers/webhook-receiver.js";
@@ -581,10 +582,17 @@ describe("the delivery thread", () => {
       },
     });
     others.push(threaded);
-    expect(threaded.deps.webhookDelivery).not.toBe(threaded.deps.webhookDispatcher);
+    const thread = threaded.deps.webhookDelivery as WebhookThread;
+    expect(thread).toBeInstanceOf(WebhookThread);
+    // No endpoint enabled (the file's earlier ones are disabled): no thread yet.
+    thread.start();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(thread.running).toBe(false);
     const hook = await receiver();
     const { id } = await register(threaded, hook);
-    threaded.deps.webhookDelivery.start();
+    // The registration woke it: the thread starts at once, not at the next 5 s look.
+    for (let i = 0; i < 100 && !thread.running; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(thread.running).toBe(true);
     const ids = await events(5, threaded);
     const arrived = async (n: number) => {
       for (let i = 0; i < 500 && hook.received.length < n; i++) await new Promise((r) => setTimeout(r, 20));
