@@ -15,7 +15,11 @@ export type LoggedEvent = {
   appealId: number | null;
   operatorId: number | null;
   sourceId: number | null;
-  data: unknown;
+  /**
+   * The resource as the API showed it, as PostgreSQL writes the jsonb (`data::text`): a
+   * webhook body carries it as it is, without parsing and writing it again per event.
+   */
+  dataJson: string;
 };
 
 /** What a subscriber may see; every field narrows. */
@@ -50,7 +54,7 @@ type EventRow = {
   appeal_id: number | null;
   operator_id: number | null;
   source_id: number | null;
-  data: unknown;
+  data_json: string;
 };
 
 export class EventLogRepository {
@@ -90,7 +94,8 @@ export class EventLogRepository {
     const rows = await this.sql.rows<EventRow>(
       "event_log_read",
       Prisma.sql`
-      SELECT id::text, type, occurred_at, actor, entity_type, entity_id, appeal_id, operator_id, source_id, data
+      SELECT id::text, type, occurred_at, actor, entity_type, entity_id, appeal_id, operator_id, source_id,
+             data::text AS data_json
       FROM events
       WHERE id > ${after.toString()}::bigint AND id <= ${upTo.toString()}::bigint
         AND (${filter.types ?? null}::text[] IS NULL OR type = ANY (${filter.types ?? null}::text[]))
@@ -110,7 +115,7 @@ export class EventLogRepository {
       appealId: row.appeal_id,
       operatorId: row.operator_id,
       sourceId: row.source_id,
-      data: row.data,
+      dataJson: row.data_json,
     }));
   }
 }

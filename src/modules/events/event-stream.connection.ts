@@ -44,7 +44,7 @@ export function toStreamEvent(event: LoggedEvent): StreamEvent {
     type: event.type,
     occurred_at: event.occurredAt.toISOString(),
     actor: event.actor,
-    data: event.data,
+    data: JSON.parse(event.dataJson) as unknown,
   };
 }
 

@@ -47,7 +47,8 @@ export function classifyAttempt(result: SendResult, attempt: number, policy: Ret
 export function eventMessage(event: LoggedEvent): WebhookMessage {
   return {
     id: String(event.id),
-    body: JSON.stringify({ type: event.type, timestamp: event.occurredAt.toISOString(), data: event.data }),
+    // The stored JSON spliced in as it is: a webhook body per event without parsing it again.
+    body: `{"type":${JSON.stringify(event.type)},"timestamp":"${event.occurredAt.toISOString()}","data":${event.dataJson}}`,
   };
 }
 

@@ -6,8 +6,8 @@
 // endpoint at one event per round trip of the API's busy event loop (~1,000/s under
 // intake load, against ~4,500 events/s produced; docs/PERFORMANCE.md).
 //
-// undici never follows redirects here (a 3xx is a failed attempt); each request has a
-// deadline for the whole exchange (10 s by default) and at most RESPONSE_BODY_LIMIT bytes
+// undici never follows redirects here (a 3xx is a failed attempt); connecting, the answer's
+// head and each wait for its body have a deadline (10 s by default), and at most RESPONSE_BODY_LIMIT bytes
 // of an answer are kept for the delivery log. Every new connection goes to an address the
 // SSRF guard checked at that moment (connect() resolves and checks, then dials exactly
 // those addresses), so DNS cannot change between check and connect; a kept-alive
@@ -92,7 +92,8 @@ export class WebhookSender {
           pipelining: Math.max(1, options.pipelining),
           keepAliveTimeout: IDLE_SOCKET_MS,
           keepAliveMaxTimeout: IDLE_SOCKET_MS,
-          // The deadline of each request is its own signal (send()); these only bound the waits.
+          // The deadline: connecting, then the answer's head, then each wait for its body, each
+          // at most timeoutMs (undici's own timers: no timer of ours per request).
           headersTimeout: options.timeoutMs,
           bodyTimeout: options.timeoutMs,
           connect: guardedConnector(url, options),
@@ -105,7 +106,6 @@ export class WebhookSender {
     if (!this.url || !this.client) return this.invalid ?? refused("no URL");
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    const signal = AbortSignal.timeout(this.options.timeoutMs);
     const timestamp = Math.floor(Date.now() / 1000);
     try {
       const answer = await this.client.request({
@@ -116,7 +116,6 @@ export class WebhookSender {
         idempotent: true,
         // Nor behind a request marked blocking (undici's default for every method but HEAD).
         blocking: false,
-        signal,
         headers: {
           "content-type": "application/json",
           "user-agent": "lead-distribution-service-webhooks",
@@ -142,7 +141,7 @@ export class WebhookSender {
       return {
         status: null,
         durationMs: elapsed(),
-        error: describe(error, signal, this.options.timeoutMs),
+        error: describe(error, this.options.timeoutMs),
         retryAfter: undefined,
       };
     }
@@ -158,7 +157,11 @@ export class WebhookSender {
 function guardedConnector(url: URL, options: SenderOptions): buildConnector.connector {
   return (connectOptions, callback) => {
     resolveSafely(hostOf(url), options.allowPrivateUrls, options.resolve ?? systemResolver).then(
-      (addresses) => buildConnector({ lookup: fixedLookup(addresses) })(connectOptions, callback),
+      (addresses) =>
+        buildConnector({ lookup: fixedLookup(addresses), timeout: options.timeoutMs })(
+          connectOptions,
+          callback,
+        ),
       (error: Error) => callback(error, null),
     );
   };
@@ -187,9 +190,12 @@ async function start(body: AsyncIterable<Buffer> & { destroy(): void }): Promise
   return Buffer.concat(chunks).toString("utf8").slice(0, RESPONSE_BODY_LIMIT);
 }
 
-function describe(error: unknown, signal: AbortSignal, timeoutMs: number): string {
-  if (signal.aborted) return `timed out after ${timeoutMs} ms`;
+/** undici's errors for a deadline that passed. */
+const TIMEOUTS = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+
+function describe(error: unknown, timeoutMs: number): string {
   if (!(error instanceof Error)) return String(error);
+  if (TIMEOUTS.has((error as { code?: string }).code ?? "")) return `timed out after ${timeoutMs} ms`;
   // undici's socket errors carry node's cause (ECONNRESET, ...) apart from their message.
   const cause = (error as { cause?: { code?: string } }).cause;
   if (cause?.code && !error.message.includes(cause.code)) return `${error.message} (${cause.code})`;
