@@ -50,6 +50,9 @@ export type FromThread =
 export type WebhookDelivery = { start(): void; wake(): void; stop(): Promise<void> };
 
 const RESTART_DELAY_MS = 1_000;
+/** The thread's heap bounds (MB). */
+const THREAD_YOUNG_GENERATION_MB = 8;
+const THREAD_OLD_GENERATION_MB = 96;
 /** How often a process without a thread looks whether an endpoint was enabled (by any instance). */
 const WATCH_MS = 5_000;
 /** The thread's own stop waits for attempts in flight (each at most its 10 s timeout). */
@@ -101,7 +104,17 @@ export class WebhookThread implements WebhookDelivery {
 
   private spawn(): void {
     if (this.worker || this.stopping) return;
-    const worker = new Worker(bootstrap(), { eval: true, workerData: this.settings });
+    const worker = new Worker(bootstrap(), {
+      eval: true,
+      workerData: this.settings,
+      // Batches of events are all it holds: a small young generation keeps its RSS down
+      // (V8's default semispaces are sized for the machine); an old generation past the
+      // limit ends the thread, which is then started again.
+      resourceLimits: {
+        maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB,
+        maxOldGenerationSizeMb: THREAD_OLD_GENERATION_MB,
+      },
+    });
     this.worker = worker;
     worker.on("message", (message: FromThread) => this.receive(message));
     worker.on("error", (error) => this.log.warn({ err: error }, "the webhook thread failed"));
