@@ -31,6 +31,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       port: 0,
       maxConnections: EMBEDDED_MAX_CONNECTIONS,
     });
+    groupExtendedQueries(server);
     await server.start();
   } catch (error) {
     await db?.close();
@@ -46,5 +47,48 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       await db.close();
       unlock();
     },
+  };
+}
+
+type QueryQueue = {
+  enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number>;
+  clearQueueForHandler(handlerId: number): void;
+};
+
+/** Parse, Bind, Describe, Execute, Close: the messages of an extended query, up to its Sync. */
+const EXTENDED_QUERY_MESSAGES = new Set(["P", "B", "D", "E", "C"].map((type) => type.charCodeAt(0)));
+
+/**
+ * Makes each connection's extended query (Parse ... Sync) one item of pglite-socket's query
+ * queue. The queue takes each wire message on its own, and PGlite writes to disk after each
+ * one (an await), so another connection's Parse could run between this one's Parse and Bind:
+ * all connections share PGlite's one session and its unnamed statement and portal, and a
+ * statement then ran with another's parameters (a live stream read an empty page where its
+ * events were: README "Testing"). PGlite runs a buffer of several messages in one go.
+ * pglite-socket 0.2.17 does not expose the queue; this reaches for its field by name, and
+ * fails at start if that is gone.
+ */
+export function groupExtendedQueries(server: PGLiteSocketServer): void {
+  const queue = (server as unknown as { queryQueue?: QueryQueue }).queryQueue;
+  if (!queue || typeof queue.enqueue !== "function") {
+    throw new Error("pglite-socket changed: its query queue is not where groupExtendedQueries looks for it");
+  }
+  const enqueue = queue.enqueue.bind(queue);
+  const clear = queue.clearQueueForHandler.bind(queue);
+  const waiting = new Map<number, Uint8Array[]>();
+  queue.enqueue = (handlerId, message, onData) => {
+    const group = waiting.get(handlerId) ?? [];
+    group.push(message);
+    if (EXTENDED_QUERY_MESSAGES.has(message[0] as number)) {
+      waiting.set(handlerId, group);
+      return Promise.resolve(0);
+    }
+    // Sync, a simple Query, Flush, Terminate, the start-up messages: run what waited with it.
+    waiting.delete(handlerId);
+    return enqueue(handlerId, group.length === 1 ? message : Buffer.concat(group), onData);
+  };
+  queue.clearQueueForHandler = (handlerId) => {
+    waiting.delete(handlerId);
+    clear(handlerId);
   };
 }
