@@ -47,9 +47,10 @@ export function withoutPassword(url: string): string {
 /** The line npm test prints first: which database the files run on. */
 export function databaseTargetLine(
   target: { kind: "server"; url: string; template: string } | { kind: "embedded"; url: string },
+  env: Record<string, string | undefined> = process.env,
 ): string {
   if (target.kind === "embedded") {
-    const why = embeddedForced() ? "TEST_DATABASE=embedded" : "no PostgreSQL server answered";
+    const why = embeddedForced(env) ? "TEST_DATABASE=embedded" : "no PostgreSQL server answered";
     return `[tests] database: embedded PGlite at ${new URL(target.url).host} (${why}; files run one after another)`;
   }
   return `[tests] database: PostgreSQL server ${withoutPassword(target.url)} (each test file clones ${target.template})`;

@@ -18,12 +18,23 @@ describe("databaseTargetLine", () => {
 
   it("says so when the tests run on the embedded PGlite", () => {
     expect(
-      databaseTargetLine({
-        kind: "embedded",
-        url: "postgresql://postgres:postgres@127.0.0.1:40123/postgres",
-      }),
+      databaseTargetLine(
+        { kind: "embedded", url: "postgresql://postgres:postgres@127.0.0.1:40123/postgres" },
+        {},
+      ),
     ).toBe(
       "[tests] database: embedded PGlite at 127.0.0.1:40123 (no PostgreSQL server answered; files run one after another)",
+    );
+  });
+
+  it("names TEST_DATABASE=embedded when that chose it", () => {
+    expect(
+      databaseTargetLine(
+        { kind: "embedded", url: "postgresql://postgres:postgres@127.0.0.1:40123/postgres" },
+        { TEST_DATABASE: "embedded" },
+      ),
+    ).toBe(
+      "[tests] database: embedded PGlite at 127.0.0.1:40123 (TEST_DATABASE=embedded; files run one after another)",
     );
   });
 });
