@@ -50,6 +50,7 @@ export const NO_STREAM_METRICS: StreamMetrics = Object.freeze({
 
 /** What the webhook dispatcher reports (lds_webhook_deliveries_total, lds_webhook_delivery_failures_final_total). */
 export interface WebhookMetrics {
-  webhookAttempt(outcome: "succeeded" | "failed"): void;
-  webhookFinalFailure(): void;
+  /** `count` attempts with this outcome (1 unless reported in batches: the delivery thread). */
+  webhookAttempt(outcome: "succeeded" | "failed", count?: number): void;
+  webhookFinalFailure(count?: number): void;
 }

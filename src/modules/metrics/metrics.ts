@@ -205,11 +205,11 @@ export function createMetrics({
     streamClientDropped() {
       dropped.inc();
     },
-    webhookAttempt(outcome) {
-      webhookAttempts.inc({ outcome });
+    webhookAttempt(outcome, count = 1) {
+      webhookAttempts.inc({ outcome }, count);
     },
-    webhookFinalFailure() {
-      webhookGaveUp.inc();
+    webhookFinalFailure(count = 1) {
+      webhookGaveUp.inc(count);
     },
     jobFailed(queue) {
       jobsFailed.inc({ queue });

@@ -42,8 +42,8 @@ export type ToThread = "wake" | "stop";
 export type FromThread =
   | { kind: "started" }
   | { kind: "stopped" }
-  | { kind: "attempt"; outcome: "succeeded" | "failed" }
-  | { kind: "final_failure" }
+  /** Attempts made since the last such message, by outcome, and attempts that gave up. */
+  | { kind: "counts"; succeeded: number; failed: number; final: number }
   | { kind: "warn"; details: object; error: unknown; message: string };
 
 /** Delivery as the server starts and stops it, in this thread or another. */
@@ -152,11 +152,10 @@ export class WebhookThread implements WebhookDelivery {
 
   private receive(message: FromThread): void {
     switch (message.kind) {
-      case "attempt":
-        this.metrics.webhookAttempt(message.outcome);
-        break;
-      case "final_failure":
-        this.metrics.webhookFinalFailure();
+      case "counts":
+        if (message.succeeded > 0) this.metrics.webhookAttempt("succeeded", message.succeeded);
+        if (message.failed > 0) this.metrics.webhookAttempt("failed", message.failed);
+        if (message.final > 0) this.metrics.webhookFinalFailure(message.final);
         break;
       case "warn":
         this.log.warn({ ...message.details, err: message.error }, message.message);

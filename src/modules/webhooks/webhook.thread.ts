@@ -24,6 +24,17 @@ const log = {
     send({ kind: "warn", details: rest, error: err instanceof Error ? err.message : err, message });
   },
 };
+// Counters go to the main thread in one message per COUNTS_FLUSH_MS, not one per attempt
+// (a message per attempt was 5% of the thread's time at 3,000 attempts a second).
+const COUNTS_FLUSH_MS = 100;
+const counts = { succeeded: 0, failed: 0, final: 0 };
+const flushCounts = () => {
+  if (counts.succeeded + counts.failed + counts.final === 0) return;
+  send({ kind: "counts", ...counts });
+  counts.succeeded = counts.failed = counts.final = 0;
+};
+setInterval(flushCounts, COUNTS_FLUSH_MS).unref();
+
 const pool = createPool({
   url: settings.databaseUrl,
   max: settings.poolSize,
@@ -41,8 +52,12 @@ const dispatcher = new WebhookDispatcher(
   eventLog,
   feed,
   {
-    webhookAttempt: (outcome) => send({ kind: "attempt", outcome }),
-    webhookFinalFailure: () => send({ kind: "final_failure" }),
+    webhookAttempt: (outcome) => {
+      counts[outcome]++;
+    },
+    webhookFinalFailure: () => {
+      counts.final++;
+    },
   },
   log,
   settings.dispatcher,
@@ -55,6 +70,7 @@ port.on("message", (message: ToThread) => {
       await dispatcher.stop();
       await feed.stop();
       await pool.end();
+      flushCounts();
       send({ kind: "stopped" });
     })();
   }
