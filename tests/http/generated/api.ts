@@ -1154,7 +1154,7 @@ export interface components {
             active_now: number;
             /** @description Median seconds from assignment (to this operator) to close; null without a closed appeal */
             median_time_to_close_s: number | null;
-            /** @description Median seconds to the operator's first message; null until operator messages exist */
+            /** @description Median seconds from assignment (to this operator) to its first message on the appeal; null without one */
             median_first_response_s: number | null;
         };
         Webhook: {
