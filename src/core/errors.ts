@@ -51,3 +51,10 @@ export class UnavailableError extends AppError {
     super("unavailable", 503, "Service unavailable", detail);
   }
 }
+
+/** The caller's role may call the route, but not with this request (an intake key posting as an operator). */
+export class ForbiddenError extends AppError {
+  constructor(detail: string, errors?: FieldError[]) {
+    super("forbidden", 403, "Forbidden", detail, errors);
+  }
+}

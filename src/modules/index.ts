@@ -9,6 +9,7 @@ import { eventLogModule } from "./events/event-log.module.js";
 import { eventsModule } from "./events/events.module.js";
 import { healthModule } from "./health/health.module.js";
 import { leadsModule } from "./leads/lead.module.js";
+import { messagesModule } from "./messages/message.module.js";
 import { metricsModule } from "./metrics/metrics.module.js";
 import { operatorsModule } from "./operators/operator.module.js";
 import { sourcesModule } from "./sources/source.module.js";
@@ -23,6 +24,7 @@ export const MODULES = [
   operatorsModule,
   sourcesModule,
   appealsModule,
+  messagesModule,
   leadsModule,
   statsModule,
   auditModule,

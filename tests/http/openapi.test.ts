@@ -54,6 +54,7 @@ const CONTRACT_OPERATIONS: [string, Record<string, string>][] = [
   ["/appeals/{id}/close", { patch: "closeAppeal" }],
   ["/appeals/{id}/assign", { patch: "transferAppeal" }],
   ["/appeals/{id}/reopen", { patch: "reopenAppeal" }],
+  ["/appeals/{id}/messages", { get: "listMessages", post: "createMessage" }],
   ["/appeals/{id}/events", { get: "listAppealEvents" }],
   ["/audit", { get: "listAuditEvents" }],
   ["/events/stream", { get: "streamEvents" }],

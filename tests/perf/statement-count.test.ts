@@ -142,3 +142,35 @@ describe("statements to transfer and to reopen an appeal", () => {
     expect(await statementsOf("PATCH", `/appeals/${appeal.appeal_id}/reopen`)).toHaveLength(2);
   });
 });
+
+describe("statements of a conversation", () => {
+  it("posting is one statement, a repeat of its external_id two; a page is one, at any length", async () => {
+    const sourceId = await grow(2, 0);
+    const appeal = await createAppeal(t.app, { source_id: sourceId, message: "first" });
+    const url = `/appeals/${appeal.appeal_id}/messages`;
+    expect(await statementsOf("POST", url, { text: "hi", sender: "bot", external_id: "s-1" })).toHaveLength(
+      1,
+    );
+    // The insert that wrote nothing, then the read of the first message.
+    expect(await statementsOf("POST", url, { text: "hi", sender: "bot", external_id: "s-1" })).toHaveLength(
+      2,
+    );
+    const small = await statementsOf("GET", `${url}?limit=500`);
+    for (let i = 0; i < 30; i++) await statementsOf("POST", url, { text: `m${i}`, sender: "lead" });
+    const large = await statementsOf("GET", `${url}?limit=500`);
+    const paged = await statementsOf("GET", `${url}?limit=5&cursor=1`);
+    expect(small).toHaveLength(1);
+    expect(large).toHaveLength(1);
+    expect(paged).toHaveLength(1);
+  });
+
+  it("GET /appeals/{id} reads first_response_at in its one statement", async () => {
+    const sourceId = await grow(1, 0);
+    const appeal = await createAppeal(t.app, { source_id: sourceId, message: "first" });
+    await statementsOf("POST", `/appeals/${appeal.appeal_id}/messages`, {
+      text: "reply",
+      sender: "operator",
+    });
+    expect(await statementsOf("GET", `/appeals/${appeal.appeal_id}`)).toHaveLength(1);
+  });
+});

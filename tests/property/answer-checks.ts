@@ -43,12 +43,29 @@ function sentQueryKeys(url: string): string[] {
     });
 }
 
+/**
+ * A path inside a field (`attachments.0.url`): each index names an element sent, each name a
+ * member of an object sent; the last name may be one the object lacks (a required member).
+ */
+function nestedPathIsReal(value: unknown, segments: string[]): boolean {
+  const [segment = "", ...rest] = segments;
+  if (Array.isArray(value)) {
+    if (!/^\d+$/.test(segment) || Number(segment) >= value.length) return false;
+    return rest.length === 0 || nestedPathIsReal(value[Number(segment)], rest);
+  }
+  if (!isObject(value)) return false;
+  if (rest.length === 0) return true;
+  return Object.hasOwn(value, segment) && nestedPathIsReal((value as Record<string, unknown>)[segment], rest);
+}
+
 function bodyPathIsReal(shape: RequestShape, body: unknown, path: string): boolean {
   if (shape.body === "object") {
     if (!isObject(body)) return path === "(root)";
     // A root-level refusal of an object: only "send at least one field" of an empty PATCH.
     if (path === "(root)") return Object.keys(body).length === 0;
-    return shape.bodyKeys.includes(path) || Object.hasOwn(body, path);
+    if (shape.bodyKeys.includes(path) || Object.hasOwn(body, path)) return true;
+    const [head = "", ...rest] = path.split(".");
+    return rest.length > 0 && shape.bodyKeys.includes(head) && nestedPathIsReal(body[head], rest);
   }
   if (shape.body === "array") {
     if (!Array.isArray(body) || body.length > 10_000) return path === "(root)";

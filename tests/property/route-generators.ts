@@ -73,6 +73,57 @@ const appealFields = (fixture: Fixture) => ({
   lead_email: fc.oneof(fc.constant(""), validEmail),
 });
 
+const messageKeys = ["text", "sender", "is_ai_generated", "external_id", "attachments"] as const;
+const attachmentValue = fc.oneof(
+  fc.record(
+    {
+      kind: fc.constantFrom("photo", "video", "document", "link"),
+      url: fc.webUrl({ validSchemes: ["http", "https"] }),
+      name: validText(255),
+    },
+    { requiredKeys: ["kind", "url"] },
+  ),
+  fc.record(
+    {
+      kind: fc.constantFrom("photo", "video", "document", "link"),
+      telegram_file_id: validText(255, true),
+      name: validText(255),
+    },
+    { requiredKeys: ["kind", "telegram_file_id"] },
+  ),
+);
+/** Operator messages need the appeal's operator (409 no_operator on a pending one): lead and bot only. */
+const messageFields = () => ({
+  text: validText(10_000).filter((text) => text.length > 0),
+  sender: fc.constantFrom("lead", "bot"),
+  is_ai_generated: fc.boolean(),
+  // Unique, so a valid message is always a 201 (a repeat would be a 200).
+  external_id: uniqueName(255),
+  attachments: fc.array(attachmentValue, { maxLength: 3 }),
+});
+const validMessage = () => fc.record(messageFields(), { requiredKeys: ["text", "sender"] });
+/** Near misses: wrong attachments (no reference, other schemes, unknown kinds), operator senders, existing ids. */
+const messageNearMiss = () =>
+  nearlyValidObject({
+    ...messageFields(),
+    sender: fc.constantFrom("lead", "bot", "operator", "customer", ""),
+    external_id: fc.oneof(uniqueName(255), fc.constantFrom("repeat-1", "", "e".repeat(256))),
+    attachments: fc.array(
+      fc.oneof(
+        attachmentValue,
+        nearlyValidObject({
+          kind: fc.constantFrom("photo", "audio"),
+          url: fc.oneof(
+            fc.webUrl(),
+            fc.constantFrom("ftp://example.com/a", "javascript:alert(1)", "not a url"),
+          ),
+          telegram_file_id: validText(255),
+        }),
+      ),
+      { maxLength: 3 },
+    ),
+  });
+
 const validOperator = () => fc.record(operatorFields(), { requiredKeys: ["name"] });
 const validOperatorPatch = () =>
   fc.record(operatorFields(), { requiredKeys: [] }).filter((body) => Object.keys(body).length > 0);
@@ -310,6 +361,17 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       },
     },
     {
+      name: "POST /appeals/{id}/messages",
+      method: "POST",
+      shape: objectShape(messageKeys, true),
+      url: pathId(appealIds).map((id) => `/appeals/${id}/messages`),
+      validUrl: fc.constantFrom(...fixture.appealIds).map((id) => `/appeals/${id}/messages`),
+      body: hostileBody(messageKeys, messageNearMiss(), validMessage()),
+      validBody: validMessage().map(jsonBody),
+      // The appeal open again: a valid close may have run.
+      before: (url) => [{ method: "PATCH", url: url.replace(/messages$/, "reopen") }],
+    },
+    {
       name: "PUT /sources/{id}/weights/{operator_id}",
       method: "PUT",
       shape: {
@@ -422,6 +484,7 @@ export const ROUTE_NAMES = [
   "PATCH /appeals/{id}/close",
   "PATCH /appeals/{id}/reopen",
   "PATCH /appeals/{id}/assign",
+  "POST /appeals/{id}/messages",
   "PUT /sources/{id}/weights/{operator_id}",
   "DELETE /sources/{id}/weights/{operator_id}",
   "DELETE /operators/{id}",

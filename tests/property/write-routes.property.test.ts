@@ -160,6 +160,8 @@ const TEXT_FIELDS: [route: string, field: string][] = [
   ["POST /appeals", "message"],
   ["POST /appeals", "lead_name"],
   ["POST /appeals", "lead_phone"],
+  ["POST /appeals/{id}/messages", "text"],
+  ["POST /appeals/{id}/messages", "external_id"],
 ];
 
 describe("text a database would store differently (NUL, a lone surrogate)", () => {

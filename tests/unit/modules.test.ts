@@ -34,6 +34,7 @@ describe("the module list", () => {
       "operators",
       "sources",
       "appeals",
+      "messages",
       "leads",
       "stats",
       "audit",

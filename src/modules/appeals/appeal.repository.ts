@@ -14,6 +14,8 @@ export type AppealView = {
   createdAt: Date;
   assignedAt: Date | null;
   closedAt: Date | null;
+  /** The first operator message's created_at; null until an operator wrote. */
+  firstResponseAt: Date | null;
 };
 
 /**
@@ -45,6 +47,13 @@ const appealInclude = {
   lead: { select: { externalId: true } },
   source: { select: { name: true } },
   operator: { select: { id: true, name: true } },
+  // first_response_at: the first operator message, joined in the same statement (relationJoins).
+  messages: {
+    where: { sender: "operator" },
+    orderBy: { createdAt: "asc" },
+    take: 1,
+    select: { createdAt: true },
+  },
 } as const;
 
 type AppealWithRelations = {
@@ -59,6 +68,7 @@ type AppealWithRelations = {
   lead: { externalId: string };
   source: { name: string };
   operator: { id: number; name: string } | null;
+  messages: { createdAt: Date }[];
 };
 
 function toView(row: AppealWithRelations): AppealView {
@@ -74,6 +84,7 @@ function toView(row: AppealWithRelations): AppealView {
     createdAt: row.createdAt,
     assignedAt: row.assignedAt,
     closedAt: row.closedAt,
+    firstResponseAt: row.messages[0]?.createdAt ?? null,
   };
 }
 

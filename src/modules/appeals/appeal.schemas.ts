@@ -91,6 +91,11 @@ export const appealSchema = z
     created_at: timestampSchema,
     assigned_at: timestampSchema.nullable(),
     closed_at: timestampSchema.nullable(),
+    first_response_at: timestampSchema
+      .nullable()
+      .describe(
+        "When an operator first wrote in the conversation (its first operator message); null until then",
+      ),
   })
   .meta({ id: "Appeal" });
 

@@ -218,7 +218,9 @@ function hashRequest(input: CreateAppealInput): string {
 }
 
 /** From a stored appeal, as the intake statement returns it or as read back. */
-function toCreatedDto(appeal: Omit<AppealView, "assignedAt" | "closedAt">): AppealCreatedDto {
+function toCreatedDto(
+  appeal: Omit<AppealView, "assignedAt" | "closedAt" | "firstResponseAt">,
+): AppealCreatedDto {
   return {
     appeal_id: appeal.id,
     lead_id: appeal.leadId,
@@ -245,5 +247,6 @@ export function toAppealDto(appeal: AppealView): AppealDto {
     created_at: appeal.createdAt.toISOString(),
     assigned_at: appeal.assignedAt?.toISOString() ?? null,
     closed_at: appeal.closedAt?.toISOString() ?? null,
+    first_response_at: appeal.firstResponseAt?.toISOString() ?? null,
   };
 }

@@ -6,7 +6,7 @@
 import { isUniqueViolation } from "../../db/prisma-errors.js";
 import type { SqlClient } from "../../db/sql.js";
 import { Prisma } from "../../generated/prisma/client.js";
-import { appealData, leadData, storedAppealData } from "../events/event-data.sql.js";
+import { appealData, leadData, messageData, storedAppealData } from "../events/event-data.sql.js";
 import { type AppealStatus, chooseOperator, notReservedForWaiting } from "./distribution.sql.js";
 
 export type IntakeInput = {
@@ -113,6 +113,14 @@ export class DistributionRepository {
         FROM lead LEFT JOIN pick ON true
         RETURNING id, status, message, created_at, assigned_at
       ),
+      -- The appeal's message is its conversation's message 1 (sender lead), stored with it.
+      -- An empty message is no message: a posted one has at least one character.
+      first_message AS (
+        INSERT INTO messages (appeal_id, sender, text, created_at)
+        SELECT appeal.id, 'lead', appeal.message, appeal.created_at FROM appeal
+        WHERE appeal.message IS NOT NULL AND appeal.message <> ''
+        RETURNING id, appeal_id, sender, operator_id, text, is_ai_generated, external_id, attachments, created_at
+      ),
       idempotency AS (
         INSERT INTO idempotency_keys (scope, key, request_hash, appeal_id)
         SELECT ${input.idempotencyScope}::int, ${input.idempotencyKey}::text, ${input.requestHash}::text, appeal.id
@@ -133,10 +141,12 @@ export class DistributionRepository {
           createdAt: Prisma.sql`appeal.created_at`,
           assignedAt: Prisma.sql`appeal.assigned_at`,
           closedAt: Prisma.sql`NULL::timestamptz`,
+          // No operator message can exist yet: the answer's first_response_at is null, unread.
+          firstResponseAt: Prisma.sql`NULL::timestamptz`,
         })} AS data
         FROM appeal CROSS JOIN src CROSS JOIN lead LEFT JOIN pick ON true
       ),
-      -- lead.created or lead.updated, appeal.created, appeal.assigned, in that order.
+      -- lead.created or lead.updated, appeal.created, appeal.assigned, message.created, in that order.
       logged AS (
         INSERT INTO events (actor, type, entity_type, entity_id, appeal_id, operator_id, source_id, data, details)
         -- The lead's event first: lead.created for a new lead, lead.updated for a returning one
@@ -174,6 +184,11 @@ export class DistributionRepository {
         FROM appeal CROSS JOIN src CROSS JOIN lead CROSS JOIN shown LEFT JOIN pick ON true
         CROSS JOIN LATERAL (VALUES (1, 'appeal.created'), (2, 'appeal.assigned')) AS kind(n, type)
         WHERE kind.n = 1 OR pick.id IS NOT NULL
+        UNION ALL
+        -- message.created for message 1, when the appeal came with one.
+        SELECT ${actor}::text, 'message.created', 'message', first_message.id, appeal.id, pick.id, src.id,
+               ${messageData("first_message")}, '{}'::jsonb
+        FROM first_message CROSS JOIN appeal CROSS JOIN src LEFT JOIN pick ON true
       )
       SELECT src.name AS source_name, appeal.id AS appeal_id, appeal.status::text AS status, appeal.message,
              appeal.created_at, lead.id AS lead_id, ${input.leadExternalId}::text AS lead_external_id,

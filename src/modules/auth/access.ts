@@ -1,6 +1,6 @@
 // The access rules routes declare in `config: { access }`. admin may do everything,
-// viewer every read, intake register appeals and read one back, operator (until the
-// conversations work) read its own appeals. A role a rule does not name gets a 403.
+// viewer every read, intake register appeals, read one back and post lead and bot messages,
+// operator read its own appeals and post operator messages on them. A role a rule does not name gets a 403.
 import type { Access } from "./principal.js";
 
 export const ACCESS = {
@@ -19,6 +19,11 @@ export const ACCESS = {
   readAppeal: ["admin", "intake", "viewer", "operator"],
   /** GET /appeals: an operator key's list holds its own appeals only (the route passes the scope). */
   listAppeals: ["admin", "viewer", "operator"],
+  /**
+   * POST /appeals/{id}/messages: a bot posts lead and bot messages on appeals of its sources, an
+   * operator key operator messages on its own appeals; the service checks the sender per role (403).
+   */
+  postMessage: ["admin", "intake", "operator"],
   /**
    * GET /events/stream: every role, each seeing its own part (streamFilter in
    * event-stream.service.ts): an operator key its appeals, an intake key its sources.

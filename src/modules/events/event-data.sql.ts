@@ -20,6 +20,8 @@ export type AppealColumns = {
   createdAt: Prisma.Sql;
   assignedAt: Prisma.Sql;
   closedAt: Prisma.Sql;
+  /** The first operator message's created_at; NULL::timestamptz at intake (no message yet). */
+  firstResponseAt: Prisma.Sql;
 };
 
 /** The Appeal of the API (appealSchema). */
@@ -31,7 +33,11 @@ export const appealData = (a: AppealColumns) => Prisma.sql`
                      ELSE jsonb_build_object('id', ${a.operatorId}, 'name', ${a.operatorName}) END,
     'status', ${a.status}::text, 'message', ${a.message},
     'created_at', ${isoTime(a.createdAt)}, 'assigned_at', ${isoTime(a.assignedAt)},
-    'closed_at', ${isoTime(a.closedAt)})`;
+    'closed_at', ${isoTime(a.closedAt)}, 'first_response_at', ${isoTime(a.firstResponseAt)})`;
+
+/** When the operator first answered the appeal `appealId`: its first operator message (a partial index). */
+export const firstResponseAt = (appealId: Prisma.Sql) =>
+  Prisma.sql`(SELECT min(m.created_at) FROM messages m WHERE m.appeal_id = ${appealId} AND m.sender = 'operator')`;
 
 /**
  * The Appeal of a row of `appeals` aliased `alias`, with its lead's external id, its
@@ -52,7 +58,19 @@ export const storedAppealData = (alias: string) => {
     createdAt: col("created_at"),
     assignedAt: col("assigned_at"),
     closedAt: col("closed_at"),
+    firstResponseAt: firstResponseAt(col("id")),
   });
+};
+
+/** The Message of the API (messageSchema) of a row of `messages` aliased `alias`. */
+export const messageData = (alias: string) => {
+  const col = (name: string) => Prisma.raw(`${alias}.${name}`);
+  return Prisma.sql`
+  jsonb_build_object(
+    'id', ${col("id")}, 'appeal_id', ${col("appeal_id")}, 'sender', ${col("sender")}::text,
+    'operator_id', ${col("operator_id")}, 'text', ${col("text")}, 'is_ai_generated', ${col("is_ai_generated")},
+    'external_id', ${col("external_id")}, 'attachments', ${col("attachments")},
+    'created_at', ${isoTime(col("created_at"))})`;
 };
 
 export type LeadColumns = {

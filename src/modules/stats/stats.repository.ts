@@ -32,6 +32,7 @@ export type OperatorStats = {
   closed: number;
   activeNow: number;
   medianTimeToCloseS: number | null;
+  medianFirstResponseS: number | null;
 };
 
 const hasPeriod = (period: Period) => period.from !== undefined || period.to !== undefined;
@@ -107,7 +108,8 @@ export class StatsRepository {
   /**
    * Per operator (archived ones too: history keeps them), over the appeals created in the
    * period: those it holds or held at close (assigned), closed, still active, and the median
-   * time from its assignment to the close. One statement over the period's appeals.
+   * time from its assignment to the close and to its first message on the appeal. One statement
+   * over the period's appeals.
    */
   operators(period: Period = {}): Promise<OperatorStats[]> {
     return this.prisma.$queryRaw<OperatorStats[]>`
@@ -116,14 +118,24 @@ export class StatsRepository {
                count(*) FILTER (WHERE status = 'closed')::int AS closed,
                count(*) FILTER (WHERE status = 'active')::int AS active_now,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - assigned_at)::float8)
-                 FILTER (WHERE status = 'closed' AND assigned_at IS NOT NULL) AS median_close
-        FROM appeals
+                 FILTER (WHERE status = 'closed' AND assigned_at IS NOT NULL) AS median_close,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response - assigned_at)::float8)
+                 FILTER (WHERE first_response IS NOT NULL) AS median_first_response
+        FROM appeals a
+        -- The operator's first message on the appeal since it was assigned to it (the partial
+        -- index of operator messages, one probe per appeal).
+        LEFT JOIN LATERAL (
+          SELECT min(m.created_at) AS first_response FROM messages m
+          WHERE m.appeal_id = a.id AND m.sender = 'operator' AND m.operator_id = a.operator_id
+            AND m.created_at >= a.assigned_at
+        ) fr ON true
         WHERE operator_id IS NOT NULL AND ${withinPeriod(period, Prisma.sql`created_at`)}
         GROUP BY operator_id
       )
       SELECT o.id AS "operatorId", o.name AS "operatorName", COALESCE(h.assigned, 0) AS assigned,
              COALESCE(h.closed, 0) AS closed, COALESCE(h.active_now, 0) AS "activeNow",
-             h.median_close::float8 AS "medianTimeToCloseS"
+             h.median_close::float8 AS "medianTimeToCloseS",
+             h.median_first_response::float8 AS "medianFirstResponseS"
       FROM operators o LEFT JOIN handled h ON h.operator_id = o.id
       ORDER BY o.id`;
   }

@@ -64,7 +64,9 @@ export const operatorStatsSchema = z
     median_first_response_s: z
       .number()
       .nullable()
-      .describe("Median seconds to the operator's first message; null until operator messages exist"),
+      .describe(
+        "Median seconds from assignment (to this operator) to its first message on the appeal; null without one",
+      ),
   })
   .meta({ id: "OperatorStats" });
 

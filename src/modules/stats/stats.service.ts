@@ -48,8 +48,7 @@ export class StatsService {
       closed: row.closed,
       active_now: row.activeNow,
       median_time_to_close_s: row.medianTimeToCloseS,
-      // Operator messages arrive with the conversations.
-      median_first_response_s: null,
+      median_first_response_s: row.medianFirstResponseS,
     }));
   }
 

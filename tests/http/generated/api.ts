@@ -346,6 +346,34 @@ export interface paths {
         patch: operations["reopenAppeal"];
         trace?: never;
     };
+    "/appeals/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An appeal's conversation, oldest first
+         * @description Message 1 is the appeal's message, stored by the intake. An intake key with source_ids and an operator key read only appeals they may see; another appeal is a 404.
+         *
+         *     Requires an API key with the role admin or intake or viewer or operator.
+         */
+        get: operations["listMessages"];
+        put?: never;
+        /**
+         * Add a message to an appeal's conversation
+         * @description Intake keys post as lead or bot, operator keys as operator on their own appeals, admins as any (an admin's operator message is written on behalf of the appeal's current operator); another sender is a 403. A message with an external_id the appeal has already answers the first message with 200 and writes nothing. A closed appeal is a 409 appeal_closed, an operator message on a pending appeal a 409 no_operator. Every message is a message.created event.
+         *
+         *     Requires an API key with the role admin or intake or operator.
+         */
+        post: operations["createMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/leads": {
         parameters: {
             query?: never;
@@ -870,6 +898,8 @@ export interface components {
             created_at: string;
             assigned_at: string | null;
             closed_at: string | null;
+            /** @description When an operator first wrote in the conversation (its first operator message); null until then */
+            first_response_at: string | null;
         };
         AppealPage: {
             items: components["schemas"]["Appeal"][];
@@ -890,11 +920,11 @@ export interface components {
             occurred_at: string;
             /** @description The label of the API key that made the change ("anonymous" in open mode) */
             actor: string;
-            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated */
+            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created */
             type: string;
             /** @description The same as type (the field's name before the event log) */
             action: string;
-            /** @description One of operator, source, appeal, lead, api_key, webhook */
+            /** @description One of operator, source, appeal, lead, api_key, webhook, message */
             entity_type: string;
             /** @example 42 */
             entity_id: number;
@@ -981,6 +1011,43 @@ export interface components {
         };
         LeadPage: {
             items: components["schemas"]["Lead"][];
+            /** @description Pass as cursor to get the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        Attachment: {
+            /** @enum {string} */
+            kind: "photo" | "video" | "document" | "link";
+            url: string | null;
+            telegram_file_id: string | null;
+            name: string | null;
+        };
+        Message: {
+            /**
+             * @description Increases in the order messages were stored: the conversation's order
+             * @example 42
+             */
+            id: number;
+            /** @example 42 */
+            appeal_id: number;
+            /**
+             * @description lead: the customer; bot: the source's bot; operator: the appeal's operator
+             * @enum {string}
+             */
+            sender: "lead" | "bot" | "operator";
+            /** @description The operator who wrote it; null unless sender is operator */
+            operator_id: number | null;
+            text: string;
+            is_ai_generated: boolean;
+            external_id: string | null;
+            attachments: components["schemas"]["Attachment"][];
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
+        };
+        MessagePage: {
+            items: components["schemas"]["Message"][];
             /** @description Pass as cursor to get the next page; null on the last page */
             next_cursor: string | null;
         };
@@ -1087,7 +1154,7 @@ export interface components {
             active_now: number;
             /** @description Median seconds from assignment (to this operator) to close; null without a closed appeal */
             median_time_to_close_s: number | null;
-            /** @description Median seconds to the operator's first message; null until operator messages exist */
+            /** @description Median seconds from assignment (to this operator) to its first message on the appeal; null without one */
             median_first_response_s: number | null;
         };
         Webhook: {
@@ -1249,6 +1316,45 @@ export interface components {
             operator_id?: number | null;
             /** @description intake keys only: the sources it posts into and reads. Omitted or null: every source */
             source_ids?: number[] | null;
+        };
+        CreateMessage: {
+            /**
+             * @description What was written, 1..10000 characters
+             * @example Yes, we deliver on Sundays from 10 to 18.
+             */
+            text: string;
+            /**
+             * @description lead: the customer; bot: the source's bot; operator: the appeal's operator
+             * @enum {string}
+             */
+            sender: "lead" | "bot" | "operator";
+            /**
+             * @description Whether the text was generated by AI
+             * @default false
+             */
+            is_ai_generated?: boolean;
+            /**
+             * @description The bot's id of the message: a repeat answers the first message with 200 and writes nothing
+             * @example tg_msg_1001
+             */
+            external_id?: string;
+            /**
+             * @description References only (a URL or a Telegram file id); at most 20
+             * @default []
+             */
+            attachments?: {
+                /** @enum {string} */
+                kind: "photo" | "video" | "document" | "link";
+                /**
+                 * Format: uri
+                 * @example https://example.com/photo.jpg
+                 */
+                url?: string;
+                /** @example AgACAgIAAxkBAAIB */
+                telegram_file_id?: string;
+                /** @example invoice.pdf */
+                name?: string;
+            }[];
         };
         CreateOperator: {
             /**
@@ -3124,6 +3230,187 @@ export interface operations {
             };
         };
     };
+    listMessages: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..500 */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMessage"];
+            };
+        };
+        responses: {
+            /** @description A repeat of an external_id: the first message, nothing written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description The message stored */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing record. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listLeads: {
         parameters: {
             query?: {
@@ -3884,13 +4171,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only events of this type */
-                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated";
+                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created";
                 /** @description The same as type (its name before the event log) */
-                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated";
+                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created";
                 /** @description Only events by this API key label */
                 actor?: string;
                 /** @description Only events about this kind of entity */
-                entity_type?: "operator" | "source" | "appeal" | "lead" | "api_key" | "webhook";
+                entity_type?: "operator" | "source" | "appeal" | "lead" | "api_key" | "webhook" | "message";
                 /** @description Only events about the entity with this id */
                 entity_id?: number;
                 /** @description Only events of this appeal */
@@ -4798,7 +5085,7 @@ export interface operations {
     streamEvents: {
         parameters: {
             query?: {
-                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated */
+                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created */
                 types?: string;
                 /** @description Resume after this event id, for clients that cannot set the Last-Event-ID header; the header wins when both are sent (a browser's EventSource reconnects with the header, to the URL it first used) */
                 last_event_id?: number;

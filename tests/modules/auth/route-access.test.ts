@@ -1,7 +1,8 @@
 // Every registered route × every kind of caller. The routes are read from the
 // router itself (app.printRoutes), not from a list kept here, so a new route is
 // checked as soon as it exists; the expected answers follow the roles of README.md:
-// admin everything, viewer every GET, intake POST /appeals and GET /appeals/{id};
+// admin everything, viewer every GET, intake POST /appeals and GET /appeals/{id}, intake and
+// operator keys an appeal's conversation (POST and GET /appeals/{id}/messages);
 // /health, /ready and /docs public. An intake key scoped to sources reaches
 // the same routes: its scope answers 404 inside them, never 403. An operator key
 // reads GET /appeals and GET /appeals/{id} only, and there only its own operator's appeals:
@@ -52,11 +53,16 @@ function isPublic(url: string): boolean {
 
 /** The live stream: every role may open it; what each sees is filtered inside it. */
 const STREAM = "/events/stream";
+/** An appeal's conversation. */
+const MESSAGES = "/appeals/:id/messages";
 
 function allowed(role: Role, { method, url }: Route): boolean {
   if (isPublic(url) || role === "admin" || url === STREAM) return true;
   const read = method === "GET" || method === "HEAD";
   if (role === "viewer") return read && !ADMIN_ONLY_READS.has(url);
+  // A conversation: intake and operator keys post in it (the sender each may use is the
+  // service's 403, tests/modules/messages/message-roles.test.ts) and read it.
+  if (url === MESSAGES) return read || method === "POST";
   if (role === "operator") return read && (url === "/appeals" || url === "/appeals/:id");
   return (method === "POST" && url === "/appeals") || (read && url === "/appeals/:id");
 }
@@ -243,6 +249,9 @@ describe.each(KINDS)("with a valid %s key", (kind, role) => {
         "POST /appeals allowed",
         "GET /appeals/:id allowed",
         "HEAD /appeals/:id allowed",
+        "POST /appeals/:id/messages allowed",
+        "GET /appeals/:id/messages allowed",
+        "HEAD /appeals/:id/messages allowed",
         "GET /events/stream allowed",
       ]);
     }
@@ -252,6 +261,9 @@ describe.each(KINDS)("with a valid %s key", (kind, role) => {
         "HEAD /appeals allowed",
         "GET /appeals/:id allowed",
         "HEAD /appeals/:id allowed",
+        "POST /appeals/:id/messages allowed",
+        "GET /appeals/:id/messages allowed",
+        "HEAD /appeals/:id/messages allowed",
         "GET /events/stream allowed",
       ]);
     }
@@ -292,6 +304,31 @@ describe("an operator key, object by object", () => {
     for (const id of [own.appeal, own.otherAppeal]) {
       expect((await get(keys.admin, `/appeals/${id}`)).statusCode).toBe(200);
     }
+  });
+
+  it("reads and writes its own appeal's conversation; another operator's answers the 404 of a missing one", async () => {
+    const mine = await get(keys.operator, `/appeals/${own.appeal}/messages`);
+    expect(mine.statusCode, mine.body).toBe(200);
+    const theirs = await get(keys.operator, `/appeals/${own.otherAppeal}/messages`);
+    const { request_id: _, instance: __, ...other } = expectProblem(theirs, 404, "not_found");
+    const {
+      request_id: ___,
+      instance: ____,
+      ...none
+    } = expectProblem(await get(keys.operator, "/appeals/424242/messages"), 404, "not_found");
+    expect(other).toEqual({ ...none, detail: `Appeal ${own.otherAppeal} does not exist.` });
+    const post = (key: string, id: number) =>
+      t.app.inject({
+        method: "POST",
+        url: `/appeals/${id}/messages`,
+        headers: { authorization: `Bearer ${key}` },
+        payload: { text: "route-access reply", sender: "operator" },
+      });
+    const written = await post(keys.operator, own.appeal);
+    expect(written.statusCode, written.body).toBe(201);
+    expect(written.json()).toMatchObject({ appeal_id: own.appeal, operator_id: own.operator });
+    expectProblem(await post(keys.operator, own.otherAppeal), 404, "not_found");
+    expectProblem(await post(keys["other operator"], own.appeal), 404, "not_found");
   });
 
   it("lists its own appeals only, whatever the filter asks for", async () => {

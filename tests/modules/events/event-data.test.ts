@@ -24,6 +24,34 @@ const get = async (url: string) => {
 };
 
 describe("the data of each event", () => {
+  it("message.created (the intake's and a posted one) and appeal.closed after a reply: as the GETs show them", async () => {
+    const source = await createSource(t.app);
+    const operator = await createOperator(t.app, { max_load: 5 });
+    await setWeights(t.app, source.id, [{ operator_id: operator.id, weight: 1 }]);
+    const appeal = await createAppeal(t.app, { source_id: source.id, message: "Is it in stock?" });
+    const reply = await t.app.inject({
+      method: "POST",
+      url: `/appeals/${appeal.appeal_id}/messages`,
+      payload: {
+        text: "It is.",
+        sender: "operator",
+        external_id: "m-1",
+        attachments: [{ kind: "link", url: "https://example.com/item" }],
+      },
+    });
+    expect(reply.statusCode, reply.body).toBe(201);
+    const page = (await get(`/appeals/${appeal.appeal_id}/messages`)) as { items: { id: number }[] };
+    expect(page.items).toHaveLength(2);
+    for (const message of page.items) expect(await dataOf("message.created", message.id)).toEqual(message);
+    expect(page.items[1]).toEqual(reply.json());
+
+    const closed = await t.app.inject({ method: "PATCH", url: `/appeals/${appeal.appeal_id}/close` });
+    expect(closed.statusCode).toBe(200);
+    const shown = await get(`/appeals/${appeal.appeal_id}`);
+    expect(shown.first_response_at).toBe((reply.json() as { created_at: string }).created_at);
+    expect(await dataOf("appeal.closed", appeal.appeal_id)).toEqual(shown);
+  });
+
   it("lead.created and lead.updated: the lead as GET /leads/{id} shows it", async () => {
     const source = await createSource(t.app);
     const externalId = unique("lead");

@@ -448,6 +448,7 @@ describe("a lead's appeals", () => {
         created_at: a1.created_at,
         assigned_at: a1Closed.assigned_at,
         closed_at: a1Closed.closed_at,
+        first_response_at: null,
       },
       {
         id: a2.appeal_id,
@@ -461,6 +462,7 @@ describe("a lead's appeals", () => {
         created_at: a2.created_at,
         assigned_at: a2Now.assigned_at,
         closed_at: null,
+        first_response_at: null,
       },
       {
         id: a3.appeal_id,
@@ -474,6 +476,7 @@ describe("a lead's appeals", () => {
         created_at: a3.created_at,
         assigned_at: a3Now.assigned_at,
         closed_at: null,
+        first_response_at: null,
       },
     ];
     expect(a1Closed.closed_at).toMatch(ISO);
