@@ -35,7 +35,17 @@ async function createScratch(): Promise<Scratch> {
     async connect() {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
-      if (target.kind === "embedded") await client.query(`SET search_path TO "${name}"`);
+      if (target.kind === "embedded") {
+        await client.query(`SET search_path TO "${name}"`);
+        // PGlite serves every connection from one session, where a setting outlives the
+        // connection that made it: left set, it sent the next test files' queries to this
+        // schema, dropped after the test ("relation events does not exist" everywhere after).
+        const end = client.end.bind(client);
+        client.end = (async () => {
+          await client.query("RESET search_path").catch(() => {});
+          return end();
+        }) as typeof client.end;
+      }
       return client;
     },
     async drop() {
