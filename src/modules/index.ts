@@ -13,6 +13,7 @@ import { metricsModule } from "./metrics/metrics.module.js";
 import { operatorsModule } from "./operators/operator.module.js";
 import { sourcesModule } from "./sources/source.module.js";
 import { statsModule } from "./stats/stats.module.js";
+import { tasksModule } from "./tasks/task.module.js";
 import { webhooksModule } from "./webhooks/webhooks.module.js";
 
 export const MODULES = [
@@ -24,6 +25,7 @@ export const MODULES = [
   sourcesModule,
   appealsModule,
   leadsModule,
+  tasksModule,
   statsModule,
   auditModule,
   authModule,

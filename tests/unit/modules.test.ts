@@ -35,6 +35,7 @@ describe("the module list", () => {
       "sources",
       "appeals",
       "leads",
+      "tasks",
       "stats",
       "audit",
       "api-keys",

@@ -42,9 +42,19 @@ export const AUDIT_ACTIONS = [
   "appeal.reopened",
   "lead.created",
   "lead.updated",
+  "task.created",
+  "task.updated",
 ] as const;
 
-export const AUDIT_ENTITY_TYPES = ["operator", "source", "appeal", "lead", "api_key", "webhook"] as const;
+export const AUDIT_ENTITY_TYPES = [
+  "operator",
+  "source",
+  "appeal",
+  "lead",
+  "api_key",
+  "webhook",
+  "task",
+] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];

@@ -24,4 +24,10 @@ export const ACCESS = {
    * event-stream.service.ts): an operator key its appeals, an intake key its sources.
    */
   events: ["admin", "viewer", "operator", "intake"],
+  /** POST /tasks: admins, bots (for the lead's operator) and operator keys (for themselves). */
+  createTask: ["admin", "intake", "operator"],
+  /** GET /tasks, GET /tasks/{id}: an operator key its own tasks only (others 404). */
+  readTasks: ["admin", "viewer", "operator"],
+  /** PATCH /tasks/{id}: an operator key its own tasks only (others 404). */
+  updateTask: ["admin", "operator"],
 } as const satisfies Record<string, Access>;
