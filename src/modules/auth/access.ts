@@ -1,6 +1,6 @@
 // The access rules routes declare in `config: { access }`. admin may do everything,
-// viewer every read, intake register appeals and read one back, operator (until the
-// conversations work) read its own appeals. A role a rule does not name gets a 403.
+// viewer every read, intake register appeals and read one back and create tasks, operator
+// read its own appeals and create, read and change its own tasks. A role a rule does not name gets a 403.
 import type { Access } from "./principal.js";
 
 export const ACCESS = {

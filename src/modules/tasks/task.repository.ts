@@ -89,7 +89,11 @@ export class TaskRepository {
 
   create(task: NewTask, actor: string, now: Date): Promise<TaskRecord> {
     return this.prisma.$transaction(async (tx) => {
-      const created = await tx.task.create({ data: task, include: withOperator });
+      // The module's clock stamps the task, so created_at, updated_at, completed_at and overdue agree.
+      const created = await tx.task.create({
+        data: { ...task, createdAt: now, updatedAt: now },
+        include: withOperator,
+      });
       await this.audit.record(tx, {
         actor,
         action: "task.created",
@@ -156,6 +160,7 @@ export class TaskRepository {
       const status = changes.status;
       const data: Prisma.TaskUncheckedUpdateInput = {
         ...changes,
+        updatedAt: now,
         // done sets completed_at; leaving done (reopened or cancelled) clears it.
         ...(status !== undefined &&
           status !== before.status && { completedAt: status === "done" ? now : null }),
