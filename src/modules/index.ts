@@ -14,6 +14,7 @@ import { metricsModule } from "./metrics/metrics.module.js";
 import { operatorsModule } from "./operators/operator.module.js";
 import { sourcesModule } from "./sources/source.module.js";
 import { statsModule } from "./stats/stats.module.js";
+import { tasksModule } from "./tasks/task.module.js";
 import { webhooksModule } from "./webhooks/webhooks.module.js";
 
 export const MODULES = [
@@ -26,6 +27,7 @@ export const MODULES = [
   appealsModule,
   messagesModule,
   leadsModule,
+  tasksModule,
   statsModule,
   auditModule,
   authModule,

@@ -71,6 +71,8 @@ const CONTRACT_OPERATIONS: [string, Record<string, string>][] = [
   ["/leads/{id}", { get: "getLead" }],
   ["/leads/by-external-id/{external_id}", { get: "getLeadByExternalId" }],
   ["/leads/{id}/appeals", { get: "listLeadAppeals" }],
+  ["/tasks", { get: "listTasks", post: "createTask" }],
+  ["/tasks/{id}", { get: "getTask", patch: "updateTask" }],
   ["/stats/distribution", { get: "getDistributionStats" }],
   ["/stats/sources/{id}/operators", { get: "getSourceOperatorStats" }],
   ["/stats/operators", { get: "getOperatorStats" }],

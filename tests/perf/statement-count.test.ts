@@ -174,3 +174,33 @@ describe("statements of a conversation", () => {
     expect(await statementsOf("GET", `/appeals/${appeal.appeal_id}`)).toHaveLength(1);
   });
 });
+
+describe("statements of the tasks' routes", () => {
+  it("GET /tasks is one statement (the operator joined), at any number of tasks and operators", async () => {
+    const operator = await createOperator(t.app);
+    const post = (payload: object) => t.app.inject({ method: "POST", url: "/tasks", payload });
+    for (let i = 0; i < 3; i++) await post({ title: `small ${i}`, operator_id: operator.id });
+    const small = await statementsOf("GET", "/tasks?limit=500");
+    for (let i = 0; i < 30; i++) {
+      const other = await createOperator(t.app);
+      await post({ title: `large ${i}`, operator_id: other.id, due_at: "2026-12-01T10:00:00Z" });
+    }
+    const large = await statementsOf("GET", "/tasks?limit=500");
+    const filtered = await statementsOf("GET", `/tasks?operator_id=${operator.id}&status=open&limit=500`);
+    expect(small).toHaveLength(1);
+    expect(large).toHaveLength(1);
+    expect(filtered).toHaveLength(1);
+  });
+
+  it("POST /tasks for the lead's operator and PATCH /tasks/{id} send a fixed number of statements", async () => {
+    const sourceId = await grow(1, 0);
+    const appeal = await createAppeal(t.app, { source_id: sourceId });
+    const created = await statementsOf("POST", "/tasks", { title: "Call", lead_id: appeal.lead_id });
+    const task = (await t.app.inject({ method: "GET", url: "/tasks?limit=1" })).json().items[0];
+    const patched = await statementsOf("PATCH", `/tasks/${task.id}`, { status: "done" });
+    // The lead, its active appeal's operator; BEGIN, the insert, the event, COMMIT.
+    expect(created).toHaveLength(6);
+    // BEGIN, the row locked, the update (joined to its operator), the event, COMMIT.
+    expect(patched).toHaveLength(5);
+  });
+});

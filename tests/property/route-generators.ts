@@ -25,6 +25,8 @@ export type Fixture = {
   otherSourceName: string;
   appealIds: number[];
   leadIds: number[];
+  /** Tasks the PATCHes aim at (appealIds[i] is leadIds[i]'s appeal). */
+  taskIds: number[];
   /** Operators and sources with nothing pending or active: the valid DELETEs archive these. */
   archivableOperatorIds: number[];
   archivableSourceIds: number[];
@@ -122,6 +124,73 @@ const messageNearMiss = () =>
       ),
       { maxLength: 3 },
     ),
+  });
+
+const taskStatusValue = fc.constantFrom("open", "done", "cancelled");
+const dueAtValue = fc.constantFrom(
+  "2026-11-21T10:00:00.000Z",
+  "2026-12-31T23:59:59+03:00",
+  "2099-01-01T00:00:00Z",
+);
+const taskKeys = [
+  "title",
+  "description",
+  "lead_id",
+  "lead_external_id",
+  "appeal_id",
+  "operator_id",
+  "due_at",
+] as const;
+const taskPatchKeys = ["title", "description", "status", "operator_id", "due_at"] as const;
+const taskTitle = validText(500, true).filter(hasVisibleCharacter);
+/** The fixture's live operators only: the DELETEs archive the archivable ones later. */
+const taskOperator = (fixture: Fixture) => fc.constantFrom(...fixture.operatorIds);
+const validTask = (fixture: Fixture) =>
+  fc
+    .tuple(
+      fc.record(
+        {
+          title: taskTitle,
+          description: validText(10_000),
+          operator_id: taskOperator(fixture),
+          due_at: dueAtValue,
+        },
+        { requiredKeys: ["title"] },
+      ),
+      // A lead, its appeal, both (they must match) or neither.
+      fc.option(fc.nat({ max: fixture.appealIds.length - 1 })),
+      fc.constantFrom("lead", "appeal", "both"),
+    )
+    .map(([body, index, refs]) => {
+      if (index === null) return body;
+      const leadId = fixture.leadIds[index];
+      const appealId = fixture.appealIds[index];
+      return {
+        ...body,
+        ...(refs !== "appeal" && { lead_id: leadId }),
+        ...(refs !== "lead" && { appeal_id: appealId }),
+      };
+    });
+const taskPatchFields = (fixture: Fixture) => ({
+  title: taskTitle,
+  description: fc.option(validText(10_000), { nil: null }),
+  status: taskStatusValue,
+  operator_id: fc.option(taskOperator(fixture), { nil: null }),
+  due_at: fc.option(dueAtValue, { nil: null }),
+});
+const validTaskPatch = (fixture: Fixture) =>
+  fc.record(taskPatchFields(fixture), { requiredKeys: [] }).filter((body) => Object.keys(body).length > 0);
+const anyId = (ids: () => readonly number[]) =>
+  fc.oneof(fc.constantFrom(...ids()), fc.integer({ min: 1, max: MAX_INT4 }));
+const taskNearMiss = (fixture: Fixture) =>
+  nearlyValidObject({
+    title: taskTitle,
+    description: validText(10_000),
+    lead_id: anyId(() => fixture.leadIds),
+    lead_external_id: uniqueName(255),
+    appeal_id: anyId(() => fixture.appealIds),
+    operator_id: anyId(() => fixture.operatorIds),
+    due_at: dueAtValue,
   });
 
 const validOperator = () => fc.record(operatorFields(), { requiredKeys: ["name"] });
@@ -264,7 +333,30 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
     body: hostileBody(appealKeys, appealNearMiss(fixture), validAppeal(fixture)),
     validBody: validAppeal(fixture).map(jsonBody),
   };
+  const taskIds = () => fixture.taskIds;
   return [
+    {
+      name: "POST /tasks",
+      method: "POST",
+      shape: objectShape(taskKeys, false),
+      url: fc.constant("/tasks"),
+      validUrl: fc.constant("/tasks"),
+      body: hostileBody(taskKeys, taskNearMiss(fixture), validTask(fixture)),
+      validBody: validTask(fixture).map(jsonBody),
+    },
+    {
+      name: "PATCH /tasks/{id}",
+      method: "PATCH",
+      shape: objectShape(taskPatchKeys, true),
+      url: pathId(taskIds).map((id) => `/tasks/${id}`),
+      validUrl: fc.constantFrom(...fixture.taskIds).map((id) => `/tasks/${id}`),
+      body: hostileBody(
+        taskPatchKeys,
+        nearlyValidObject({ ...taskPatchFields(fixture), operator_id: anyId(() => fixture.operatorIds) }),
+        validTaskPatch(fixture),
+      ),
+      validBody: validTaskPatch(fixture).map(jsonBody),
+    },
     {
       name: "POST /operators",
       method: "POST",
@@ -487,6 +579,8 @@ export const ROUTE_NAMES = [
   "POST /appeals/{id}/messages",
   "PUT /sources/{id}/weights/{operator_id}",
   "DELETE /sources/{id}/weights/{operator_id}",
+  "POST /tasks",
+  "PATCH /tasks/{id}",
   "DELETE /operators/{id}",
   "DELETE /sources/{id}",
 ];
@@ -533,6 +627,17 @@ export const LIST_ROUTES: ListRoute[] = [
       search: validText(255, true).filter((s) => s.trim().length <= 255),
       limit: intString(1, 500),
       cursor: idOrUnknown(() => fixture.leadIds),
+    }),
+  },
+  {
+    path: "/tasks",
+    fields: (fixture) => ({
+      operator_id: idOrUnknown(() => fixture.operatorIds),
+      lead_id: idOrUnknown(() => fixture.leadIds),
+      status: taskStatusValue,
+      due_before: dueAtValue,
+      limit: intString(1, 500),
+      cursor: idOrUnknown(() => fixture.taskIds),
     }),
   },
 ];

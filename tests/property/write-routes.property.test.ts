@@ -29,6 +29,7 @@ const fixture: Fixture = {
   otherSourceName: "",
   appealIds: [],
   leadIds: [],
+  taskIds: [],
   archivableOperatorIds: [],
   archivableSourceIds: [],
 };
@@ -54,6 +55,15 @@ beforeAll(async () => {
   ];
   fixture.appealIds = appeals.map((appeal) => appeal.appeal_id);
   fixture.leadIds = appeals.map((appeal) => appeal.lead_id);
+  for (const leadId of fixture.leadIds) {
+    const task = await t.app.inject({
+      method: "POST",
+      url: "/tasks",
+      payload: { title: "fixture", lead_id: leadId },
+    });
+    expect(task.statusCode, task.body).toBe(201);
+    fixture.taskIds.push((task.json() as { id: number }).id);
+  }
   for (let i = 0; i < 3; i++) {
     fixture.archivableOperatorIds.push((await createOperator(t.app)).id);
     fixture.archivableSourceIds.push((await createSource(t.app)).id);
@@ -162,6 +172,10 @@ const TEXT_FIELDS: [route: string, field: string][] = [
   ["POST /appeals", "lead_phone"],
   ["POST /appeals/{id}/messages", "text"],
   ["POST /appeals/{id}/messages", "external_id"],
+  ["POST /tasks", "title"],
+  ["POST /tasks", "description"],
+  ["PATCH /tasks/{id}", "title"],
+  ["PATCH /tasks/{id}", "description"],
 ];
 
 describe("text a database would store differently (NUL, a lone surrogate)", () => {

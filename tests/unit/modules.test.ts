@@ -36,6 +36,7 @@ describe("the module list", () => {
       "appeals",
       "messages",
       "leads",
+      "tasks",
       "stats",
       "audit",
       "api-keys",

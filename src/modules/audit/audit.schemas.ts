@@ -43,6 +43,8 @@ export const AUDIT_ACTIONS = [
   "lead.created",
   "lead.updated",
   "message.created",
+  "task.created",
+  "task.updated",
 ] as const;
 
 export const AUDIT_ENTITY_TYPES = [
@@ -53,6 +55,7 @@ export const AUDIT_ENTITY_TYPES = [
   "api_key",
   "webhook",
   "message",
+  "task",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,6 +1,7 @@
 // The access rules routes declare in `config: { access }`. admin may do everything,
-// viewer every read, intake register appeals, read one back and post lead and bot messages,
-// operator read its own appeals and post operator messages on them. A role a rule does not name gets a 403.
+// viewer every read, intake register appeals, read one back, post lead and bot messages and
+// create tasks, operator read its own appeals, post operator messages on them and create, read
+// and change its own tasks. A role a rule does not name gets a 403.
 import type { Access } from "./principal.js";
 
 export const ACCESS = {
@@ -29,4 +30,10 @@ export const ACCESS = {
    * event-stream.service.ts): an operator key its appeals, an intake key its sources.
    */
   events: ["admin", "viewer", "operator", "intake"],
+  /** POST /tasks: admins, bots (for the lead's operator) and operator keys (for themselves). */
+  createTask: ["admin", "intake", "operator"],
+  /** GET /tasks, GET /tasks/{id}: an operator key its own tasks only (others 404). */
+  readTasks: ["admin", "viewer", "operator"],
+  /** PATCH /tasks/{id}: an operator key its own tasks only (others 404). */
+  updateTask: ["admin", "operator"],
 } as const satisfies Record<string, Access>;

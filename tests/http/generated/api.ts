@@ -498,6 +498,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List tasks, newest first, with filters
+         * @description An operator key lists its own tasks only.
+         *
+         *     Requires an API key with the role admin or viewer or operator.
+         */
+        get: operations["listTasks"];
+        put?: never;
+        /**
+         * Create a task
+         * @description Without operator_id the task goes to the operator of the appeal_id sent when that appeal is active, else to the operator of the lead's newest active appeal, else to nobody (operator null). An operator key's task is its own (another operator_id is a 404). appeal_id without a lead sets the lead to the appeal's; an appeal of another lead is a 400. An unknown (or, for a scoped key, unseen) lead, appeal or operator, or an archived operator, is a 404 naming the field, as unknown references are elsewhere.
+         *
+         *     Requires an API key with the role admin or intake or operator.
+         */
+        post: operations["createTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a task
+         * @description An operator key reads its own tasks only; another operator's is a 404.
+         *
+         *     Requires an API key with the role admin or viewer or operator.
+         */
+        get: operations["getTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a task
+         * @description status done sets completed_at; leaving done (open again, or cancelled) clears it. An operator key changes its own tasks only (another operator's is a 404) and cannot give one away (404 on operator_id).
+         *
+         *     Requires an API key with the role admin or operator.
+         */
+        patch: operations["updateTask"];
+        trace?: never;
+    };
     "/stats/distribution": {
         parameters: {
             query?: never;
@@ -920,11 +976,11 @@ export interface components {
             occurred_at: string;
             /** @description The label of the API key that made the change ("anonymous" in open mode) */
             actor: string;
-            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created */
+            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created, task.created, task.updated */
             type: string;
             /** @description The same as type (the field's name before the event log) */
             action: string;
-            /** @description One of operator, source, appeal, lead, api_key, webhook, message */
+            /** @description One of operator, source, appeal, lead, api_key, webhook, message, task */
             entity_type: string;
             /** @example 42 */
             entity_id: number;
@@ -1156,6 +1212,46 @@ export interface components {
             median_time_to_close_s: number | null;
             /** @description Median seconds from assignment (to this operator) to its first message on the appeal; null without one */
             median_first_response_s: number | null;
+        };
+        Task: {
+            /** @example 42 */
+            id: number;
+            title: string;
+            description: string | null;
+            /**
+             * @description open: to do; done: completed (completed_at set); cancelled: dropped
+             * @enum {string}
+             */
+            status: "open" | "done" | "cancelled";
+            lead_id: number | null;
+            appeal_id: number | null;
+            /** @description Whose task it is; null for nobody's */
+            operator: {
+                /** @example 42 */
+                id: number;
+                /** @example Anna Petrova */
+                name: string;
+            } | null;
+            due_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            updated_at: string;
+            /** @description When the status became done; null otherwise */
+            completed_at: string | null;
+            /** @description An open task whose due_at has passed */
+            overdue: boolean;
+        };
+        TaskPage: {
+            items: components["schemas"]["Task"][];
+            /** @description Pass as cursor to get the next page; null on the last page */
+            next_cursor: string | null;
         };
         Webhook: {
             /** @example 42 */
@@ -1427,6 +1523,57 @@ export interface components {
             /** @description Relative share of the source's appeals, 1..100 */
             weight: number;
         }[];
+        CreateTask: {
+            /**
+             * @description What to do, 1..500 characters
+             * @example Call back about the Sunday delivery
+             */
+            title: string;
+            /** @description Details, up to 10000 characters */
+            description?: string;
+            /**
+             * @description The lead it is about (or lead_external_id, not both)
+             * @example 42
+             */
+            lead_id?: number;
+            /**
+             * @description The lead by its id in the bot or messenger (or lead_id, not both)
+             * @example tg_user_123
+             */
+            lead_external_id?: string;
+            /**
+             * @description The appeal it is about; must be the lead's when both are sent
+             * @example 42
+             */
+            appeal_id?: number;
+            /**
+             * @description Whose task; without it, the operator of the lead's active appeal (the newest), else nobody
+             * @example 42
+             */
+            operator_id?: number;
+            /**
+             * Format: date-time
+             * @description When it should be done, with an explicit offset
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            due_at?: string;
+        };
+        UpdateTask: {
+            /**
+             * @description What to do, 1..500 characters
+             * @example Call back about the Sunday delivery
+             */
+            title?: string;
+            description?: string | null;
+            /**
+             * @description open: to do; done: completed (completed_at set); cancelled: dropped
+             * @enum {string}
+             */
+            status?: "open" | "done" | "cancelled";
+            /** @description The new operator; null for nobody */
+            operator_id?: number | null;
+            due_at?: string | null;
+        };
         CreateWebhook: {
             /** @description http:// or https://, without credentials; a host resolving to a loopback, private or link-local address is refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true */
             url: string;
@@ -3861,6 +4008,323 @@ export interface operations {
             };
         };
     };
+    listTasks: {
+        parameters: {
+            query?: {
+                /** @description Only this operator's tasks */
+                operator_id?: number;
+                /** @description Only this lead's tasks */
+                lead_id?: number;
+                /** @description open: to do; done: completed (completed_at set); cancelled: dropped */
+                status?: "open" | "done" | "cancelled";
+                /**
+                 * @description Only tasks due before this moment (exclusive)
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                due_before?: string;
+                /** @description Page size, 1..500 */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tasks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPage"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTask"];
+            };
+        };
+        responses: {
+            /** @description The task created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTask"];
+            };
+        };
+        responses: {
+            /** @description The task as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getDistributionStats: {
         parameters: {
             query?: {
@@ -4171,13 +4635,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only events of this type */
-                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created";
+                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created" | "task.created" | "task.updated";
                 /** @description The same as type (its name before the event log) */
-                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created";
+                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created" | "task.created" | "task.updated";
                 /** @description Only events by this API key label */
                 actor?: string;
                 /** @description Only events about this kind of entity */
-                entity_type?: "operator" | "source" | "appeal" | "lead" | "api_key" | "webhook" | "message";
+                entity_type?: "operator" | "source" | "appeal" | "lead" | "api_key" | "webhook" | "message" | "task";
                 /** @description Only events about the entity with this id */
                 entity_id?: number;
                 /** @description Only events of this appeal */
@@ -5085,7 +5549,7 @@ export interface operations {
     streamEvents: {
         parameters: {
             query?: {
-                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created */
+                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created, task.created, task.updated */
                 types?: string;
                 /** @description Resume after this event id, for clients that cannot set the Last-Event-ID header; the header wins when both are sent (a browser's EventSource reconnects with the header, to the URL it first used) */
                 last_event_id?: number;

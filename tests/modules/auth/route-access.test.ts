@@ -6,7 +6,8 @@
 // /health, /ready and /docs public. An intake key scoped to sources reaches
 // the same routes: its scope answers 404 inside them, never 403. An operator key
 // reads GET /appeals and GET /appeals/{id} only, and there only its own operator's appeals:
-// another operator's is the 404 of a missing one. GET /events/stream is open to every role,
+// another operator's is the 404 of a missing one; likewise its tasks (POST /tasks for itself,
+// GET /tasks, GET and PATCH /tasks/{id}), which bots may also create. GET /events/stream is open to every role,
 // each seeing its own part of the log (tests/modules/events/event-stream.test.ts).
 import diagnostics from "node:diagnostics_channel";
 import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from "fastify";
@@ -63,8 +64,15 @@ function allowed(role: Role, { method, url }: Route): boolean {
   // A conversation: intake and operator keys post in it (the sender each may use is the
   // service's 403, tests/modules/messages/message-roles.test.ts) and read it.
   if (url === MESSAGES) return read || method === "POST";
-  if (role === "operator") return read && (url === "/appeals" || url === "/appeals/:id");
-  return (method === "POST" && url === "/appeals") || (read && url === "/appeals/:id");
+  // Tasks: operator keys create, read and change their own; bots create them.
+  if (role === "operator") {
+    return (
+      (read && ["/appeals", "/appeals/:id", "/tasks", "/tasks/:id"].includes(url)) ||
+      (method === "POST" && url === "/tasks") ||
+      (method === "PATCH" && url === "/tasks/:id")
+    );
+  }
+  return (method === "POST" && (url === "/appeals" || url === "/tasks")) || (read && url === "/appeals/:id");
 }
 
 /** A concrete URL for a route pattern; ids that do not exist: the handler's answer does not matter here. */
@@ -252,6 +260,7 @@ describe.each(KINDS)("with a valid %s key", (kind, role) => {
         "POST /appeals/:id/messages allowed",
         "GET /appeals/:id/messages allowed",
         "HEAD /appeals/:id/messages allowed",
+        "POST /tasks allowed",
         "GET /events/stream allowed",
       ]);
     }
@@ -264,6 +273,12 @@ describe.each(KINDS)("with a valid %s key", (kind, role) => {
         "POST /appeals/:id/messages allowed",
         "GET /appeals/:id/messages allowed",
         "HEAD /appeals/:id/messages allowed",
+        "POST /tasks allowed",
+        "GET /tasks allowed",
+        "HEAD /tasks allowed",
+        "GET /tasks/:id allowed",
+        "HEAD /tasks/:id allowed",
+        "PATCH /tasks/:id allowed",
         "GET /events/stream allowed",
       ]);
     }
@@ -346,6 +361,74 @@ describe("an operator key, object by object", () => {
     expect(all.items.map((appeal) => appeal.id)).toEqual(
       expect.arrayContaining([own.appeal, own.otherAppeal]),
     );
+  });
+});
+
+describe("an operator key's tasks, object by object", () => {
+  const as = (key: string, method: "GET" | "HEAD" | "PATCH" | "POST", url: string, payload?: object) =>
+    t.app.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload && { payload }) });
+  const tasks = { mine: 0, theirs: 0 };
+  const noScope = { operatorId: null, sourceIds: null };
+
+  beforeAll(async () => {
+    tasks.mine = (
+      await t.deps.tasks.create({ title: "A's task", operator_id: own.operator }, "test", noScope)
+    ).id;
+    tasks.theirs = (
+      await t.deps.tasks.create({ title: "B's task", operator_id: own.otherOperator }, "test", noScope)
+    ).id;
+  });
+
+  it("reads and changes its own task; another operator's answers the 404 of a missing one", async () => {
+    const mine = await as(keys.operator, "GET", `/tasks/${tasks.mine}`);
+    expect(mine.statusCode, mine.body).toBe(200);
+    expect(mine.json()).toMatchObject({ id: tasks.mine, operator: { id: own.operator } });
+    const done = await as(keys.operator, "PATCH", `/tasks/${tasks.mine}`, { status: "done" });
+    expect(done.statusCode, done.body).toBe(200);
+
+    for (const [method, payload] of [["GET"], ["PATCH", { status: "done" }]] as const) {
+      const theirs = await as(keys.operator, method, `/tasks/${tasks.theirs}`, payload);
+      const missing = await as(keys.operator, method, "/tasks/424242", payload);
+      const { request_id: _, instance: __, ...other } = expectProblem(theirs, 404, "not_found");
+      const { request_id: ___, instance: ____, ...none } = expectProblem(missing, 404, "not_found");
+      expect(other).toEqual({ ...none, detail: `Task ${tasks.theirs} does not exist.` });
+    }
+    expect((await as(keys.operator, "HEAD", `/tasks/${tasks.theirs}`)).statusCode).toBe(404);
+    expect((await t.deps.tasks.get(tasks.theirs, null)).status).toBe("open");
+    expect((await as(keys["other operator"], "GET", `/tasks/${tasks.theirs}`)).statusCode).toBe(200);
+    expect((await as(keys["other operator"], "GET", `/tasks/${tasks.mine}`)).statusCode).toBe(404);
+  });
+
+  it("lists its own tasks only, whatever the filter asks for", async () => {
+    const list = await as(keys.operator, "GET", "/tasks");
+    expect((list.json() as { items: { id: number }[] }).items.map((task) => task.id)).toEqual([tasks.mine]);
+    const filtered = await as(keys.operator, "GET", `/tasks?operator_id=${own.otherOperator}`);
+    expect(filtered.json()).toEqual({ items: [], next_cursor: null });
+  });
+
+  it("creates tasks for itself only, on its own appeals only", async () => {
+    const forItself = await as(keys.operator, "POST", "/tasks", { title: "Mine", appeal_id: own.appeal });
+    expect(forItself.statusCode, forItself.body).toBe(201);
+    expect(forItself.json()).toMatchObject({ operator: { id: own.operator }, appeal_id: own.appeal });
+    for (const payload of [
+      { title: "Theirs", operator_id: own.otherOperator },
+      { title: "On their appeal", appeal_id: own.otherAppeal },
+    ]) {
+      expectProblem(await as(keys.operator, "POST", "/tasks", payload), 404, "not_found");
+    }
+    // Nor give its task away.
+    const away = await as(keys.operator, "PATCH", `/tasks/${tasks.mine}`, { operator_id: own.otherOperator });
+    expectProblem(away, 404, "not_found");
+  });
+
+  it("a bot's task goes to the operator of the lead's active appeal", async () => {
+    const appeal = await t.deps.appeals.get(own.otherAppeal, null, null);
+    const created = await as(keys.intake, "POST", "/tasks", { title: "Interested", lead_id: appeal.lead_id });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json()).toMatchObject({ lead_id: appeal.lead_id, operator: { id: own.otherOperator } });
+    // The scoped key sees no appeal of that lead in its source: the lead is a 404 to it.
+    const scoped = await as(keys["scoped intake"], "POST", "/tasks", { title: "x", lead_id: appeal.lead_id });
+    expectProblem(scoped, 404, "not_found");
   });
 });
 

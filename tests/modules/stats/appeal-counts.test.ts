@@ -162,8 +162,8 @@ describe("appeal_counts", () => {
       [s3.id, 0, 0],
     ]);
 
-    // Messages refer to appeals: a TRUNCATE of appeals names them too.
-    await query(url, "TRUNCATE appeals, messages");
+    // CASCADE: the tables that refer to appeals (messages, tasks) go with them.
+    await query(url, "TRUNCATE appeals CASCADE");
     expect(await query(url, "SELECT * FROM appeal_counts")).toEqual([]);
     await createAppeal(t.app, { source_id: s3.id });
     expect(await expectCountsExact(url)).toEqual([row(s3, null, "pending", 1)]);
