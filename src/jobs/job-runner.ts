@@ -70,6 +70,8 @@ export class PollingLoop {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
+  /** A wake() that came while a take was in flight: the next pause ends at once, or it was lost. */
+  private woken = false;
 
   constructor(
     private readonly name: string,
@@ -84,7 +86,8 @@ export class PollingLoop {
   }
 
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.woken = true;
   }
 
   /** Takes no more jobs; resolves once the job in flight (if any) has ended. */
@@ -97,6 +100,7 @@ export class PollingLoop {
   private async run(): Promise<void> {
     while (!this.stopping) {
       let ran = false;
+      this.woken = false; // this take looks at everything sent before it
       try {
         ran = await this.takeOne();
       } catch (error) {
@@ -110,6 +114,10 @@ export class PollingLoop {
   }
 
   private pause(): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
