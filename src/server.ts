@@ -9,7 +9,7 @@ import { MigrationError } from "./db/migrator.js";
 import { createDeps } from "./deps.js";
 import { createLogger } from "./http/logger.js";
 import { prepareAuth } from "./modules/auth/auth.startup.js";
-import { dispatcherSettings } from "./modules/webhooks/webhook.dispatcher.js";
+import { dispatcherSettings } from "./modules/webhooks/webhook-dispatcher.options.js";
 import { threadSettings } from "./modules/webhooks/webhook-thread.js";
 import { limitMemoryGrowth } from "./process-memory.js";
 import { startShutdownBackstop } from "./shutdown-backstop.js";

@@ -10,7 +10,7 @@ import { openDatabase, usesEmbeddedDatabase } from "./db/database.js";
 import { MigrationError } from "./db/migrator.js";
 import { createDeps } from "./deps.js";
 import { createLogger } from "./http/logger.js";
-import { dispatcherSettings } from "./modules/webhooks/webhook.dispatcher.js";
+import { dispatcherSettings } from "./modules/webhooks/webhook-dispatcher.options.js";
 import { limitMemoryGrowth } from "./process-memory.js";
 import { startShutdownBackstop } from "./shutdown-backstop.js";
 

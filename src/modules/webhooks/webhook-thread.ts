@@ -9,7 +9,7 @@ import { Worker } from "node:worker_threads";
 import type { Config } from "../../config.js";
 import type { ServiceLog, WebhookMetrics } from "../../core/ports.js";
 import { BACKGROUND_POOL_SIZE } from "../../db/prisma.js";
-import { dispatcherSettings, type WebhookDispatcherOptions } from "./webhook.dispatcher.js";
+import { dispatcherSettings, type WebhookDispatcherOptions } from "./webhook-dispatcher.options.js";
 
 /** What the thread needs: plain data (it is copied into the thread). */
 export type ThreadSettings = {

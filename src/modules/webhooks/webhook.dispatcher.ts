@@ -24,7 +24,6 @@
 // startAfter = next_attempt_at, woken by the feed); the lease, cursor and delivery rows
 // would stay as they are.
 import { randomUUID } from "node:crypto";
-import type { Config } from "../../config.js";
 import type { ServiceLog, WebhookMetrics } from "../../core/ports.js";
 import type { EventFeed } from "../events/event-feed.js";
 import type { EventLogRepository, LoggedEvent } from "../events/event-log.repository.js";
@@ -42,62 +41,21 @@ import type {
   PendingDelivery,
   WebhookDispatchRepository,
 } from "./webhook-dispatch.repository.js";
+import { DEFAULT_WEBHOOK_PIPELINING, type WebhookDispatcherOptions } from "./webhook-dispatcher.options.js";
 import { ALL_EVENTS } from "./webhook-events.js";
 import { HeldLease } from "./webhook-lease.js";
-import { type SendResult, type WebhookMessage, WebhookSender } from "./webhook-sender.js";
-import type { Resolver } from "./webhook-url-guard.js";
+import type { SendResult, WebhookMessage } from "./webhook-sender.js";
+import { WebhookSenders } from "./webhook-senders.js";
 import { WorkerPool } from "./worker-pool.js";
-
-export type WebhookDispatcherOptions = {
-  allowPrivateUrls: boolean;
-  /** This instance's name in lease_owner; unique per dispatcher by default. */
-  owner?: string;
-  /** Endpoints worked at once by this process. */
-  concurrency?: number;
-  /** Events read per claim (attempts per lease) before the endpoint goes back to the others. */
-  batch?: number;
-  /** Requests in flight at once per endpoint (HTTP/1.1 pipelining; 1: one at a time). */
-  pipelining?: number;
-  leaseMs?: number;
-  /** Deadline of one attempt (connect, send, answer). */
-  timeoutMs?: number;
-  /** How often the timer wakes the dispatcher once started; 0 leaves it to the feed and runOnce(). */
-  intervalMs?: number;
-  retrySchedule?: readonly number[];
-  random?: () => number;
-  /** The clock of next_attempt_at (tests move it instead of sleeping). */
-  now?: () => Date;
-  resolve?: Resolver;
-};
 
 /** Reads of `batch` events a worker makes per claim before the endpoint goes back to the others. */
 const READS_PER_CLAIM = 10;
-
-/** An endpoint's connection unused this long is closed (a later claim opens a new one). */
-const IDLE_SENDER_MS = 60_000;
-
-/** WEBHOOK_PIPELINING's default (src/config.ts). */
-const DEFAULT_WEBHOOK_PIPELINING = 16;
-
-/** Besides the event feed's wake-ups: retries that came due, leases of stopped instances that expired. */
-const TICK_MS = 1_000;
-
-/** The settings of a running process (the API with WORKERS, or `npm run worker`). */
-export function dispatcherSettings(
-  config: Pick<Config, "webhookAllowPrivateUrls" | "webhookPipelining">,
-): Pick<WebhookDispatcherOptions, "allowPrivateUrls" | "pipelining" | "intervalMs"> {
-  return {
-    allowPrivateUrls: config.webhookAllowPrivateUrls,
-    pipelining: config.webhookPipelining,
-    intervalMs: TICK_MS,
-  };
-}
 
 export class WebhookDispatcher {
   private readonly owner: string;
   private readonly batch: number;
   private readonly pipelining: number;
-  private readonly senders = new Map<number, { sender: WebhookSender; usedAt: number }>();
+  private readonly senders: WebhookSenders;
   private readonly leaseMs: number;
   private readonly timeoutMs: number;
   private readonly now: () => Date;
@@ -121,6 +79,12 @@ export class WebhookDispatcher {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.now = options.now ?? (() => new Date());
+    this.senders = new WebhookSenders({
+      timeoutMs: this.timeoutMs,
+      allowPrivateUrls: options.allowPrivateUrls,
+      pipelining: this.pipelining,
+      ...(options.resolve && { resolve: options.resolve }),
+    });
     this.workers = new WorkerPool(options.concurrency ?? 8, () => this.workerLoop());
   }
 
@@ -143,8 +107,7 @@ export class WebhookDispatcher {
     clearInterval(this.timer);
     this.workers.stop();
     await this.workers.idle();
-    await Promise.all([...this.senders.values()].map((entry) => entry.sender.close()));
-    this.senders.clear();
+    await this.senders.closeAll();
   }
 
   /** Delivers soon what is due, once started (before start() only runOnce() delivers: tests, CLIs). */
@@ -169,7 +132,7 @@ export class WebhookDispatcher {
         return;
       }
       if (!claimed) return;
-      this.closeIdleSenders();
+      this.senders.closeIdle();
       // Others may be due too: another worker looks while this one sends.
       this.workers.spawn();
       try {
@@ -292,7 +255,7 @@ export class WebhookDispatcher {
               break;
             }
           }
-          inFlight.push({ event, result: this.sender(lease).send(lease.secret, eventMessage(event)) });
+          inFlight.push({ event, result: this.senders.for(lease).send(lease.secret, eventMessage(event)) });
           if (inFlight.length < window) continue;
           going = await settleOldest();
           if (!going) break;
@@ -316,7 +279,7 @@ export class WebhookDispatcher {
     const webhookId = lease.id;
     const message = await this.queuedMessage(webhookId, delivery);
     const result: SendResult = message
-      ? await this.sender(lease).send(lease.secret, message)
+      ? await this.senders.for(lease).send(lease.secret, message)
       : { status: null, durationMs: 0, error: "the event is no longer in the log", retryAfter: undefined };
     const outcome = classifyAttempt(result, Number.POSITIVE_INFINITY, this.retryPolicy());
     const recorded = await this.repository.recordQueuedAttempt(delivery.id, webhookId, this.owner, {
@@ -331,35 +294,6 @@ export class WebhookDispatcher {
     if (delivery.eventId === null) return testMessage(webhookId, delivery);
     const [event] = await this.eventLog.read(delivery.eventId - 1n, delivery.eventId, {}, 1);
     return event ? eventMessage(event) : null;
-  }
-
-  /** The endpoint's connection, opened again when its URL changed or it idled out. */
-  private sender(lease: HeldLease): WebhookSender {
-    const now = performance.now();
-    let entry = this.senders.get(lease.id);
-    if (!entry || entry.sender.rawUrl !== lease.url) {
-      if (entry) void entry.sender.close();
-      const sender = new WebhookSender(lease.url, {
-        timeoutMs: this.timeoutMs,
-        allowPrivateUrls: this.options.allowPrivateUrls,
-        pipelining: this.pipelining,
-        ...(this.options.resolve && { resolve: this.options.resolve }),
-      });
-      entry = { sender, usedAt: now };
-      this.senders.set(lease.id, entry);
-    }
-    entry.usedAt = now;
-    return entry.sender;
-  }
-
-  /** Closes the connections of endpoints no worker used for a while (deleted, disabled, or quiet). */
-  private closeIdleSenders(): void {
-    const now = performance.now();
-    for (const [id, entry] of this.senders) {
-      if (now - entry.usedAt < IDLE_SENDER_MS) continue;
-      this.senders.delete(id);
-      void entry.sender.close();
-    }
   }
 
   private retryPolicy(): RetryPolicy {

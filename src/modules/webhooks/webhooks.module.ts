@@ -1,11 +1,12 @@
 import type { EventFeed } from "../events/event-feed.js";
 import type { EventLogRepository } from "../events/event-log.repository.js";
 import { defineModule, type ModuleContext } from "../module.js";
-import { WebhookDispatcher, type WebhookDispatcherOptions } from "./webhook.dispatcher.js";
+import { WebhookDispatcher } from "./webhook.dispatcher.js";
 import { WebhookRepository } from "./webhook.repository.js";
 import { webhookRoutes } from "./webhook.routes.js";
 import { WebhookService } from "./webhook.service.js";
 import { WebhookDispatchRepository } from "./webhook-dispatch.repository.js";
+import type { WebhookDispatcherOptions } from "./webhook-dispatcher.options.js";
 import { type ThreadSettings, type WebhookDelivery, WebhookThread } from "./webhook-thread.js";
 
 export type WebhookOptions = {

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import https from "node:https";
 import net, { type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { WebhookDispatcherOptions } from "../../../src/modules/webhooks/webhook.dispatcher.js";
+import type { WebhookDispatcherOptions } from "../../../src/modules/webhooks/webhook-dispatcher.options.js";
 import { WebhookThread } from "../../../src/modules/webhooks/webhook-thread.js";
 import { type RunningApp, startTestApp, useTestApp } from "../../helpers/test-app.js";
 import { onRealServer } from "../../helpers/test-database.js";
