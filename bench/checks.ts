@@ -102,3 +102,31 @@ export async function checkNoStarvedPending(url: string, label: string): Promise
         : rows.map((r) => `source ${r.source_id}: ${r.starved} pending with room`).join("; "),
   };
 }
+
+/**
+ * The message phase's checkStoredOnce: every 201 is one stored message, none twice, none
+ * that was not sent (the unanswered ones may or may not be stored: counted apart).
+ */
+export async function checkMessagesStoredOnce(
+  url: string,
+  phase: string,
+  created: number,
+  inFlight: string[],
+): Promise<Check> {
+  const [row] = await query<{ stored: number; distinct_texts: number; stored_in_flight: number }>(
+    url,
+    `SELECT count(*)::int AS stored, count(DISTINCT text)::int AS distinct_texts,
+            count(*) FILTER (WHERE text = ANY($2::text[]))::int AS stored_in_flight
+     FROM messages WHERE starts_with(text, $1 || ' #')`,
+    [phase, inFlight],
+  );
+  if (!row) throw new Error("no row");
+  const ok = row.stored === row.distinct_texts && row.stored - row.stored_in_flight === created;
+  return {
+    name: `${phase}: every message stored once`,
+    ok,
+    detail:
+      `${created} answered 201, ${row.stored} stored (${row.stored_in_flight} of ${inFlight.length} ` +
+      `unanswered at the stop), ${row.distinct_texts} distinct`,
+  };
+}

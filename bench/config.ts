@@ -22,7 +22,7 @@ export type BenchConfig = Readonly<{
   concurrencies: readonly number[];
   /** Concurrency of the 1M-appeals and small-limits scenarios. */
   highConcurrency: number;
-  /** Which scenarios run: intake (always), webhook, prefill, small, snapshot. */
+  /** Which scenarios run: intake (always), messages, webhook, prefill, small, snapshot. */
   scenarios: ReadonlySet<Scenario>;
   /** Pending appeals the snapshot scenario drains. */
   snapshotAppeals: number;
@@ -32,7 +32,7 @@ export type BenchConfig = Readonly<{
   keepDatabase: boolean;
   /** When set, the service runs with --cpu-prof and writes its profile here. */
   cpuProfileDir: string | undefined;
-  /** Where reference-setup.sql and reference-assign.sql live. */
+  /** Where reference-setup.sql, reference-assign.sql and reference-message.sql live. */
   referenceDir: string;
   /** The repository root (where package.json is). */
   root: string;
@@ -58,7 +58,7 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return value;
 }
 
-const SCENARIOS = ["webhook", "prefill", "small", "snapshot"] as const;
+const SCENARIOS = ["messages", "webhook", "prefill", "small", "snapshot"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const isScenario = (s: string): s is Scenario => (SCENARIOS as readonly string[]).includes(s);
 

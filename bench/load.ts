@@ -1,8 +1,10 @@
 // The load generator, run in its own process by worker.ts: autocannon over
-// keep-alive connections to POST /appeals. One appeal in five comes from a
-// returning lead (an external id sent before); the others from new leads. Each
-// request carries a unique message, so the checks can tell exactly which
-// appeals were stored, including those still in flight when the time ran out.
+// keep-alive connections, to POST /appeals or (kind "messages") to
+// POST /appeals/{id}/messages. Appeals: one in five comes from a returning lead
+// (an external id sent before), the others from new leads. Messages: a bot's
+// message on one of the given appeals, chosen at random, with its own external id.
+// Each request carries a unique text, so the checks can tell exactly what was
+// stored, including the requests still in flight when the time ran out.
 // Every request's latency is recorded, so the slices of a phase can be merged.
 import autocannon from "autocannon";
 import { authHeaders, type Target } from "./api.js";
@@ -20,10 +22,24 @@ export type LoadInput = {
    * phase share its prefix, so each continues where the one before stopped.
    */
   firstNumber?: number;
-  sourceIds: number[];
-  /** Every n-th appeal comes from a returning lead. */
-  returningEvery: number;
-};
+} & LoadKind;
+
+/** What a load posts: appeals (the default) or messages. */
+export type LoadKind =
+  | {
+      kind?: "appeals";
+      sourceIds: number[];
+      /** Every n-th appeal comes from a returning lead. */
+      returningEvery: number;
+    }
+  | {
+      kind: "messages";
+      /** Open appeals the messages go to. */
+      appealIds: number[];
+    };
+
+/** What one request sends: its path, its body, and the unique text it carries. */
+type Outgoing = { path: string; body: string; text: string };
 
 export type LoadResult = {
   seconds: number;
@@ -54,12 +70,49 @@ function cpuSecondsUsed(since: NodeJS.CpuUsage): number {
   return (usage.user + usage.system) / 1e6;
 }
 
+/** The next POST /appeals: a new lead, or every n-th time a returning one. */
+function appealRequests(input: Extract<LoadInput, { sourceIds: number[] }>) {
+  const known: string[] = [];
+  let returning = 0;
+  const next = (n: number): Outgoing => {
+    let externalId: string;
+    if (n % input.returningEvery === 0 && known.length > 0) {
+      externalId = known[Math.floor(Math.random() * known.length)] as string;
+      returning++;
+    } else {
+      externalId = `${input.prefix}-lead-${n}`;
+      if (known.length < 100_000) known.push(externalId);
+      else known[n % 100_000] = externalId;
+    }
+    const text = `${input.prefix} #${n}`;
+    const sourceId = input.sourceIds[Math.floor(Math.random() * input.sourceIds.length)];
+    const body = JSON.stringify({
+      lead_external_id: externalId,
+      source_id: sourceId,
+      message: text,
+      lead_name: `Lead ${externalId}`,
+    });
+    return { path: "/appeals", body, text };
+  };
+  return { next, returning: () => returning };
+}
+
+/** The next bot message, on a random one of the appeals, with its own external id. */
+function messageRequests(input: Extract<LoadInput, { kind: "messages" }>) {
+  const next = (n: number): Outgoing => {
+    const appealId = input.appealIds[Math.floor(Math.random() * input.appealIds.length)];
+    const text = `${input.prefix} #${n}`;
+    const body = JSON.stringify({ text, sender: "bot", external_id: `${input.prefix}-${n}` });
+    return { path: `/appeals/${appealId}/messages`, body, text };
+  };
+  return { next, returning: () => 0 };
+}
+
 async function main(): Promise<void> {
   const input = workerInput<LoadInput>();
   const firstNumber = input.firstNumber ?? 0;
+  const requests = input.kind === "messages" ? messageRequests(input) : appealRequests(input);
   let sent = 0;
-  let returning = 0;
-  const known: string[] = [];
   const inFlight = new Set<string>();
   const statusCounts: Record<string, number> = {};
   const latenciesMs: number[] = [];
@@ -74,29 +127,13 @@ async function main(): Promise<void> {
     requests: [
       {
         method: "POST",
-        path: "/appeals",
         setupRequest: (request, context: Context) => {
           sent++;
-          const n = firstNumber + sent;
-          let externalId: string;
-          if (n % input.returningEvery === 0 && known.length > 0) {
-            externalId = known[Math.floor(Math.random() * known.length)] as string;
-            returning++;
-          } else {
-            externalId = `${input.prefix}-lead-${n}`;
-            if (known.length < 100_000) known.push(externalId);
-            else known[n % 100_000] = externalId;
-          }
-          const message = `${input.prefix} #${n}`;
-          context.message = message;
-          inFlight.add(message);
-          const sourceId = input.sourceIds[Math.floor(Math.random() * input.sourceIds.length)];
-          request.body = JSON.stringify({
-            lead_external_id: externalId,
-            source_id: sourceId,
-            message,
-            lead_name: `Lead ${externalId}`,
-          });
+          const outgoing = requests.next(firstNumber + sent);
+          context.message = outgoing.text;
+          inFlight.add(outgoing.text);
+          request.path = outgoing.path;
+          request.body = outgoing.body;
           // autocannon writes the request right after this returns.
           context.startedAt = performance.now();
           return request;
@@ -113,7 +150,7 @@ async function main(): Promise<void> {
   const out: LoadRun = {
     seconds: result.duration,
     sent,
-    returning,
+    returning: requests.returning(),
     statusCounts,
     created: statusCounts["201"] ?? 0,
     non2xx: result.non2xx,

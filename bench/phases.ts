@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { Target } from "./api.js";
 import {
   type Check,
+  checkMessagesStoredOnce,
   checkNoOrphanLeads,
   checkNoStarvedPending,
   checkOperatorLoads,
@@ -15,9 +16,9 @@ import type { CloserInput, CloserResult } from "./closer.js";
 import { sliceSeconds } from "./config.js";
 import { CpuMeter } from "./cpu.js";
 import { query, waitForQuiet } from "./database.js";
-import type { LoadInput, LoadResult, LoadRun } from "./load.js";
+import type { LoadInput, LoadKind, LoadResult, LoadRun } from "./load.js";
 import { type ReadTiming, timeRead } from "./reads.js";
-import { type ReferenceFigures, runPgbench } from "./reference.js";
+import { assignScript, type PgbenchScript, type ReferenceFigures, runPgbench } from "./reference.js";
 import { mergeLoads, mergeReferences, withoutLatencies } from "./rounds.js";
 import type { RssSampler } from "./rss.js";
 import { loadScenario, type Scenario, setWeights } from "./scenario.js";
@@ -47,11 +48,9 @@ export type IntakeFigures = {
   dbCpuSeconds: number;
 };
 
-export type IntakeWithReference = { figures: IntakeFigures; reference: ReferenceFigures };
-
 const here = import.meta.dirname;
 
-function runLoad(input: LoadInput): Promise<LoadRun> {
+export function runLoad(input: LoadInput): Promise<LoadRun> {
   return startWorker<LoadInput, LoadRun>(join(here, "load.ts"), input).result;
 }
 
@@ -60,12 +59,6 @@ async function checkLoad(ctx: PhaseContext, prefix: string, load: LoadResult): P
   await waitForQuiet(ctx.databaseUrl);
   ctx.checks.push(await checkStoredOnce(ctx.databaseUrl, prefix, load.created, load.inFlight));
   ctx.checks.push(await checkNoOrphanLeads(ctx.databaseUrl, prefix));
-}
-
-async function checkedLoad(ctx: PhaseContext, input: LoadInput): Promise<LoadRun> {
-  const load = await runLoad(input);
-  await checkLoad(ctx, input.prefix, load);
-  return load;
 }
 
 type ServiceSlice = { load: LoadRun; cpuSeconds: number; dbCpuSeconds: number };
@@ -85,6 +78,7 @@ async function serviceSlice(ctx: PhaseContext, input: LoadInput): Promise<Servic
 /** One pgbench slice, with the CPU of its backends and of pgbench itself. */
 async function referenceSlice(
   ctx: PhaseContext,
+  script: PgbenchScript,
   clients: number,
   seconds: number,
 ): Promise<ReferenceFigures> {
@@ -92,7 +86,7 @@ async function referenceSlice(
   const meter = new CpuMeter(ctx.databaseUrl, () => [pgbenchPid]);
   await meter.start();
   const started = performance.now();
-  const result = await runPgbench(ctx.databaseUrl, ctx.referenceDir, clients, seconds, (pid) => {
+  const result = await runPgbench(ctx.databaseUrl, script, clients, seconds, (pid) => {
     pgbenchPid = pid;
   });
   const wallSeconds = (performance.now() - started) / 1000;
@@ -105,22 +99,28 @@ async function referenceSlice(
   };
 }
 
+/** A measured phase: the load's figures and, measured in alternating slices, its reference's. */
+export type Measured = { figures: IntakeFigures; reference: ReferenceFigures };
+
+export type IntakeWithReference = Measured;
+
 /**
  * Warm-up, then the measured time in rounds: a service slice, then a pgbench
  * slice at the same concurrency, and again. This VM's speed drifts by ±25%
  * over tens of seconds; one run of each after the other compared two different
- * machines, alternating slices give both the same. Then the checks, over the
- * slices merged (one prefix for the phase, numbers continuing across slices).
+ * machines, alternating slices give both the same. `load` is the phase's load
+ * without its timing (the prefix is the phase's label, numbers continuing across
+ * slices); the checks are the caller's, over the merged load.
  */
-export async function intakeWithReference(
+export async function alternateWithReference(
   ctx: PhaseContext,
-  scenario: Scenario,
-  label: string,
-  connections: number,
-): Promise<IntakeWithReference> {
-  const base = { target: ctx.target, connections, sourceIds: scenario.sourceIds, returningEvery: 5 };
+  phase: { label: string; connections: number; load: Pick<LoadInput, "target" | "connections"> & LoadKind },
+  script: PgbenchScript,
+  describe: string,
+): Promise<{ load: LoadRun; measured: Measured }> {
+  const { label, connections } = phase;
   ctx.log(`${label}: warm-up ${ctx.warmupSeconds} s at ${connections} connections`);
-  await checkedLoad(ctx, { ...base, seconds: ctx.warmupSeconds, prefix: `${label}-warmup` });
+  await checkedWarmUp(ctx, { ...phase.load, seconds: ctx.warmupSeconds, prefix: `${label}-warmup` });
   const slice = sliceSeconds(ctx.seconds, ctx.rounds);
   ctx.rss.resetPhase();
   const services: ServiceSlice[] = [];
@@ -128,20 +128,17 @@ export async function intakeWithReference(
   let rssPeakMb = 0;
   for (let round = 1; round <= ctx.rounds; round++) {
     ctx.log(
-      `${label}: round ${round}/${ctx.rounds}: POST /appeals ${slice} s, then pgbench ${slice} s, both at ${connections}`,
+      `${label}: round ${round}/${ctx.rounds}: ${describe} ${slice} s, then pgbench ${slice} s, both at ${connections}`,
     );
     const firstNumber = services.reduce((sent, done) => sent + done.load.sent, 0);
-    services.push(await serviceSlice(ctx, { ...base, seconds: slice, prefix: label, firstNumber }));
+    services.push(await serviceSlice(ctx, { ...phase.load, seconds: slice, prefix: label, firstNumber }));
     // The peak since resetPhase(), read after the service's slice (it idles during pgbench's).
     rssPeakMb = ctx.rss.phasePeakMb();
     // The requests in flight at the stop finish first, so pgbench runs alone.
     await waitForQuiet(ctx.databaseUrl);
-    references.push(await referenceSlice(ctx, connections, slice));
+    references.push(await referenceSlice(ctx, script, connections, slice));
   }
   const load = mergeLoads(services.map((done) => done.load));
-  await checkLoad(ctx, label, load);
-  ctx.checks.push(await checkOperatorLoads(ctx.databaseUrl, label));
-  ctx.checks.push(await checkNoStarvedPending(ctx.databaseUrl, label));
   const figures: IntakeFigures = {
     label,
     connections,
@@ -150,7 +147,43 @@ export async function intakeWithReference(
     cpuSeconds: services.reduce((total, done) => total + done.cpuSeconds, 0),
     dbCpuSeconds: services.reduce((total, done) => total + done.dbCpuSeconds, 0),
   };
-  return { figures, reference: mergeReferences(references) };
+  return { load, measured: { figures, reference: mergeReferences(references) } };
+}
+
+/** The warm-up's load, checked like a measured one (it stores data the checks count). */
+async function checkedWarmUp(ctx: PhaseContext, input: LoadInput): Promise<void> {
+  const load = await runLoad(input);
+  if (input.kind === "messages") {
+    await waitForQuiet(ctx.databaseUrl);
+    ctx.checks.push(
+      await checkMessagesStoredOnce(ctx.databaseUrl, input.prefix, load.created, load.inFlight),
+    );
+  } else {
+    await checkLoad(ctx, input.prefix, load);
+  }
+}
+
+/** POST /appeals at a concurrency, against the reference of one appeal in one statement. */
+export async function intakeWithReference(
+  ctx: PhaseContext,
+  scenario: Scenario,
+  label: string,
+  connections: number,
+): Promise<IntakeWithReference> {
+  const { load, measured } = await alternateWithReference(
+    ctx,
+    {
+      label,
+      connections,
+      load: { target: ctx.target, connections, sourceIds: scenario.sourceIds, returningEvery: 5 },
+    },
+    assignScript(ctx.referenceDir),
+    "POST /appeals",
+  );
+  await checkLoad(ctx, label, load);
+  ctx.checks.push(await checkOperatorLoads(ctx.databaseUrl, label));
+  ctx.checks.push(await checkNoStarvedPending(ctx.databaseUrl, label));
+  return measured;
 }
 
 /**

@@ -37,15 +37,24 @@ export function parsePgbench(output: string): ReferenceResult {
   };
 }
 
+/** A pgbench script and the variables it is run with (`-D name=value`). */
+export type PgbenchScript = { file: string; defines: Record<string, number> };
+
+/** The intake's reference: one appeal, one statement. */
+export function assignScript(referenceDir: string): PgbenchScript {
+  return { file: join(referenceDir, "reference-assign.sql"), defines: { sources: SOURCES } };
+}
+
 export function runPgbench(
   databaseUrl: string,
-  referenceDir: string,
+  script: PgbenchScript,
   clients: number,
   seconds: number,
   onStart: (pid: number | undefined) => void = () => {},
 ): Promise<ReferenceResult> {
   const args = ["-n", "-c", String(clients), "-j", "2", "-T", String(seconds)];
-  args.push("-D", `sources=${SOURCES}`, "-f", join(referenceDir, "reference-assign.sql"), databaseUrl);
+  for (const [name, value] of Object.entries(script.defines)) args.push("-D", `${name}=${value}`);
+  args.push("-f", script.file, databaseUrl);
   return new Promise((resolveRun, reject) => {
     const child = spawn("pgbench", args, { stdio: ["ignore", "pipe", "pipe"] });
     onStart(child.pid);

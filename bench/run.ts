@@ -8,6 +8,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { loadBenchConfig } from "./config.js";
 import { createScratchDatabase, type ScratchDatabase, serverInfo } from "./database.js";
+import { messagePhase } from "./messages.js";
 import * as phases from "./phases.js";
 import { setUpReference } from "./reference.js";
 import { RssSampler } from "./rss.js";
@@ -48,7 +49,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 async function main(): Promise<boolean> {
   const config = loadBenchConfig();
   keepDatabase = config.keepDatabase;
-  for (const file of ["reference-setup.sql", "reference-assign.sql"]) {
+  for (const file of ["reference-setup.sql", "reference-assign.sql", "reference-message.sql"]) {
     if (!existsSync(join(config.referenceDir, file))) {
       throw new Error(`${file} not found in ${config.referenceDir} (set BENCH_REFERENCE_DIR)`);
     }
@@ -80,6 +81,7 @@ async function main(): Promise<boolean> {
     seconds: config.seconds,
     rounds: config.rounds,
     intake: [],
+    messages: undefined,
     webhook: undefined,
     small: undefined,
     snapshot: undefined,
@@ -106,6 +108,10 @@ async function main(): Promise<boolean> {
 
   for (const connections of config.concurrencies) {
     results.intake.push(await phases.intakeWithReference(ctx, scenario, `c${connections}`, connections));
+    await phases.closeEverything(ctx);
+  }
+  if (config.scenarios.has("messages")) {
+    results.messages = await messagePhase(ctx, scenario, config.highConcurrency);
     await phases.closeEverything(ctx);
   }
   if (config.scenarios.has("webhook")) {

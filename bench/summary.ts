@@ -3,7 +3,7 @@
 // machine a time is a measurement, not a pass or a fail. The checks are enforced.
 import type { Check } from "./checks.js";
 import { sliceSeconds } from "./config.js";
-import type { IntakeFigures, SmallLimitsFigures } from "./phases.js";
+import type { IntakeFigures, Measured, SmallLimitsFigures } from "./phases.js";
 import type { ReadTiming } from "./reads.js";
 import type { ReferenceFigures } from "./reference.js";
 import { markdownTable, percent, type Row, verdict } from "./report.js";
@@ -17,6 +17,8 @@ export type RunResults = {
   /** Rounds of each intake phase: service and pgbench slices alternating. */
   rounds: number;
   intake: { figures: IntakeFigures; reference: ReferenceFigures | undefined }[];
+  /** POST /appeals/{id}/messages against one insert of the same row. */
+  messages: Measured | undefined;
   webhook: WebhookFigures | undefined;
   small: SmallLimitsFigures | undefined;
   snapshot: SnapshotFigures | undefined;
@@ -75,6 +77,29 @@ export function cpuTable(results: RunResults): string {
   return markdownTable(header, rows);
 }
 
+export function messagesTable({ figures, reference }: Measured): string {
+  const { load } = figures;
+  const rate = load.created / load.seconds;
+  const header = ["message phase", "conns", "messages/s", "p50 ms", "p99 ms", "max ms", "ref tps", "svc/ref"];
+  header.push("CPU ms/message: service", "PG backends", "ref: PG backends", "non-2xx+err");
+  return markdownTable(header, [
+    [
+      figures.label,
+      figures.connections,
+      rate,
+      load.latencyMs.p50,
+      load.latencyMs.p99,
+      load.latencyMs.max,
+      reference.tps,
+      percent(rate, reference.tps),
+      (1000 * figures.cpuSeconds) / load.created,
+      (1000 * figures.dbCpuSeconds) / load.created,
+      (1000 * reference.dbCpuSeconds) / reference.transactions,
+      load.non2xx + load.errors,
+    ],
+  ]);
+}
+
 function rateOf(results: RunResults, label: string): number | undefined {
   const run = results.intake.find((r) => r.figures.label === label);
   return run ? run.figures.load.created / run.figures.load.seconds : undefined;
@@ -86,8 +111,9 @@ function refOf(results: RunResults, label: string): number | undefined {
 
 export function targetsTable(results: RunResults): string {
   const rows: Row[] = [];
+  // c64: 0.65 since the intake statement also stores the first message and its event (issue 12).
   for (const [label, goal] of [
-    ["c64", 0.6],
+    ["c64", 0.65],
     ["c16", 0.5],
   ] as const) {
     const rate = rateOf(results, label);
@@ -262,6 +288,7 @@ export function printSummary(results: RunResults, print: (text: string) => void)
   print(`service pool size ${results.poolSize}, ${measuredTime(results)} alternating with pgbench\n`);
   print(intakeTable(results));
   print(`\n${cpuTable(results)}`);
+  if (results.messages) print(`\n${messagesTable(results.messages)}`);
   if (results.webhook) print(`\n${webhookTable(results.webhook)}`);
   if (results.small) print(`\n${smallTable(results.small)}`);
   if (results.snapshot) print(`\n${snapshotTable(results.snapshot)}`);
