@@ -5,6 +5,8 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { lockDataDir } from "./data-dir-lock.js";
 
@@ -24,7 +26,10 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   let db: PGlite | undefined;
   let server: PGLiteSocketServer;
   try {
-    db = await PGlite.create({ dataDir: directory });
+    // The extensions the migrations create (lead search, booking exclusion constraints),
+    // registered on every open: PGlite loads an extension's library only when told, so
+    // without this, after a reopen, even an INSERT into a trigram-indexed table fails.
+    db = await PGlite.create({ dataDir: directory, extensions: { pg_trgm, btree_gist } });
     server = new PGLiteSocketServer({
       db,
       host: "127.0.0.1",
