@@ -90,9 +90,14 @@ export const listLeadsQuerySchema = z
       .optional()
       .describe("The next_cursor of the previous page"),
   })
-  .refine((q) => !(q.created_from && q.created_to && q.created_to < q.created_from), {
+  .refine((q) => !(q.created_from && q.created_to && Date.parse(q.created_to) < Date.parse(q.created_from)), {
     path: ["created_to"],
     message: "created_to must not be before created_from",
+  })
+  // A search pages by rank and id, a list by id: a cursor of the one is meaningless in the other.
+  .refine((q) => q.cursor === undefined || (q.cursor.rank === null) === (q.search === undefined), {
+    path: ["cursor"],
+    message: "a search's next_cursor is rank_id, a list's an id: pass the one the same query answered",
   });
 
 export const listLeadAppealsQuerySchema = z.strictObject({ ...paginationQuery });

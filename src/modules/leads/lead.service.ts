@@ -77,11 +77,6 @@ export class LeadService {
             e164: toE164(query.search, this.phoneRegion),
           };
     const after = query.cursor;
-    if (after !== undefined && (after.rank === null) !== (search === undefined)) {
-      throw new ValidationError("The cursor is from another list.", [
-        { path: "cursor", message: search ? "a search's cursor is rank_id" : "a list's cursor is an id" },
-      ]);
-    }
     const rows = await this.leads.list(
       {
         tag: query.tag,
