@@ -42,6 +42,7 @@ type OpenApiDocument = {
 const CONTRACT_OPERATIONS: [string, Record<string, string>][] = [
   ["/operators", { get: "listOperators", post: "createOperator" }],
   ["/operators/{id}", { get: "getOperator", patch: "updateOperator", delete: "archiveOperator" }],
+  ["/operators/me", { get: "getOwnOperator", patch: "updateOwnOperator" }],
   ["/sources", { get: "listSources", post: "createSource" }],
   ["/sources/{id}", { get: "getSource", patch: "updateSource", delete: "archiveSource" }],
   [

@@ -204,3 +204,81 @@ describe("statements of the tasks' routes", () => {
     expect(patched).toHaveLength(5);
   });
 });
+
+describe("statements of an operator key's routes", () => {
+  // An app of its own in AUTH=off: the factories need no key there, and an operator key still
+  // names its operator. Its key is checked once, then cached (the test apps' cache is long).
+  const seen: string[] = [];
+  const o = useTestApp({ onQuery: (sql) => seen.push(sql), auth: { mode: "off", host: "127.0.0.1" } });
+  let key = "";
+  let operatorId = 0;
+  let sourceId = 0;
+
+  beforeAll(async () => {
+    const operator = await createOperator(o.app, { max_load: 1000 });
+    operatorId = operator.id;
+    sourceId = (await createSource(o.app)).id;
+    await setWeights(o.app, sourceId, [{ operator_id: operatorId, weight: 1 }]);
+    key = (await o.deps.apiKeys.create({ label: "statements", role: "operator", operatorId }, "test")).key;
+    const first = await o.app.inject({
+      method: "GET",
+      url: "/operators/me",
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(first.statusCode, first.body).toBe(200);
+    // The key's last_used_at is written in the background after its first check: let it land.
+    for (let i = 0; i < 100 && (await o.deps.apiKeys.list()).every((k) => k.lastUsedAt === null); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  });
+
+  async function sent(method: "GET" | "PATCH", url: string, withKey: boolean, payload?: object) {
+    seen.length = 0;
+    const response = await o.app.inject({
+      method,
+      url,
+      headers: withKey ? { authorization: `Bearer ${key}` } : {},
+      ...(payload && { payload }),
+    });
+    expect(response.statusCode, response.body).toBeLessThan(300);
+    return [...seen];
+  }
+
+  it("GET and PATCH /operators/me send what GET and PATCH /operators/{id} send", async () => {
+    const own = await sent("GET", "/operators/me", true);
+    expect(own).toHaveLength(1);
+    expect(own).toEqual(await sent("GET", `/operators/${operatorId}`, false));
+    // Deactivating: the row locked, the update, the event, COMMIT (Prisma reports no BEGIN); no drain.
+    const off = await sent("PATCH", "/operators/me", true, { is_active: false });
+    expect(off).toHaveLength(4);
+    expect(await sent("PATCH", `/operators/${operatorId}`, false, { is_active: false })).toEqual(off);
+    // Activating: the same, one look for waiting appeals (none) and no second read.
+    const on = await sent("PATCH", "/operators/me", true, { is_active: true });
+    expect(on).toHaveLength(5);
+    expect(await sent("PATCH", `/operators/${operatorId}`, false, { is_active: true })).toEqual(on);
+  });
+
+  it("its close and transfer are as many statements as an admin's, at any size", async () => {
+    const other = await createOperator(o.app, { max_load: 1000 });
+    await setWeights(o.app, sourceId, [{ operator_id: operatorId, weight: 1 }]);
+    const appeal = async () => (await createAppeal(o.app, { source_id: sourceId })).appeal_id;
+    const closed = await sent("PATCH", `/appeals/${await appeal()}/close`, true);
+    const moved = async () => {
+      const id = await appeal();
+      await setWeights(o.app, sourceId, [
+        { operator_id: operatorId, weight: 1 },
+        { operator_id: other.id, weight: 1 },
+      ]);
+      const statements = await sent("PATCH", `/appeals/${id}/assign`, true, { operator_id: other.id });
+      await setWeights(o.app, sourceId, [{ operator_id: operatorId, weight: 1 }]);
+      return statements;
+    };
+    const small = await moved();
+    for (let i = 0; i < 30; i++) await appeal();
+    const large = await moved();
+    // The close (or transfer), one look for waiting appeals, the answer's read: as for admins.
+    expect(closed).toHaveLength(3);
+    expect(small).toHaveLength(3);
+    expect(large).toHaveLength(3);
+  });
+});

@@ -30,6 +30,9 @@ export type Fixture = {
   /** Operators and sources with nothing pending or active: the valid DELETEs archive these. */
   archivableOperatorIds: number[];
   archivableSourceIds: number[];
+  /** An operator key (its Authorization header) and its operator, on no source: the role's own routes. */
+  operatorAuthorization: string;
+  selfOperatorId: number;
 };
 
 /** A unique idempotency key per valid request (the fast-check uuid alone repeats across runs). */
@@ -305,6 +308,19 @@ const idempotencyKey = fc.oneof(
   fc.uuid(),
 );
 
+const selfKeys = ["is_active"] as const;
+const validSelfPatch = () => fc.record({ is_active: fc.boolean() });
+
+/**
+ * An operator key's headers: mostly its key; sometimes none, which in the property test's
+ * AUTH=off is a caller without an operator (the 403 of a caller with no "me"), writing nothing.
+ */
+const operatorKeyOrNone = (fixture: Fixture) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constant({ authorization: fixture.operatorAuthorization }) },
+    { weight: 1, arbitrary: fc.constant({}) },
+  );
+
 /** The generators of every write route, over the fixture's ids. */
 export function writeRoutes(fixture: Fixture): WriteRoute[] {
   const operatorIds = () => fixture.operatorIds;
@@ -376,6 +392,18 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       validBody: validOperatorPatch().map(jsonBody),
     },
     {
+      name: "PATCH /operators/me",
+      method: "PATCH",
+      shape: objectShape(selfKeys, false),
+      url: fc.constantFrom("/operators/me", "/operators/me/"),
+      validUrl: fc.constantFrom("/operators/me", "/operators/me/"),
+      // Its near misses carry the other operator fields too: is_active alone is accepted.
+      body: hostileBody(selfKeys, nearlyValidObject(operatorFields()), validSelfPatch()),
+      validBody: validSelfPatch().map(jsonBody),
+      headers: operatorKeyOrNone(fixture),
+      validHeaders: fc.constant({ authorization: fixture.operatorAuthorization }),
+    },
+    {
       name: "POST /sources",
       method: "POST",
       shape: objectShape(sourceKeys, false),
@@ -439,6 +467,46 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
         const operatorId = (body?.value as { operator_id?: number } | undefined)?.operator_id;
         return [
           { method: "PATCH", url: url.replace(/assign$/, "reopen") },
+          {
+            method: "PATCH",
+            url: `/operators/${operatorId}`,
+            body: jsonBody({ is_active: true, max_load: 10_000 }),
+          },
+          {
+            method: "PUT",
+            url: `/sources/${fixture.sourceId}/weights/${operatorId}`,
+            body: jsonBody({ weight: 1 }),
+          },
+        ];
+      },
+    },
+    {
+      // An operator key's transfer: force is a 403 and another operator's appeal a 404, neither
+      // writing anything; its own appeal (made its own first, by an admin's force) moves.
+      name: "PATCH /appeals/{id}/assign with an operator key",
+      method: "PATCH",
+      shape: objectShape(transferKeys, true),
+      url: pathId(appealIds).map((id) => `/appeals/${id}/assign`),
+      validUrl: fc.constantFrom(...fixture.appealIds).map((id) => `/appeals/${id}/assign`),
+      body: hostileBody(
+        transferKeys,
+        nearlyValidObject({
+          operator_id: fc.oneof(
+            fc.constantFrom(...fixture.operatorIds, fixture.selfOperatorId),
+            fc.integer({ min: 1, max: MAX_INT4 }),
+          ),
+          force: fc.boolean(),
+        }),
+        validTransfer(fixture),
+      ),
+      validBody: validOwnTransfer(fixture).map(jsonBody),
+      headers: fc.constant({ authorization: fixture.operatorAuthorization }),
+      validHeaders: fc.constant({ authorization: fixture.operatorAuthorization }),
+      before: (url, body) => {
+        const operatorId = (body?.value as { operator_id?: number } | undefined)?.operator_id;
+        return [
+          { method: "PATCH", url: url.replace(/assign$/, "reopen") },
+          { method: "PATCH", url, body: jsonBody({ operator_id: fixture.selfOperatorId, force: true }) },
           {
             method: "PATCH",
             url: `/operators/${operatorId}`,
@@ -560,6 +628,13 @@ const validTransfer = (fixture: Fixture) =>
     { requiredKeys: ["operator_id"] },
   );
 
+/** An operator key's valid transfer: to an operator of the source, without force (or force: false). */
+const validOwnTransfer = (fixture: Fixture) =>
+  fc.record(
+    { operator_id: fc.constantFrom(...fixture.operatorIds.slice(0, 2)), force: fc.constant(false) },
+    { requiredKeys: ["operator_id"] },
+  );
+
 const singleWeightUrl = (fixture: Fixture) =>
   fc.constantFrom(...fixture.operatorIds).map((id) => `/sources/${fixture.sourceId}/weights/${id}`);
 
@@ -567,6 +642,7 @@ const singleWeightUrl = (fixture: Fixture) =>
 export const ROUTE_NAMES = [
   "POST /operators",
   "PATCH /operators/{id}",
+  "PATCH /operators/me",
   "POST /sources",
   "PATCH /sources/{id}",
   "POST /sources/{id}/weights",
@@ -576,6 +652,7 @@ export const ROUTE_NAMES = [
   "PATCH /appeals/{id}/close",
   "PATCH /appeals/{id}/reopen",
   "PATCH /appeals/{id}/assign",
+  "PATCH /appeals/{id}/assign with an operator key",
   "POST /appeals/{id}/messages",
   "PUT /sources/{id}/weights/{operator_id}",
   "DELETE /sources/{id}/weights/{operator_id}",

@@ -7,7 +7,7 @@ import { isUniqueViolation } from "../../db/prisma-errors.js";
 import type { SqlClient } from "../../db/sql.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import { appealData, leadData, messageData, storedAppealData } from "../events/event-data.sql.js";
-import { type AppealStatus, chooseOperator, notReservedForWaiting } from "./distribution.sql.js";
+import { type AppealStatus, chooseOperator, notReservedForWaiting, ownedBy } from "./distribution.sql.js";
 
 export type IntakeInput = {
   sourceId: number;
@@ -223,17 +223,19 @@ export class DistributionRepository {
   /**
    * Closes the appeal and, if it was active, releases its operator's slot, in one
    * statement, recording appeal.closed. Closing a closed appeal changes (and records)
-   * nothing. Null when the appeal does not exist.
+   * nothing. Null when the appeal does not exist or, with `owner` (an operator key's operator),
+   * is not that operator's (OWN APPEALS): then nothing is written either.
    */
-  async close(appealId: number, actor: string): Promise<CloseResult> {
+  async close(appealId: number, actor: string, owner: number | null = null): Promise<CloseResult> {
     const rows = await this.sql.rows<{
       previous_status: AppealStatus;
       operator_id: number | null;
     }>(
-      "appeal_close",
+      // Two texts, two names: a name is prepared once per connection with one text (sql.ts).
+      owner === null ? "appeal_close" : "appeal_close_owned",
       Prisma.sql`
       WITH target AS (
-        SELECT id, status, operator_id FROM appeals WHERE id = ${appealId} FOR UPDATE
+        SELECT id, status, operator_id FROM appeals WHERE id = ${appealId} ${ownedBy(owner)} FOR UPDATE
       ),
       closed AS (
         UPDATE appeals a SET status = 'closed', closed_at = now()

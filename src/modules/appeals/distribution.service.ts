@@ -105,10 +105,15 @@ export class DistributionService {
   /**
    * Closes the appeal; the freed slot goes to the oldest pending appeal its operator
    * can take. A retried close (already closed) drains too: the first one may have
-   * committed and died before its drain.
+   * committed and died before its drain. With `owner` (an operator key's operator) another
+   * operator's appeal is not_found (OWN APPEALS, in the statement).
    */
-  async close(appealId: number, actor: string): Promise<"closed" | "already_closed" | "not_found"> {
-    const result = await this.repository.close(appealId, actor);
+  async close(
+    appealId: number,
+    actor: string,
+    owner: number | null = null,
+  ): Promise<"closed" | "already_closed" | "not_found"> {
+    const result = await this.repository.close(appealId, actor, owner);
     if (!result) return "not_found";
     if (result.operatorId !== null && result.previousStatus !== "pending") {
       await this.drainForOperator(result.operatorId, actor);
@@ -119,14 +124,16 @@ export class DistributionService {
   /**
    * Moves the appeal to the operator (see AppealMovesRepository.transfer); a transfer is a
    * capacity event for the old operator: its freed slot goes to the oldest appeal it can take.
+   * With `owner`, only that operator's appeal moves (as for close).
    */
   async transfer(
     appealId: number,
     operatorId: number,
     force: boolean,
     actor: string,
+    owner: number | null = null,
   ): Promise<TransferResult> {
-    const result = await this.moves.transfer(appealId, operatorId, force, actor);
+    const result = await this.moves.transfer(appealId, operatorId, force, actor, owner);
     if (
       result.outcome === "moved" &&
       result.previousStatus === "active" &&

@@ -1,7 +1,8 @@
 // The access rules routes declare in `config: { access }`. admin may do everything,
 // viewer every read, intake register appeals, read one back, post lead and bot messages and
-// create tasks, operator read its own appeals, post operator messages on them and create, read
-// and change its own tasks. A role a rule does not name gets a 403.
+// create tasks, operator read, close and transfer its own appeals, post operator messages on them,
+// create, read and change its own tasks and read and set its own availability. A role a rule does
+// not name gets a 403.
 import type { Access } from "./principal.js";
 
 export const ACCESS = {
@@ -18,6 +19,17 @@ export const ACCESS = {
    * own; the route passes both scopes, and outside them the appeal is a 404.
    */
   readAppeal: ["admin", "intake", "viewer", "operator"],
+  /**
+   * PATCH /appeals/{id}/close and /assign: an operator key closes and transfers its own appeals
+   * (others 404, in the statement: OWN APPEALS in distribution.sql.ts), never with force (403).
+   * Reopening stays admin's: a closed appeal is no one's to take back.
+   */
+  moveAppeal: ["admin", "operator"],
+  /**
+   * GET and PATCH /operators/me: the operator an operator key acts for. No other role names an
+   * operator, so for them there is no "me": a 403 (open mode, without a key, too: the route's).
+   */
+  self: ["operator"],
   /** GET /appeals: an operator key's list holds its own appeals only (the route passes the scope). */
   listAppeals: ["admin", "viewer", "operator"],
   /**

@@ -84,6 +84,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/operators/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The operator an operator key acts for
+         * @description For operator keys: their own operator, availability included. Every other caller names no operator: a 403.
+         *
+         *     Requires an API key with the role operator.
+         */
+        get: operations["getOwnOperator"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set an operator key's own availability
+         * @description is_active only (any other field is a 400 naming it), with the effects of PATCH /operators/{id}: activating assigns waiting appeals the operator can take at once, and the change is an operator.updated event whose actor is the key's label. Inactive, the operator keeps its appeals and gets no new ones. Every caller but an operator key is a 403.
+         *
+         *     Requires an API key with the role operator.
+         */
+        patch: operations["updateOwnOperator"];
+        trace?: never;
+    };
     "/operators/{id}": {
         parameters: {
             query?: never;
@@ -295,9 +323,9 @@ export interface paths {
         head?: never;
         /**
          * Close an appeal
-         * @description Frees the operator's slot: the oldest pending appeal that operator can take is assigned at once. Closing a closed appeal is a 200 that changes nothing.
+         * @description Frees the operator's slot: the oldest pending appeal that operator can take is assigned at once. Closing a closed appeal is a 200 that changes nothing. An operator key closes its own appeals only; another operator's is a 404, as a missing one, and nothing is written.
          *
-         *     Requires an API key with the role admin.
+         *     Requires an API key with the role admin or operator.
          */
         patch: operations["closeAppeal"];
         trace?: never;
@@ -317,9 +345,9 @@ export interface paths {
         head?: never;
         /**
          * Transfer an active or pending appeal to an operator
-         * @description Without force the operator must be active, have a weight for the appeal's source and be below its max_load, else 409 no_capacity naming it and why; force skips those checks. An archived operator is refused either way, a closed appeal is a 409 (reopen it first), and the operator that has it already is a 200 that changes nothing. The old operator's freed slot goes to the oldest pending appeal it can take.
+         * @description Without force the operator must be active, have a weight for the appeal's source and be below its max_load, else 409 no_capacity naming it and why; force skips those checks. An archived operator is refused either way, a closed appeal is a 409 (reopen it first), and the operator that has it already is a 200 that changes nothing. The old operator's freed slot goes to the oldest pending appeal it can take. An operator key transfers its own appeals only (another operator's is a 404, as a missing one) and without force: force: true from an operator key is a 403 naming force, whatever the appeal. The answer shows the appeal with its new operator; after that it is no longer the key's (a 404 to it).
          *
-         *     Requires an API key with the role admin.
+         *     Requires an API key with the role admin or operator.
          */
         patch: operations["transferAppeal"];
         trace?: never;
@@ -1480,6 +1508,10 @@ export interface components {
             /** @description Most active appeals the operator holds at once, 0..10000 */
             max_load?: number;
         };
+        UpdateOwnOperator: {
+            /** @description Inactive operators get no new appeals */
+            is_active: boolean;
+        };
         CreateSource: {
             /**
              * @description Unique name, case-insensitive, 1..200 characters
@@ -1810,6 +1842,158 @@ export interface operations {
             };
             /** @description The API key's role may not call this route (code forbidden). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOwnOperator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key's operator */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operator"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateOwnOperator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateOwnOperator"];
+            };
+        };
+        responses: {
+            /** @description The key's operator as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operator"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
