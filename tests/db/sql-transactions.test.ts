@@ -34,7 +34,8 @@ describe("sqlTransaction", () => {
         "tx_test_count",
         Prisma.sql`SELECT count(*)::int AS n FROM operators WHERE name = ${"tx committed"}`,
       );
-      expect(await named("tx committed")).toBe(0);
+      // (On PGlite another connection waits until the transaction ends: its queue serves only this one.)
+      if (onRealServer) expect(await named("tx committed")).toBe(0);
       return inside[0]?.n;
     });
     expect(seen).toBe(1);
