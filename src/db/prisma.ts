@@ -4,12 +4,14 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { createPool } from "./pool.js";
-import { createSqlClient, type SqlClient } from "./sql.js";
+import { createSqlClient, createSqlTransactions, type SqlClient, type SqlTransactions } from "./sql.js";
 
 export type Database = {
   prisma: PrismaClient;
   /** Raw statements without Prisma's runtime, on the same pool (the appeal hot path). */
   sql: SqlClient;
+  /** Raw statements in one transaction on one connection of the same pool (sql.ts). */
+  sqlTransaction: SqlTransactions;
   pool: pg.Pool;
   /**
    * Raw statements of the event log's subscribers (the event feed's probe, the webhook
@@ -73,6 +75,7 @@ export function connectDatabase({
   return {
     prisma,
     sql: createSqlClient(pool, { prepareStatements, onQuery }),
+    sqlTransaction: createSqlTransactions(pool, { prepareStatements, onQuery }),
     pool,
     background: createSqlClient(backgroundPool, { prepareStatements, onQuery }),
     async close() {

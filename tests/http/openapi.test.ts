@@ -71,6 +71,7 @@ const CONTRACT_OPERATIONS: [string, Record<string, string>][] = [
   ["/leads", { get: "listLeads" }],
   ["/leads/{id}", { get: "getLead" }],
   ["/leads/by-external-id/{external_id}", { get: "getLeadByExternalId" }],
+  ["/leads/by-external-id/{external_id}/messages", { post: "createLeadMessage" }],
   ["/leads/{id}/appeals", { get: "listLeadAppeals" }],
   ["/tasks", { get: "listTasks", post: "createTask" }],
   ["/tasks/{id}", { get: "getTask", patch: "updateTask" }],

@@ -175,6 +175,58 @@ describe("statements of a conversation", () => {
   });
 });
 
+describe("statements of a lead's sticky conversation", () => {
+  const url = (lead: string) => `/leads/by-external-id/${lead}/messages`;
+
+  it("a message to the open appeal is BEGIN, the lock, one statement, COMMIT; a repeat the same, at any size", async () => {
+    const sourceId = await grow(2, 0);
+    const lead = `sticky-${Math.random()}`;
+    await statementsOf("POST", url(lead), { source_id: sourceId, text: "first" });
+    const added = async (text: string) => {
+      const sent = await statementsOf("POST", url(lead), { source_id: sourceId, text, external_id: text });
+      expect(await statementsOf("POST", url(lead), { source_id: sourceId, text, external_id: text })).toEqual(
+        sent,
+      );
+      return sent;
+    };
+    const small = await added("small");
+    for (let i = 0; i < 30; i++)
+      await statementsOf("POST", url(lead), { source_id: sourceId, text: `m${i}` });
+    await grow(10, 30);
+    const large = await added("large");
+    expect(small).toHaveLength(4);
+    expect(large).toHaveLength(4);
+    expect([small[0], small[3]]).toEqual(["BEGIN", "COMMIT"]);
+  });
+
+  it("a first message opening an assigned appeal adds the intake statement and the answer's read", async () => {
+    const sourceId = await grow(2, 3);
+    const small = await statementsOf("POST", url(`sticky-${Math.random()}`), {
+      source_id: sourceId,
+      text: "hi",
+    });
+    await grow(15, 40);
+    const large = await statementsOf("POST", url(`sticky-${Math.random()}`), {
+      source_id: sourceId,
+      text: "hi",
+    });
+    // BEGIN, the lock, the look for an open appeal, the intake, COMMIT, the answer.
+    expect(small).toHaveLength(6);
+    expect(large).toHaveLength(6);
+    expect([small[0], small[4]]).toEqual(["BEGIN", "COMMIT"]);
+  });
+
+  it("a first message opening a pending appeal also looks at the queue it joined, after the commit", async () => {
+    const emptySourceId = (await createSource(t.app)).id;
+    const sent = await statementsOf("POST", url(`sticky-${Math.random()}`), {
+      source_id: emptySourceId,
+      text: "hi",
+    });
+    expect(sent).toHaveLength(7);
+    expect(sent[4]).toBe("COMMIT");
+  });
+});
+
 describe("statements of the tasks' routes", () => {
   it("GET /tasks is one statement (the operator joined), at any number of tasks and operators", async () => {
     const operator = await createOperator(t.app);

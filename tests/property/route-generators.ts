@@ -5,7 +5,9 @@ import fc from "fast-check";
 import { hasVisibleCharacter } from "../../src/http/visible-text.js";
 import type { RequestShape } from "./answer-checks.js";
 import {
+  anyString,
   EMPTY_JSON_BODY,
+  encodeLoose,
   hostileBody,
   hostileId,
   jsonBody,
@@ -128,6 +130,70 @@ const messageNearMiss = () =>
       { maxLength: 3 },
     ),
   });
+
+const leadMessageKeys = [
+  "source_id",
+  "text",
+  "sender",
+  "is_ai_generated",
+  "external_id",
+  "lead_name",
+  "lead_phone",
+  "lead_email",
+] as const;
+/** Leads whose conversations the valid messages pile onto, next to new leads. */
+const STICKY_LEADS = ["sticky-lead-1", "sticky lead 2", "стики-3"];
+/** A lead external id as POST /appeals takes it, one that a URL path carries as itself (not "." or ".."). */
+const pathExternalId = fc
+  .oneof(uniqueName(255), validText(255, true).filter(hasVisibleCharacter))
+  .filter((id) => !/^\s*\.{1,2}\s*$/.test(id));
+const leadMessageFields = (fixture: Fixture) => ({
+  source_id: fc.constant(fixture.sourceId),
+  text: validText(10_000).filter((text) => text.length > 0),
+  sender: fc.constantFrom("lead", "bot"),
+  is_ai_generated: fc.boolean(),
+  // Unique, so a valid message is always a 201 (a repeat would be a 200).
+  external_id: uniqueName(255),
+  lead_name: validText(200),
+  lead_phone: validText(50),
+  lead_email: fc.oneof(fc.constant(""), validEmail),
+});
+const validLeadMessage = (fixture: Fixture) =>
+  fc.record(leadMessageFields(fixture), { requiredKeys: ["source_id", "text"] });
+/** Near misses: unknown sources, operator and unknown senders, repeated, empty and over-long external ids. */
+const leadMessageNearMiss = (fixture: Fixture) =>
+  nearlyValidObject({
+    ...leadMessageFields(fixture),
+    source_id: fc.oneof(fc.constant(fixture.sourceId), fc.integer({ min: 1, max: MAX_INT4 })),
+    sender: fc.constantFrom("lead", "bot", "operator", "customer", ""),
+    external_id: fc.oneof(uniqueName(255), fc.constantFrom("repeat-1", "", "e".repeat(256))),
+  });
+/** The path's external id: known and new leads, blank, invisible, over-long, NUL, broken escapes, junk. */
+const hostileLeadPath = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom(...STICKY_LEADS).map(encodeURIComponent) },
+  { weight: 2, arbitrary: pathExternalId.map(encodeLoose) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      "%20",
+      "%09",
+      "%00",
+      "a%00b",
+      "%E2%80%8B",
+      "%C2%A0",
+      "l".repeat(256),
+      "%D1%84".repeat(256),
+      "x".repeat(1025),
+      "%",
+      "%zz",
+      "%ED%A0%80",
+      "%2F",
+      "%2E%2E",
+      "..",
+    ),
+  },
+  { weight: 2, arbitrary: anyString(20).map(encodeLoose) },
+);
 
 const taskStatusValue = fc.constantFrom("open", "done", "cancelled");
 const dueAtValue = fc.constantFrom(
@@ -532,6 +598,23 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       before: (url) => [{ method: "PATCH", url: url.replace(/messages$/, "reopen") }],
     },
     {
+      name: "POST /leads/by-external-id/{external_id}/messages",
+      method: "POST",
+      shape: {
+        body: "object",
+        bodyKeys: leadMessageKeys,
+        params: ["external_id"],
+        queryKeys: [],
+        headerKeys: [],
+      },
+      url: hostileLeadPath.map((id) => `/leads/by-external-id/${id}/messages`),
+      validUrl: fc
+        .oneof(fc.constantFrom(...STICKY_LEADS), pathExternalId)
+        .map((id) => `/leads/by-external-id/${encodeURIComponent(id)}/messages`),
+      body: hostileBody(leadMessageKeys, leadMessageNearMiss(fixture), validLeadMessage(fixture)),
+      validBody: validLeadMessage(fixture).map(jsonBody),
+    },
+    {
       name: "PUT /sources/{id}/weights/{operator_id}",
       method: "PUT",
       shape: {
@@ -654,6 +737,7 @@ export const ROUTE_NAMES = [
   "PATCH /appeals/{id}/assign",
   "PATCH /appeals/{id}/assign with an operator key",
   "POST /appeals/{id}/messages",
+  "POST /leads/by-external-id/{external_id}/messages",
   "PUT /sources/{id}/weights/{operator_id}",
   "DELETE /sources/{id}/weights/{operator_id}",
   "POST /tasks",

@@ -20,7 +20,15 @@ export type IntakeInput = {
   requestHash: string | null;
   /** Whose idempotency keys these are: the API key's id, 0 in open mode. */
   idempotencyScope: number;
+  /**
+   * Who wrote `message` and the bot's id of it, when the appeal opens with a conversation's
+   * message (POST /leads/by-external-id/{external_id}/messages); without it, message 1 is the
+   * lead's, as POST /appeals stores it.
+   */
+  firstMessage?: FirstMessage;
 };
+
+export type FirstMessage = { sender: "lead" | "bot"; isAiGenerated: boolean; externalId: string | null };
 
 /** What the intake statement stored, with the names the answer needs, so no second read is required. */
 export type StoredAppeal = {
@@ -57,6 +65,24 @@ type IntakeRow = {
 
 export type CloseResult = { previousStatus: AppealStatus; operatorId: number | null } | null;
 
+/**
+ * The columns and values of message 1: POST /appeals' (the lead's, nothing else said), or a
+ * conversation's first message with its sender, AI flag and external id.
+ */
+function firstMessageColumns(first: FirstMessage | undefined): { columns: Prisma.Sql; values: Prisma.Sql } {
+  if (!first) {
+    return {
+      columns: Prisma.raw("appeal_id, sender, text, created_at"),
+      values: Prisma.raw("appeal.id, 'lead', appeal.message, appeal.created_at"),
+    };
+  }
+  return {
+    columns: Prisma.raw("appeal_id, sender, text, is_ai_generated, external_id, created_at"),
+    values: Prisma.sql`appeal.id, ${first.sender}::message_sender, appeal.message, ${first.isAiGenerated},
+               ${first.externalId}::varchar, appeal.created_at`,
+  };
+}
+
 export class DistributionRepository {
   constructor(private readonly sql: SqlClient) {}
 
@@ -69,10 +95,18 @@ export class DistributionRepository {
    * meanwhile (lost_race: not even the lead), or when the idempotency key is taken
    * (a unique violation fails the whole statement: key_taken).
    */
-  async intake(input: IntakeInput, draw: number, actor: string): Promise<IntakeResult> {
-    const rows = await this.sql
+  async intake(
+    input: IntakeInput,
+    draw: number,
+    actor: string,
+    /** A transaction to run in (the sticky conversation's); by default a connection of the pool. */
+    sql: SqlClient = this.sql,
+  ): Promise<IntakeResult> {
+    const first = firstMessageColumns(input.firstMessage);
+    const rows = await sql
       .rows<IntakeRow>(
-        "appeal_intake",
+        // Another text, another name: each is prepared once per connection.
+        input.firstMessage ? "appeal_intake_conversation" : "appeal_intake",
         Prisma.sql`
       WITH src AS (SELECT id, name FROM sources WHERE id = ${input.sourceId} AND archived_at IS NULL),
       -- Candidates of src, not of the id sent: an archived source has none, so no counter moves.
@@ -116,8 +150,8 @@ export class DistributionRepository {
       -- The appeal's message is its conversation's message 1 (sender lead), stored with it.
       -- An empty message is no message: a posted one has at least one character.
       first_message AS (
-        INSERT INTO messages (appeal_id, sender, text, created_at)
-        SELECT appeal.id, 'lead', appeal.message, appeal.created_at FROM appeal
+        INSERT INTO messages (${first.columns})
+        SELECT ${first.values} FROM appeal
         WHERE appeal.message IS NOT NULL AND appeal.message <> ''
         RETURNING id, appeal_id, sender, operator_id, text, is_ai_generated, external_id, attachments, created_at
       ),

@@ -1,7 +1,8 @@
 // The access rules routes declare in `config: { access }`. admin may do everything,
-// viewer every read, intake register appeals, read one back, post lead and bot messages and
-// create tasks, operator read, close and transfer its own appeals, post operator messages on them,
-// create, read and change its own tasks and read and set its own availability. A role a rule does
+// viewer every read, intake register appeals, read one back, post lead and bot messages (on an
+// appeal, or to a lead's open conversation) and create tasks, operator read, close and transfer
+// its own appeals, post operator messages on them, create, read and change its own tasks and read
+// and set its own availability. A role a rule does
 // not name gets a 403.
 import type { Access } from "./principal.js";
 
@@ -37,6 +38,11 @@ export const ACCESS = {
    * operator key operator messages on its own appeals; the service checks the sender per role (403).
    */
   postMessage: ["admin", "intake", "operator"],
+  /**
+   * POST /leads/by-external-id/{external_id}/messages: a bot posts its lead's message, which may
+   * open an appeal (an intake); a scoped key within its sources (the service answers 404 outside).
+   */
+  stickyMessage: ["admin", "intake"],
   /**
    * GET /events/stream: every role, each seeing its own part (streamFilter in
    * event-stream.service.ts): an operator key its appeals, an intake key its sources.

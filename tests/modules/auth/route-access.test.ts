@@ -2,7 +2,8 @@
 // router itself (app.printRoutes), not from a list kept here, so a new route is
 // checked as soon as it exists; the expected answers follow the roles of README.md:
 // admin everything, viewer every GET, intake POST /appeals and GET /appeals/{id}, intake and
-// operator keys an appeal's conversation (POST and GET /appeals/{id}/messages);
+// operator keys an appeal's conversation (POST and GET /appeals/{id}/messages), intake keys a
+// lead's open conversation (POST /leads/by-external-id/{external_id}/messages);
 // /health, /ready and /docs public. An intake key scoped to sources reaches
 // the same routes: its scope answers 404 inside them, never 403. An operator key
 // reads GET /appeals and GET /appeals/{id}, closes and transfers (PATCH /appeals/{id}/close and
@@ -66,6 +67,8 @@ const MESSAGES = "/appeals/:id/messages";
  * the 403 of a wrong role (not a 404: no id was named that could leak). Admins use /operators/{id}.
  */
 const SELF = "/operators/me";
+/** A lead's open conversation through a source (sticky): bots post to it, operators do not. */
+const LEAD_MESSAGES = "/leads/by-external-id/:external_id/messages";
 
 function allowed(role: Role, { method, url }: Route): boolean {
   if (url === SELF) return role === "operator";
@@ -84,7 +87,10 @@ function allowed(role: Role, { method, url }: Route): boolean {
       (method === "PATCH" && ["/tasks/:id", "/appeals/:id/close", "/appeals/:id/assign"].includes(url))
     );
   }
-  return (method === "POST" && (url === "/appeals" || url === "/tasks")) || (read && url === "/appeals/:id");
+  return (
+    (method === "POST" && (url === "/appeals" || url === "/tasks" || url === LEAD_MESSAGES)) ||
+    (read && url === "/appeals/:id")
+  );
 }
 
 /** A concrete URL for a route pattern; ids that do not exist: the handler's answer does not matter here. */
@@ -272,6 +278,7 @@ describe.each(KINDS)("with a valid %s key", (kind, role) => {
         "POST /appeals/:id/messages allowed",
         "GET /appeals/:id/messages allowed",
         "HEAD /appeals/:id/messages allowed",
+        "POST /leads/by-external-id/:external_id/messages allowed",
         "POST /tasks allowed",
         "GET /events/stream allowed",
       ]);
