@@ -9,6 +9,7 @@ import { eventLogModule } from "./events/event-log.module.js";
 import { eventsModule } from "./events/events.module.js";
 import { healthModule } from "./health/health.module.js";
 import { leadsModule } from "./leads/lead.module.js";
+import { materialsModule } from "./materials/material.module.js";
 import { messagesModule } from "./messages/message.module.js";
 import { metricsModule } from "./metrics/metrics.module.js";
 import { operatorsModule } from "./operators/operator.module.js";
@@ -28,6 +29,7 @@ export const MODULES = [
   messagesModule,
   leadsModule,
   tasksModule,
+  materialsModule,
   statsModule,
   auditModule,
   authModule,

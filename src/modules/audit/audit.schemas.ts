@@ -45,6 +45,10 @@ export const AUDIT_ACTIONS = [
   "message.created",
   "task.created",
   "task.updated",
+  "material.created",
+  "material.updated",
+  /** DELETE /materials/{id}: out of the default lists, no new activities. */
+  "material.archived",
 ] as const;
 
 export const AUDIT_ENTITY_TYPES = [
@@ -56,6 +60,7 @@ export const AUDIT_ENTITY_TYPES = [
   "webhook",
   "message",
   "task",
+  "material",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,7 +1,8 @@
 // The access rules routes declare in `config: { access }`. admin may do everything,
-// viewer every read, intake register appeals, read one back, post lead and bot messages and
-// create tasks, operator read its own appeals, post operator messages on them and create, read
-// and change its own tasks. A role a rule does not name gets a 403.
+// viewer every read, intake register appeals, read one back, post lead and bot messages,
+// create tasks, read published materials and record activities, operator read its own
+// appeals, post operator messages on them and create, read and change its own tasks. A role
+// a rule does not name gets a 403.
 import type { Access } from "./principal.js";
 
 export const ACCESS = {
@@ -36,4 +37,9 @@ export const ACCESS = {
   readTasks: ["admin", "viewer", "operator"],
   /** PATCH /tasks/{id}: an operator key its own tasks only (others 404). */
   updateTask: ["admin", "operator"],
+  /**
+   * GET /materials, GET /materials/{id}: bots list and show materials, published ones only (the
+   * route passes that visibility; anything else is the 404 of a missing one).
+   */
+  readMaterials: ["admin", "viewer", "intake"],
 } as const satisfies Record<string, Access>;
