@@ -1,6 +1,7 @@
 // Every module, one line each. Their services are built in this order, each module's from
 // those of the modules before it; their routes register in it, which is also the order of
 // the OpenAPI document's paths; their tags are listed in it too.
+import { activitiesModule } from "./activities/activity.module.js";
 import { appealsModule } from "./appeals/appeal.module.js";
 import { distributionModule } from "./appeals/distribution.module.js";
 import { auditModule } from "./audit/audit.module.js";
@@ -30,6 +31,7 @@ export const MODULES = [
   leadsModule,
   tasksModule,
   materialsModule,
+  activitiesModule,
   statsModule,
   auditModule,
   authModule,

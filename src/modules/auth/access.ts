@@ -42,4 +42,6 @@ export const ACCESS = {
    * route passes that visibility; anything else is the 404 of a missing one).
    */
   readMaterials: ["admin", "viewer", "intake"],
+  /** POST /activities: bots record what leads do; a scoped key only for leads of its sources (others 404). */
+  recordActivity: ["admin", "intake"],
 } as const satisfies Record<string, Access>;
