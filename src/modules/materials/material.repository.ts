@@ -68,7 +68,8 @@ export class MaterialRepository {
         category: filter.category,
         published: filter.published,
         ...(!filter.includeArchived && { archivedAt: null }),
-        ...visibleTo(visibility),
+        // AND, not a spread: a bot's published=false must find nothing, not be overridden.
+        AND: [visibleTo(visibility)],
         ...(page.beforeId !== undefined && { id: { lt: page.beforeId } }),
       },
       orderBy: { id: "desc" },
