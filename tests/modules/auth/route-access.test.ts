@@ -7,7 +7,9 @@
 // the same routes: its scope answers 404 inside them, never 403. An operator key
 // reads GET /appeals and GET /appeals/{id} only, and there only its own operator's appeals:
 // another operator's is the 404 of a missing one; likewise its tasks (POST /tasks for itself,
-// GET /tasks, GET and PATCH /tasks/{id}), which bots may also create. GET /events/stream is open to every role,
+// GET /tasks, GET and PATCH /tasks/{id}), which bots may also create. Bots also read materials
+// (GET /materials, GET /materials/{id}: published ones, filtered inside) and record activities
+// (POST /activities); viewers read timelines and stats. GET /events/stream is open to every role,
 // each seeing its own part of the log (tests/modules/events/event-stream.test.ts).
 import diagnostics from "node:diagnostics_channel";
 import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from "fastify";
@@ -72,7 +74,12 @@ function allowed(role: Role, { method, url }: Route): boolean {
       (method === "PATCH" && url === "/tasks/:id")
     );
   }
-  return (method === "POST" && (url === "/appeals" || url === "/tasks")) || (read && url === "/appeals/:id");
+  // Bots: intake, their appeals, tasks, the materials they show (published ones, inside the
+  // route) and the activities they record.
+  return (
+    (method === "POST" && ["/appeals", "/tasks", "/activities"].includes(url)) ||
+    (read && ["/appeals/:id", "/materials", "/materials/:id"].includes(url))
+  );
 }
 
 /** A concrete URL for a route pattern; ids that do not exist: the handler's answer does not matter here. */
@@ -261,6 +268,11 @@ describe.each(KINDS)("with a valid %s key", (kind, role) => {
         "GET /appeals/:id/messages allowed",
         "HEAD /appeals/:id/messages allowed",
         "POST /tasks allowed",
+        "GET /materials allowed",
+        "HEAD /materials allowed",
+        "GET /materials/:id allowed",
+        "HEAD /materials/:id allowed",
+        "POST /activities allowed",
         "GET /events/stream allowed",
       ]);
     }
