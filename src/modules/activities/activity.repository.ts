@@ -4,7 +4,8 @@
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import type { SourceScope } from "../appeals/appeal.repository.js";
-import { MATERIAL_VIEWED, type TimelineCursor } from "./activity.schemas.js";
+import type { TimelineCursor } from "./activity.schemas.js";
+import { MATERIAL_VIEWED } from "./activity-types.js";
 
 export type ActivityRow = {
   id: number;

@@ -12,9 +12,7 @@ import {
 } from "../../http/common.schemas.js";
 import { jsonObjectSchema } from "../../http/json-object.schemas.js";
 import { withVisibleCharacter } from "../../http/visible-text.js";
-
-/** The type GET /materials/{id}/stats counts. */
-export const MATERIAL_VIEWED = "material_viewed";
+import { MATERIAL_VIEWED } from "./activity-types.js";
 
 /** An activity's `data`: a JSON object of at most 16 KiB, nested at most 32 levels. */
 export const ACTIVITY_DATA_LIMITS = { maxBytes: 16 * 1024, maxDepth: 32 } as const;
