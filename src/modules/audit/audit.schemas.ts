@@ -79,7 +79,7 @@ export const auditEventSchema = z
     data: z
       .record(z.string(), z.unknown())
       .describe(
-        "The resource as the API showed it right after the change (the Appeal, Lead, Operator, Source, " +
+        "The resource as the API showed it right after the change (the Appeal, Lead, Message, Task, Material, Operator, Source, " +
           "weights or API key); {} for events recorded before the event log",
       ),
     details: z
