@@ -1,6 +1,7 @@
 // Every module, one line each. Their services are built in this order, each module's from
 // those of the modules before it; their routes register in it, which is also the order of
 // the OpenAPI document's paths; their tags are listed in it too.
+import { activitiesModule } from "./activities/activity.module.js";
 import { appealsModule } from "./appeals/appeal.module.js";
 import { distributionModule } from "./appeals/distribution.module.js";
 import { auditModule } from "./audit/audit.module.js";
@@ -9,6 +10,7 @@ import { eventLogModule } from "./events/event-log.module.js";
 import { eventsModule } from "./events/events.module.js";
 import { healthModule } from "./health/health.module.js";
 import { leadsModule } from "./leads/lead.module.js";
+import { materialsModule } from "./materials/material.module.js";
 import { messagesModule } from "./messages/message.module.js";
 import { metricsModule } from "./metrics/metrics.module.js";
 import { operatorsModule } from "./operators/operator.module.js";
@@ -28,6 +30,8 @@ export const MODULES = [
   messagesModule,
   leadsModule,
   tasksModule,
+  materialsModule,
+  activitiesModule,
   statsModule,
   auditModule,
   authModule,

@@ -9,7 +9,7 @@ const statements: string[] = [];
 const t = useTestApp({ onQuery: (sql) => statements.push(sql) });
 
 async function statementsOf(
-  method: "GET" | "POST" | "PATCH",
+  method: "GET" | "POST" | "PATCH" | "DELETE",
   url: string,
   payload?: object,
 ): Promise<string[]> {
@@ -332,5 +332,73 @@ describe("statements of an operator key's routes", () => {
     expect(closed).toHaveLength(3);
     expect(small).toHaveLength(3);
     expect(large).toHaveLength(3);
+  });
+});
+
+describe("statements of materials and activities", () => {
+  const material = async () => {
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/materials",
+      payload: { title: "m", category: "statements", published: true },
+    });
+    return (response.json() as { id: number }).id;
+  };
+
+  it("POST /activities is one statement: a new one, a repeat of its external_id, by either lead reference", async () => {
+    const sourceId = await grow(1, 0);
+    const appeal = await createAppeal(t.app, { source_id: sourceId, lead_external_id: "statement-activity" });
+    const materialId = await material();
+    const view = { type: "material_viewed", material_id: materialId, external_id: "s-1" };
+    expect(await statementsOf("POST", "/activities", { lead_id: appeal.lead_id, ...view })).toHaveLength(1);
+    // The repeat is found by the same statement, which then inserts nothing.
+    expect(await statementsOf("POST", "/activities", { lead_id: appeal.lead_id, ...view })).toHaveLength(1);
+    expect(
+      await statementsOf("POST", "/activities", {
+        lead_external_id: "statement-activity",
+        type: "button_clicked",
+      }),
+    ).toHaveLength(1);
+  });
+
+  it("the lists and the stats are one statement each, at any number of rows", async () => {
+    const sourceId = await grow(1, 0);
+    const appeal = await createAppeal(t.app, { source_id: sourceId });
+    const materialId = await material();
+    const record = (type: string) =>
+      t.app.inject({
+        method: "POST",
+        url: "/activities",
+        payload: { lead_id: appeal.lead_id, type, material_id: materialId },
+      });
+    const reads = () => [
+      "/materials?limit=500",
+      "/materials?category=statements&published=true&include_archived=true",
+      `/leads/${appeal.lead_id}/activities?limit=500`,
+      `/leads/${appeal.lead_id}/activities?type=material_viewed&material_id=${materialId}&limit=2&cursor=1795255200000.1`,
+      `/materials/${materialId}/stats`,
+    ];
+    await record("material_viewed");
+    const small = [];
+    for (const url of reads()) small.push(await statementsOf("GET", url));
+    for (let i = 0; i < 30; i++) {
+      await material();
+      await record(i % 2 === 0 ? "material_viewed" : "button_clicked");
+    }
+    for (const [i, url] of reads().entries()) {
+      expect(small[i], url).toHaveLength(1);
+      expect(await statementsOf("GET", url), url).toHaveLength(1);
+    }
+  });
+
+  it("a material's POST, PATCH and DELETE are their change and its event in one transaction", async () => {
+    await material(); // a first request, so no start-up look (the open mode's key check) lands below
+    const created = await statementsOf("POST", "/materials", { title: "t", category: "statements" });
+    const id = (await t.app.inject({ method: "GET", url: "/materials?limit=1" })).json().items[0].id;
+    // The insert, the event, COMMIT (the listener reports no BEGIN).
+    expect(created).toHaveLength(3);
+    // The row locked and read, the update, the event, COMMIT.
+    expect(await statementsOf("PATCH", `/materials/${id}`, { published: true })).toHaveLength(4);
+    expect(await statementsOf("DELETE", `/materials/${id}`)).toHaveLength(4);
   });
 });

@@ -6,6 +6,7 @@ import { hasVisibleCharacter } from "../../src/http/visible-text.js";
 import type { RequestShape } from "./answer-checks.js";
 import {
   anyString,
+  blankString,
   EMPTY_JSON_BODY,
   encodeLoose,
   hostileBody,
@@ -35,6 +36,13 @@ export type Fixture = {
   /** An operator key (its Authorization header) and its operator, on no source: the role's own routes. */
   operatorAuthorization: string;
   selfOperatorId: number;
+  /** leadIds[i]'s external id. */
+  leadExternalIds: string[];
+  /** Materials the activities name: never archived (the DELETEs spare them). */
+  materialIds: number[];
+  /** Materials the valid DELETEs archive, and one archived from the start (a 409 for activities). */
+  archivableMaterialIds: number[];
+  archivedMaterialId: number;
 };
 
 /** A unique idempotency key per valid request (the fast-check uuid alone repeats across runs). */
@@ -109,26 +117,25 @@ const messageFields = () => ({
   attachments: fc.array(attachmentValue, { maxLength: 3 }),
 });
 const validMessage = () => fc.record(messageFields(), { requiredKeys: ["text", "sender"] });
+/** References near misses: none (neither url nor file id), other schemes, unknown kinds. */
+const messageNearMissMedia = fc.array(
+  fc.oneof(
+    attachmentValue,
+    nearlyValidObject({
+      kind: fc.constantFrom("photo", "audio"),
+      url: fc.oneof(fc.webUrl(), fc.constantFrom("ftp://example.com/a", "javascript:alert(1)", "not a url")),
+      telegram_file_id: validText(255),
+    }),
+  ),
+  { maxLength: 3 },
+);
 /** Near misses: wrong attachments (no reference, other schemes, unknown kinds), operator senders, existing ids. */
 const messageNearMiss = () =>
   nearlyValidObject({
     ...messageFields(),
     sender: fc.constantFrom("lead", "bot", "operator", "customer", ""),
     external_id: fc.oneof(uniqueName(255), fc.constantFrom("repeat-1", "", "e".repeat(256))),
-    attachments: fc.array(
-      fc.oneof(
-        attachmentValue,
-        nearlyValidObject({
-          kind: fc.constantFrom("photo", "audio"),
-          url: fc.oneof(
-            fc.webUrl(),
-            fc.constantFrom("ftp://example.com/a", "javascript:alert(1)", "not a url"),
-          ),
-          telegram_file_id: validText(255),
-        }),
-      ),
-      { maxLength: 3 },
-    ),
+    attachments: messageNearMissMedia,
   });
 
 const leadMessageKeys = [
@@ -260,6 +267,102 @@ const taskNearMiss = (fixture: Fixture) =>
     appeal_id: anyId(() => fixture.appealIds),
     operator_id: anyId(() => fixture.operatorIds),
     due_at: dueAtValue,
+  });
+
+const materialKeys = ["title", "category", "body", "media", "published"] as const;
+const visibleText = (maxLength: number) =>
+  validText(maxLength, true).filter((text) => hasVisibleCharacter(text));
+const materialFields = () => ({
+  title: visibleText(500),
+  category: visibleText(100),
+  body: validText(10_000),
+  media: fc.array(attachmentValue, { maxLength: 3 }),
+  published: fc.boolean(),
+});
+const validMaterial = () => fc.record(materialFields(), { requiredKeys: ["title", "category"] });
+const validMaterialPatch = () =>
+  fc
+    .record({ ...materialFields(), body: fc.option(validText(10_000), { nil: null }) }, { requiredKeys: [] })
+    .filter((body) => Object.keys(body).length > 0);
+/** Near misses: the media of messages' near misses, nulls, blank and over-long text. */
+const materialNearMiss = () =>
+  nearlyValidObject({
+    ...materialFields(),
+    body: fc.option(validText(10_000), { nil: null }),
+    media: messageNearMissMedia,
+  });
+
+const activityKeys = [
+  "lead_id",
+  "lead_external_id",
+  "type",
+  "material_id",
+  "data",
+  "occurred_at",
+  "external_id",
+] as const;
+/** JSON jsonb stores as sent: no NUL, no lone surrogate; no member a JSON parser refuses (__proto__). */
+const storableJsonObject = fc
+  .dictionary(
+    fc.string({ maxLength: 20 }).filter((key) => key !== "__proto__" && key !== "constructor"),
+    fc.jsonValue({ maxDepth: 3 }),
+    { maxKeys: 5 },
+  )
+  .filter((data) => {
+    const text = JSON.stringify(data);
+    return !/\\u0000|\\ud[89a-f]|__proto__|constructor/i.test(text) && text.length <= 16 * 1024;
+  });
+const activityType = fc.oneof(
+  fc.constantFrom("material_viewed", "button_clicked", "profile_completed"),
+  visibleText(100),
+);
+const occurredAtValue = fc.constantFrom(
+  "2026-11-21T10:00:00.000Z",
+  "2026-12-01T23:59:59+03:00",
+  "2020-02-29T12:00:00.5-05:00",
+);
+const validActivity = (fixture: Fixture) =>
+  fc
+    .tuple(
+      fc.record(
+        {
+          type: activityType,
+          material_id: fc.constantFrom(...fixture.materialIds),
+          data: storableJsonObject,
+          occurred_at: occurredAtValue,
+          // Unique, so a valid activity is always a 201 (a repeat would be a 200).
+          external_id: uniqueName(255),
+        },
+        { requiredKeys: ["type"] },
+      ),
+      fc.nat({ max: fixture.leadIds.length - 1 }),
+      fc.boolean(),
+    )
+    .map(([body, index, byExternalId]) => ({
+      ...body,
+      // A view names its material.
+      ...(body.type.trim() === "material_viewed" && { material_id: fixture.materialIds[0] }),
+      ...(byExternalId
+        ? { lead_external_id: fixture.leadExternalIds[index] }
+        : { lead_id: fixture.leadIds[index] }),
+    }));
+const activityNearMiss = (fixture: Fixture) =>
+  nearlyValidObject({
+    lead_id: anyId(() => fixture.leadIds),
+    lead_external_id: fc.oneof(fc.constantFrom(...fixture.leadExternalIds), uniqueName(255)),
+    type: fc.oneof(activityType, blankString, fc.constant("t".repeat(101))),
+    material_id: anyId(() => [...fixture.materialIds, fixture.archivedMaterialId]),
+    data: fc.oneof(
+      storableJsonObject,
+      fc.constant({ text: "x".repeat(16 * 1024) }),
+      fc.constant({ a: [{ "b.c": "nul\u0000" }] }),
+      fc.jsonValue({ maxDepth: 2 }),
+    ),
+    occurred_at: fc.oneof(
+      occurredAtValue,
+      fc.constantFrom("2026-12-03T10:00:00", "2099-01-01T00:00:00Z", ""),
+    ),
+    external_id: fc.oneof(uniqueName(255), fc.constantFrom("repeat-1", "", "e".repeat(256))),
   });
 
 const validOperator = () => fc.record(operatorFields(), { requiredKeys: ["name"] });
@@ -416,7 +519,44 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
     validBody: validAppeal(fixture).map(jsonBody),
   };
   const taskIds = () => fixture.taskIds;
+  const materialIds = () => fixture.materialIds;
   return [
+    {
+      name: "POST /materials",
+      method: "POST",
+      shape: objectShape(materialKeys, false),
+      url: fc.constant("/materials"),
+      validUrl: fc.constant("/materials"),
+      body: hostileBody(materialKeys, materialNearMiss(), validMaterial()),
+      validBody: validMaterial().map(jsonBody),
+    },
+    {
+      name: "PATCH /materials/{id}",
+      method: "PATCH",
+      shape: objectShape(materialKeys, true),
+      url: pathId(() => [...materialIds(), fixture.archivedMaterialId]).map((id) => `/materials/${id}`),
+      validUrl: fc.constantFrom(...fixture.materialIds).map((id) => `/materials/${id}`),
+      body: hostileBody(materialKeys, materialNearMiss(), validMaterialPatch()),
+      validBody: validMaterialPatch().map(jsonBody),
+    },
+    {
+      name: "DELETE /materials/{id}",
+      method: "DELETE",
+      shape: { body: "none", bodyKeys: [], params: ["id"], queryKeys: [], headerKeys: [] },
+      url: pathIdSparing(() => fixture.archivableMaterialIds, materialIds).map((id) => `/materials/${id}`),
+      validUrl: fc.constantFrom(...fixture.archivableMaterialIds).map((id) => `/materials/${id}`),
+      body: noBodyOrJunk,
+      validBody: noBodyOrEmptyJson,
+    },
+    {
+      name: "POST /activities",
+      method: "POST",
+      shape: objectShape(activityKeys, false),
+      url: fc.constant("/activities"),
+      validUrl: fc.constant("/activities"),
+      body: hostileBody(activityKeys, activityNearMiss(fixture), validActivity(fixture)),
+      validBody: validActivity(fixture).map(jsonBody),
+    },
     {
       name: "POST /tasks",
       method: "POST",
@@ -742,8 +882,12 @@ export const ROUTE_NAMES = [
   "DELETE /sources/{id}/weights/{operator_id}",
   "POST /tasks",
   "PATCH /tasks/{id}",
+  "POST /materials",
+  "PATCH /materials/{id}",
+  "POST /activities",
   "DELETE /operators/{id}",
   "DELETE /sources/{id}",
+  "DELETE /materials/{id}",
 ];
 
 // ------------------------------------------------------------------ list routes' query strings
@@ -788,6 +932,16 @@ export const LIST_ROUTES: ListRoute[] = [
       search: validText(255, true).filter((s) => s.trim().length <= 255),
       limit: intString(1, 500),
       cursor: idOrUnknown(() => fixture.leadIds),
+    }),
+  },
+  {
+    path: "/materials",
+    fields: (fixture) => ({
+      category: validText(100, true),
+      published: fc.constantFrom("true", "false"),
+      include_archived: fc.constantFrom("true", "false"),
+      limit: intString(1, 500),
+      cursor: idOrUnknown(() => fixture.materialIds),
     }),
   },
   {

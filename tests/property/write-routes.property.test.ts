@@ -9,7 +9,7 @@
 // Reproduce a failure with FC_SEED=<seed printed by fast-check>; FC_RUNS changes the run count.
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createAppeal, createOperator, createSource, setWeights } from "../helpers/factories.js";
+import { createAppeal, createOperator, createSource, setWeights, unique } from "../helpers/factories.js";
 import { useTestApp } from "../helpers/test-app.js";
 import { expectWellFormedAnswer, type RequestShape, type SentRequest } from "./answer-checks.js";
 import { hostileQuery, jsonBody, type SentBody, validQuery, validText } from "./arbitraries.js";
@@ -36,6 +36,10 @@ const fixture: Fixture = {
   archivableSourceIds: [],
   operatorAuthorization: "",
   selfOperatorId: 0,
+  leadExternalIds: [],
+  materialIds: [],
+  archivableMaterialIds: [],
+  archivedMaterialId: 0,
 };
 let tables: TableSnapshots;
 
@@ -53,12 +57,24 @@ beforeAll(async () => {
     { operator_id: fixture.operatorIds[0] as number, weight: 10 },
     { operator_id: fixture.operatorIds[1] as number, weight: 1 },
   ]);
-  const appeals = [
-    await createAppeal(t.app, { source_id: source.id }),
-    await createAppeal(t.app, { source_id: source.id }),
-  ];
+  fixture.leadExternalIds = [unique("lead"), unique("lead")];
+  const appeals = [];
+  for (const externalId of fixture.leadExternalIds) {
+    appeals.push(await createAppeal(t.app, { source_id: source.id, lead_external_id: externalId }));
+  }
   fixture.appealIds = appeals.map((appeal) => appeal.appeal_id);
   fixture.leadIds = appeals.map((appeal) => appeal.lead_id);
+  const material = async (published: boolean) =>
+    (
+      await t.deps.materials.create(
+        { title: unique("material"), category: "fixture", media: [], published },
+        "test",
+      )
+    ).id;
+  fixture.materialIds = [await material(true), await material(false)];
+  for (let i = 0; i < 3; i++) fixture.archivableMaterialIds.push(await material(true));
+  fixture.archivedMaterialId = await material(true);
+  await t.deps.materials.archive(fixture.archivedMaterialId, "test");
   for (const leadId of fixture.leadIds) {
     const task = await t.app.inject({
       method: "POST",
@@ -202,6 +218,14 @@ const TEXT_FIELDS: [route: string, field: string][] = [
   ["POST /tasks", "description"],
   ["PATCH /tasks/{id}", "title"],
   ["PATCH /tasks/{id}", "description"],
+  ["POST /materials", "title"],
+  ["POST /materials", "category"],
+  ["POST /materials", "body"],
+  ["PATCH /materials/{id}", "title"],
+  ["PATCH /materials/{id}", "category"],
+  ["PATCH /materials/{id}", "body"],
+  ["POST /activities", "type"],
+  ["POST /activities", "external_id"],
 ];
 
 describe("text a database would store differently (NUL, a lone surrogate)", () => {

@@ -37,6 +37,8 @@ describe("the module list", () => {
       "messages",
       "leads",
       "tasks",
+      "materials",
+      "activities",
       "stats",
       "audit",
       "api-keys",

@@ -1,8 +1,8 @@
 // The access rules routes declare in `config: { access }`. admin may do everything,
 // viewer every read, intake register appeals, read one back, post lead and bot messages (on an
-// appeal, or to a lead's open conversation) and create tasks, operator read, close and transfer
-// its own appeals, post operator messages on them, create, read and change its own tasks and read
-// and set its own availability. A role a rule does
+// appeal, or to a lead's open conversation), create tasks, read published materials and record
+// activities, operator read, close and transfer its own appeals, post operator messages on them,
+// create, read and change its own tasks and read and set its own availability. A role a rule does
 // not name gets a 403.
 import type { Access } from "./principal.js";
 
@@ -54,4 +54,11 @@ export const ACCESS = {
   readTasks: ["admin", "viewer", "operator"],
   /** PATCH /tasks/{id}: an operator key its own tasks only (others 404). */
   updateTask: ["admin", "operator"],
+  /**
+   * GET /materials, GET /materials/{id}: bots list and show materials, published ones only (the
+   * route passes that visibility; anything else is the 404 of a missing one).
+   */
+  readMaterials: ["admin", "viewer", "intake"],
+  /** POST /activities: bots record what leads do; a scoped key only for leads of its sources (others 404). */
+  recordActivity: ["admin", "intake"],
 } as const satisfies Record<string, Access>;

@@ -604,6 +604,134 @@ export interface paths {
         patch: operations["updateTask"];
         trace?: never;
     };
+    "/materials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List materials, newest first
+         * @description Archived materials are left out unless include_archived=true. An intake key (a bot) lists published, unarchived materials only, whatever the filters ask for.
+         *
+         *     Requires an API key with the role admin or viewer or intake.
+         */
+        get: operations["listMaterials"];
+        put?: never;
+        /**
+         * Add a material (an article, a product, an event)
+         * @description Media are references only: each needs url (http or https) or telegram_file_id. Unpublished by default: bots see published materials only. Records material.created.
+         *
+         *     Requires an API key with the role admin.
+         */
+        post: operations["createMaterial"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/materials/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a material
+         * @description An archived material is still shown (archived_at set). To an intake key an unpublished or archived material is the 404 of a missing one.
+         *
+         *     Requires an API key with the role admin or viewer or intake.
+         */
+        get: operations["getMaterial"];
+        put?: never;
+        post?: never;
+        /**
+         * Archive a material
+         * @description Never a hard delete: the material leaves the default lists (include_archived=true shows it), stays readable by id with its activities and stats, and no new activity may name it (409 material_archived). Records material.archived; archiving an archived material is a 204 that changes nothing.
+         *
+         *     Requires an API key with the role admin.
+         */
+        delete: operations["archiveMaterial"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a material
+         * @description media replaces the whole list. published true sets published_at (when it was unpublished), false clears it. An archived material is a 409 material_archived. Records material.updated.
+         *
+         *     Requires an API key with the role admin.
+         */
+        patch: operations["updateMaterial"];
+        trace?: never;
+    };
+    "/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record what a lead did (a bot's call)
+         * @description The lead must exist (lead_id or lead_external_id; an unknown one is a 404 naming the field, and no lead is created: leads come in through appeals). An intake key with source_ids names only leads with an appeal in its sources, and an intake key only published materials; others are 404s. An archived material is a 409 material_archived. A repeated external_id for the same lead answers the first activity with 200 and writes nothing, also under concurrent retries. No event is recorded: the activities are their own log, read per lead.
+         *
+         *     Requires an API key with the role admin or intake.
+         */
+        post: operations["createActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads/{id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A lead's activities, newest first
+         * @description Newest first by occurred_at (then by id). Pass next_cursor as cursor for the next (older) page; null on the last page.
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["listLeadActivities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/materials/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How often a material was viewed, and by how many leads
+         * @description A view is an activity of type material_viewed on the material. An archived material keeps its stats (they no longer grow: it takes no new activities).
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["getMaterialStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stats/distribution": {
         parameters: {
             query?: never;
@@ -941,6 +1069,44 @@ export interface components {
                 message: string;
             }[];
         };
+        Activity: {
+            /** @example 42 */
+            id: number;
+            /** @example 42 */
+            lead_id: number;
+            type: string;
+            material_id: number | null;
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            occurred_at: string;
+            external_id: string | null;
+            /**
+             * Format: date-time
+             * @description When the service recorded it
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
+        };
+        ActivityPage: {
+            items: components["schemas"]["Activity"][];
+            /** @description Pass as cursor to get the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        MaterialStats: {
+            /** @example 42 */
+            material_id: number;
+            /** @description Activities of type material_viewed on the material */
+            views: number;
+            /** @description The leads among them, each counted once */
+            unique_leads: number;
+            /** @description The latest view's occurred_at; null without views */
+            last_viewed_at: string | null;
+        };
         AppealCreated: {
             /** @example 42 */
             appeal_id: number;
@@ -1026,17 +1192,17 @@ export interface components {
             occurred_at: string;
             /** @description The label of the API key that made the change ("anonymous" in open mode) */
             actor: string;
-            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created, task.created, task.updated */
+            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created, task.created, task.updated, material.created, material.updated, material.archived */
             type: string;
             /** @description The same as type (the field's name before the event log) */
             action: string;
-            /** @description One of operator, source, appeal, lead, api_key, webhook, message, task */
+            /** @description One of operator, source, appeal, lead, api_key, webhook, message, task, material */
             entity_type: string;
             /** @example 42 */
             entity_id: number;
             /** @description Set on appeal events */
             appeal_id: number | null;
-            /** @description The resource as the API showed it right after the change (the Appeal, Lead, Operator, Source, weights or API key); {} for events recorded before the event log */
+            /** @description The resource as the API showed it right after the change (the Appeal, Lead, Message, Task, Material, Operator, Source, weights or API key); {} for events recorded before the event log */
             data: {
                 [key: string]: unknown;
             };
@@ -1126,6 +1292,34 @@ export interface components {
             url: string | null;
             telegram_file_id: string | null;
             name: string | null;
+        };
+        Material: {
+            /** @example 42 */
+            id: number;
+            title: string;
+            category: string;
+            body: string | null;
+            media: components["schemas"]["Attachment"][];
+            published: boolean;
+            /** @description When it was last published; null while unpublished */
+            published_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            updated_at: string;
+            /** @description When DELETE archived it: out of the default lists, still readable by id, no new activities */
+            archived_at: string | null;
+        };
+        MaterialPage: {
+            items: components["schemas"]["Material"][];
+            /** @description Pass as cursor to get the next page; null on the last page */
+            next_cursor: string | null;
         };
         Message: {
             /**
@@ -1413,6 +1607,49 @@ export interface components {
             /** @description Pass as cursor to get the next page; null on the last page */
             next_cursor: string | null;
         };
+        CreateActivity: {
+            /**
+             * @description The lead (or lead_external_id, exactly one of them)
+             * @example 42
+             */
+            lead_id?: number;
+            /**
+             * @description The lead by its id in the bot or messenger (or lead_id)
+             * @example tg_user_123
+             */
+            lead_external_id?: string;
+            /**
+             * @description Free text, 1..100 characters: material_viewed (counted by the material's stats), ...
+             * @example material_viewed
+             */
+            type: string;
+            /**
+             * @description The material it concerns; required for material_viewed
+             * @example 42
+             */
+            material_id?: number;
+            /**
+             * @description Anything the bot wants to keep with it: a JSON object, at most 16 KiB, 32 levels deep
+             * @example {
+             *       "source": "menu",
+             *       "button": "price_list"
+             *     }
+             */
+            data?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description When it happened, with an explicit offset, at most a day ahead; default: now
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            occurred_at?: string;
+            /**
+             * @description The bot's id of the activity: a repeat for the same lead answers the first with 200, writing nothing
+             * @example tg_update_1001
+             */
+            external_id?: string;
+        };
         CreateAppeal: {
             /**
              * @description The lead's id in the bot or messenger (e.g. tg_user_123); one lead across every source
@@ -1469,6 +1706,71 @@ export interface components {
             operator_id?: number | null;
             /** @description intake keys only: the sources it posts into and reads. Omitted or null: every source */
             source_ids?: number[] | null;
+        };
+        CreateMaterial: {
+            /**
+             * @description 1..500 characters
+             * @example Summer menu
+             */
+            title: string;
+            /**
+             * @description Free text, 1..100 characters, matched exactly by GET /materials?category=
+             * @example article
+             */
+            category: string;
+            /** @description The text the bot shows, up to 10000 characters */
+            body?: string;
+            /**
+             * @description References only (a URL or a Telegram file id); at most 20
+             * @default []
+             */
+            media?: {
+                /** @enum {string} */
+                kind: "photo" | "video" | "document" | "link";
+                /**
+                 * Format: uri
+                 * @example https://example.com/photo.jpg
+                 */
+                url?: string;
+                /** @example AgACAgIAAxkBAAIB */
+                telegram_file_id?: string;
+                /** @example invoice.pdf */
+                name?: string;
+            }[];
+            /**
+             * @description Bots (intake keys) see published materials only
+             * @default false
+             */
+            published?: boolean;
+        };
+        UpdateMaterial: {
+            /**
+             * @description 1..500 characters
+             * @example Summer menu
+             */
+            title?: string;
+            /**
+             * @description Free text, 1..100 characters, matched exactly by GET /materials?category=
+             * @example article
+             */
+            category?: string;
+            body?: string | null;
+            /** @description Replaces the whole list */
+            media?: {
+                /** @enum {string} */
+                kind: "photo" | "video" | "document" | "link";
+                /**
+                 * Format: uri
+                 * @example https://example.com/photo.jpg
+                 */
+                url?: string;
+                /** @example AgACAgIAAxkBAAIB */
+                telegram_file_id?: string;
+                /** @example invoice.pdf */
+                name?: string;
+            }[];
+            /** @description Bots (intake keys) see published materials only */
+            published?: boolean;
         };
         CreateMessage: {
             /**
@@ -1682,7 +1984,7 @@ export interface components {
             /** @description http:// or https://, without credentials; a host resolving to a loopback, private or link-local address is refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true */
             url: string;
             /** @description The event types delivered; ["*"] for every type */
-            event_types: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained")[];
+            event_types: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived")[];
             /** @description What the endpoint is for, up to 500 characters */
             description?: string;
         };
@@ -1690,7 +1992,7 @@ export interface components {
             /** @description http:// or https://, without credentials; a host resolving to a loopback, private or link-local address is refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true */
             url?: string;
             /** @description The event types delivered; ["*"] for every type */
-            event_types?: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained")[];
+            event_types?: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived")[];
             description?: string | null;
             /** @description Re-enabling continues with the events after the re-enabling */
             enabled?: boolean;
@@ -4674,6 +4976,652 @@ export interface operations {
             };
         };
     };
+    listMaterials: {
+        parameters: {
+            query?: {
+                /** @description Only this category (exact) */
+                category?: string;
+                /** @description Only published (true) or unpublished (false) ones */
+                published?: "true" | "false";
+                /** @description Also list archived ones (default false) */
+                include_archived?: "true" | "false";
+                /** @description Page size, 1..500 */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of materials */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaterialPage"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createMaterial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMaterial"];
+            };
+        };
+        responses: {
+            /** @description The material created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Material"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMaterial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The material */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Material"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archiveMaterial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Archived */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateMaterial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMaterial"];
+            };
+        };
+        responses: {
+            /** @description The material as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Material"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing record. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateActivity"];
+            };
+        };
+        responses: {
+            /** @description A repeat of an external_id: the first activity, nothing written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            /** @description The activity recorded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing record. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listLeadActivities: {
+        parameters: {
+            query?: {
+                /** @description Only activities of this type */
+                type?: string;
+                /** @description Only activities about this material */
+                material_id?: number;
+                /** @description Page size, 1..500 */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the lead's activities */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPage"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMaterialStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The material's views */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaterialStats"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getDistributionStats: {
         parameters: {
             query?: {
@@ -4984,13 +5932,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only events of this type */
-                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created" | "task.created" | "task.updated";
+                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived";
                 /** @description The same as type (its name before the event log) */
-                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created" | "task.created" | "task.updated";
+                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived";
                 /** @description Only events by this API key label */
                 actor?: string;
                 /** @description Only events about this kind of entity */
-                entity_type?: "operator" | "source" | "appeal" | "lead" | "api_key" | "webhook" | "message" | "task";
+                entity_type?: "operator" | "source" | "appeal" | "lead" | "api_key" | "webhook" | "message" | "task" | "material";
                 /** @description Only events about the entity with this id */
                 entity_id?: number;
                 /** @description Only events of this appeal */
@@ -5898,7 +6846,7 @@ export interface operations {
     streamEvents: {
         parameters: {
             query?: {
-                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created, task.created, task.updated */
+                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created, task.created, task.updated, material.created, material.updated, material.archived */
                 types?: string;
                 /** @description Resume after this event id, for clients that cannot set the Last-Event-ID header; the header wins when both are sent (a browser's EventSource reconnects with the header, to the URL it first used) */
                 last_event_id?: number;

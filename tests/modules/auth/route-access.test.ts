@@ -12,7 +12,9 @@
 // bots may also create; and GET and PATCH /operators/me, its own availability, which is for
 // operator keys alone (admins included get a 403: they have no "me"). Every route with an id that
 // an operator key reaches is checked object by object (own / another operator's / missing), the
-// list of them read from the router too. GET /events/stream is open to every role,
+// list of them read from the router too. Bots also read materials (GET /materials, GET
+// /materials/{id}: published ones, filtered inside) and record activities (POST /activities);
+// viewers read timelines and stats. GET /events/stream is open to every role,
 // each seeing its own part of the log (tests/modules/events/event-stream.test.ts).
 import diagnostics from "node:diagnostics_channel";
 import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from "fastify";
@@ -87,9 +89,11 @@ function allowed(role: Role, { method, url }: Route): boolean {
       (method === "PATCH" && ["/tasks/:id", "/appeals/:id/close", "/appeals/:id/assign"].includes(url))
     );
   }
+  // Bots: intake, their appeals and a lead's open conversation, tasks, the materials they show
+  // (published ones, inside the route) and the activities they record.
   return (
-    (method === "POST" && (url === "/appeals" || url === "/tasks" || url === LEAD_MESSAGES)) ||
-    (read && url === "/appeals/:id")
+    (method === "POST" && ["/appeals", "/tasks", "/activities", LEAD_MESSAGES].includes(url)) ||
+    (read && ["/appeals/:id", "/materials", "/materials/:id"].includes(url))
   );
 }
 
@@ -280,6 +284,11 @@ describe.each(KINDS)("with a valid %s key", (kind, role) => {
         "HEAD /appeals/:id/messages allowed",
         "POST /leads/by-external-id/:external_id/messages allowed",
         "POST /tasks allowed",
+        "GET /materials allowed",
+        "HEAD /materials allowed",
+        "GET /materials/:id allowed",
+        "HEAD /materials/:id allowed",
+        "POST /activities allowed",
         "GET /events/stream allowed",
       ]);
     }

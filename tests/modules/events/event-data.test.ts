@@ -126,6 +126,32 @@ describe("the data of each event", () => {
     );
   });
 
+  it("material.created, material.updated and material.archived: the material as GET /materials/{id} shows it", async () => {
+    const created = await t.app.inject({
+      method: "POST",
+      url: "/materials",
+      payload: {
+        title: unique("m"),
+        category: "article",
+        media: [{ kind: "photo", url: "https://example.com/a.jpg" }],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id } = created.json() as { id: number };
+    expect(await dataOf("material.created", id)).toEqual(await get(`/materials/${id}`));
+    const updated = await t.app.inject({
+      method: "PATCH",
+      url: `/materials/${id}`,
+      payload: { published: true },
+    });
+    expect(updated.statusCode, updated.body).toBe(200);
+    expect(await dataOf("material.updated", id)).toEqual(await get(`/materials/${id}`));
+    expect((await t.app.inject({ method: "DELETE", url: `/materials/${id}` })).statusCode).toBe(204);
+    const archived = await get(`/materials/${id}`);
+    expect(archived.archived_at).not.toBeNull();
+    expect(await dataOf("material.archived", id)).toEqual(archived);
+  });
+
   it("api_key.created and api_key.revoked: the key as the API shows it, never the secret", async () => {
     const created = await t.app.inject({
       method: "POST",
