@@ -45,6 +45,8 @@ export const AUDIT_ACTIONS = [
   "message.created",
   "task.created",
   "task.updated",
+  "bot_script.created",
+  "bot_script.updated",
 ] as const;
 
 export const AUDIT_ENTITY_TYPES = [
@@ -56,6 +58,7 @@ export const AUDIT_ENTITY_TYPES = [
   "webhook",
   "message",
   "task",
+  "bot_script",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,7 +1,8 @@
 // The access rules routes declare in `config: { access }`. admin may do everything,
-// viewer every read, intake register appeals, read one back, post lead and bot messages and
-// create tasks, operator read its own appeals, post operator messages on them and create, read
-// and change its own tasks. A role a rule does not name gets a 403.
+// viewer every read, intake register appeals, read one back, post lead and bot messages,
+// create tasks and read the bot scripts they follow, operator read its own appeals, post
+// operator messages on them and create, read and change its own tasks. A role a rule does not
+// name gets a 403.
 import type { Access } from "./principal.js";
 
 export const ACCESS = {
@@ -34,6 +35,11 @@ export const ACCESS = {
   createTask: ["admin", "intake", "operator"],
   /** GET /tasks, GET /tasks/{id}: an operator key its own tasks only (others 404). */
   readTasks: ["admin", "viewer", "operator"],
+  /**
+   * GET /bot-scripts/{id} and its versions: a bot reads the script it follows; a key with
+   * source_ids only the scripts its sources name (the route passes the scope; others 404).
+   */
+  readBotScript: ["admin", "viewer", "intake"],
   /** PATCH /tasks/{id}: an operator key its own tasks only (others 404). */
   updateTask: ["admin", "operator"],
 } as const satisfies Record<string, Access>;
