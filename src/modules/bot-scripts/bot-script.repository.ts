@@ -131,28 +131,33 @@ export class BotScriptRepository {
         // changes of content make versions n+1 and n+2, never two n+1. FOR UPDATE (not NO KEY
         // UPDATE): the version is a key the sources refer to, and a source being linked holds the
         // script FOR KEY SHARE until it commits with the version it read (source.repository.ts).
-        const [before] = await tx.$queryRaw<{ name: string; version: number; content: string }[]>`
-          SELECT s.name, s.version, v.content
-          FROM bot_scripts s JOIN bot_script_versions v ON v.bot_script_id = s.id AND v.version = s.version
-          WHERE s.id = ${id}
-          FOR UPDATE OF s`;
+        // The lock alone, on the one table: after waiting for a concurrent change, PostgreSQL
+        // re-checks a locking query on the newest script row but with the other rows of its old
+        // snapshot, so a join to the current version would find none and the change would 404.
+        const [before] = await tx.$queryRaw<{ name: string; version: number }[]>`
+          SELECT name, version FROM bot_scripts WHERE id = ${id} FOR UPDATE`;
         if (!before) return null;
         const content = changes.content ?? null;
-        const bump = content !== null && content !== before.content;
-        const [after] = await tx.$queryRaw<BotScript[]>`
-          WITH bumped AS (
+        // A statement of its own, so its snapshot holds the version the lock's holder just made.
+        const [after] = await tx.$queryRaw<(BotScript & { content: string })[]>`
+          WITH current AS (
+            SELECT content FROM bot_script_versions WHERE bot_script_id = ${id} AND version = ${before.version}::int
+          ),
+          bumped AS (
             INSERT INTO bot_script_versions (bot_script_id, version, content)
-            SELECT ${id}::int, ${before.version + 1}::int, ${content}::text WHERE ${bump}::boolean
-            RETURNING version
+            SELECT ${id}::int, ${before.version + 1}::int, ${content}::text
+            WHERE ${content}::text IS NOT NULL AND ${content}::text IS DISTINCT FROM (SELECT content FROM current)
+            RETURNING version, content
           )
           UPDATE bot_scripts
           SET name = COALESCE(${changes.name ?? null}::text, name),
               version = COALESCE((SELECT version FROM bumped), version),
               updated_at = now()
           WHERE id = ${id}
-          RETURNING id, name, version, created_at AS "createdAt", updated_at AS "updatedAt"`;
+          RETURNING id, name, version, created_at AS "createdAt", updated_at AS "updatedAt",
+                    COALESCE((SELECT content FROM bumped), (SELECT content FROM current)) AS content`;
         if (!after) throw new Error(`bot script ${id} vanished while locked`);
-        const record = { ...after, content: bump ? (content as string) : before.content };
+        const record = after;
         const sent = {
           ...(changes.name !== undefined && { name: [before.name, after.name] }),
           ...(changes.content !== undefined && { version: [before.version, after.version] }),
