@@ -7,7 +7,9 @@
 // the same routes: its scope answers 404 inside them, never 403. An operator key
 // reads GET /appeals and GET /appeals/{id} only, and there only its own operator's appeals:
 // another operator's is the 404 of a missing one; likewise its tasks (POST /tasks for itself,
-// GET /tasks, GET and PATCH /tasks/{id}), which bots may also create. GET /events/stream is open to every role,
+// GET /tasks, GET and PATCH /tasks/{id}), which bots may also create. Bots read the bot script they
+// follow (GET /bot-scripts/{id} and its versions; a scoped key only its sources' scripts:
+// tests/modules/bot-scripts/bot-script-access.test.ts). GET /events/stream is open to every role,
 // each seeing its own part of the log (tests/modules/events/event-stream.test.ts).
 import diagnostics from "node:diagnostics_channel";
 import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from "fastify";
@@ -56,6 +58,8 @@ function isPublic(url: string): boolean {
 const STREAM = "/events/stream";
 /** An appeal's conversation. */
 const MESSAGES = "/appeals/:id/messages";
+/** The script a bot follows, and its versions: bots read them. */
+const BOT_SCRIPT_READS = ["/bot-scripts/:id", "/bot-scripts/:id/versions"];
 
 function allowed(role: Role, { method, url }: Route): boolean {
   if (isPublic(url) || role === "admin" || url === STREAM) return true;
@@ -72,7 +76,10 @@ function allowed(role: Role, { method, url }: Route): boolean {
       (method === "PATCH" && url === "/tasks/:id")
     );
   }
-  return (method === "POST" && (url === "/appeals" || url === "/tasks")) || (read && url === "/appeals/:id");
+  return (
+    (method === "POST" && (url === "/appeals" || url === "/tasks")) ||
+    (read && (url === "/appeals/:id" || BOT_SCRIPT_READS.includes(url)))
+  );
 }
 
 /** A concrete URL for a route pattern; ids that do not exist: the handler's answer does not matter here. */
@@ -254,6 +261,10 @@ describe.each(KINDS)("with a valid %s key", (kind, role) => {
     }
     if (role === "intake") {
       expect(verdicts.filter((v) => !isPublic(v.split(" ")[1] ?? ""))).toEqual([
+        "GET /bot-scripts/:id allowed",
+        "HEAD /bot-scripts/:id allowed",
+        "GET /bot-scripts/:id/versions allowed",
+        "HEAD /bot-scripts/:id/versions allowed",
         "POST /appeals allowed",
         "GET /appeals/:id allowed",
         "HEAD /appeals/:id allowed",
