@@ -157,7 +157,6 @@ export class BotScriptRepository {
           RETURNING id, name, version, created_at AS "createdAt", updated_at AS "updatedAt",
                     COALESCE((SELECT content FROM bumped), (SELECT content FROM current)) AS content`;
         if (!after) throw new Error(`bot script ${id} vanished while locked`);
-        const record = after;
         const sent = {
           ...(changes.name !== undefined && { name: [before.name, after.name] }),
           ...(changes.content !== undefined && { version: [before.version, after.version] }),
@@ -167,14 +166,14 @@ export class BotScriptRepository {
           action: "bot_script.updated",
           entityType: "bot_script",
           entityId: id,
-          data: toBotScriptDto(record),
+          data: toBotScriptDto(after),
           // A content change is recorded by its versions: the texts are in GET .../versions.
           details: {
             before: Object.fromEntries(Object.entries(sent).map(([key, [was]]) => [key, was])),
             after: Object.fromEntries(Object.entries(sent).map(([key, [, now]]) => [key, now])),
           },
         });
-        return record;
+        return after;
       });
     } catch (error) {
       if (isUniqueViolation(error) && changes.name !== undefined) throw nameTaken(changes.name);
