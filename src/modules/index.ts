@@ -6,6 +6,7 @@ import { appealsModule } from "./appeals/appeal.module.js";
 import { distributionModule } from "./appeals/distribution.module.js";
 import { auditModule } from "./audit/audit.module.js";
 import { authModule } from "./auth/auth.module.js";
+import { botScriptsModule } from "./bot-scripts/bot-script.module.js";
 import { eventLogModule } from "./events/event-log.module.js";
 import { eventsModule } from "./events/events.module.js";
 import { healthModule } from "./health/health.module.js";
@@ -26,6 +27,7 @@ export const MODULES = [
   eventLogModule,
   operatorsModule,
   sourcesModule,
+  botScriptsModule,
   appealsModule,
   messagesModule,
   leadsModule,

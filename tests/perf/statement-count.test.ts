@@ -402,3 +402,72 @@ describe("statements of materials and activities", () => {
     expect(await statementsOf("DELETE", `/materials/${id}`)).toHaveLength(4);
   });
 });
+
+describe("statements of the bot scripts' routes", () => {
+  const script = async (content = "hello") =>
+    (
+      await t.app.inject({
+        method: "POST",
+        url: "/bot-scripts",
+        payload: { name: `script ${Math.random()}`, content },
+      })
+    ).json() as { id: number };
+
+  it("the intake through a source with a script is still one statement, at any number of versions", async () => {
+    const s = await script();
+    const source = await t.app.inject({
+      method: "POST",
+      url: "/sources",
+      payload: { name: `scripted ${Math.random()}`, bot_script_id: s.id },
+    });
+    const sourceId = (source.json() as { id: number }).id;
+    const operator = await createOperator(t.app, { max_load: 1000 });
+    await setWeights(t.app, sourceId, [{ operator_id: operator.id, weight: 1 }]);
+    const intake = () =>
+      statementsOf("POST", "/appeals", { lead_external_id: `l-${Math.random()}`, source_id: sourceId });
+    const small = await intake();
+    for (let i = 0; i < 10; i++) {
+      await t.app.inject({ method: "PATCH", url: `/bot-scripts/${s.id}`, payload: { content: `v${i + 2}` } });
+    }
+    const large = await intake();
+    expect(small).toHaveLength(1);
+    expect(large).toHaveLength(1);
+  });
+
+  it("lists and reads are one statement each at any number of scripts and versions", async () => {
+    const s = await script();
+    const reads = async () => [
+      await statementsOf("GET", "/bot-scripts?limit=500"),
+      await statementsOf("GET", `/bot-scripts/${s.id}`),
+      await statementsOf("GET", `/bot-scripts/${s.id}/versions?limit=500`),
+    ];
+    const small = await reads();
+    for (let i = 0; i < 20; i++) {
+      const other = await script();
+      await t.app.inject({ method: "PATCH", url: `/bot-scripts/${other.id}`, payload: { content: "v2" } });
+      await t.app.inject({ method: "PATCH", url: `/bot-scripts/${s.id}`, payload: { content: `v${i + 2}` } });
+    }
+    const large = await reads();
+    expect(small.map((statements) => statements.length)).toEqual([1, 1, 1]);
+    expect(large.map((statements) => statements.length)).toEqual([1, 1, 1]);
+    // Past the last version the page is empty: one look more, to tell it from a missing script.
+    expect(await statementsOf("GET", `/bot-scripts/${s.id}/versions?cursor=100`)).toHaveLength(2);
+  });
+
+  it("POST and PATCH /bot-scripts, and linking a source, send a fixed number of statements", async () => {
+    const created = await statementsOf("POST", "/bot-scripts", { name: `s ${Math.random()}`, content: "x" });
+    const s = await script();
+    const bumped = await statementsOf("PATCH", `/bot-scripts/${s.id}`, { content: "new" });
+    const renamed = await statementsOf("PATCH", `/bot-scripts/${s.id}`, { name: `r ${Math.random()}` });
+    const sourceId = (await createSource(t.app)).id;
+    const linked = await statementsOf("PATCH", `/sources/${sourceId}`, { bot_script_id: s.id });
+    // (Prisma reports a transaction's COMMIT, not its BEGIN.)
+    // The script, its version 1, the event, COMMIT.
+    expect(created).toHaveLength(4);
+    // The script's row locked, the version and the script in one statement, the event, COMMIT.
+    expect(bumped).toHaveLength(4);
+    expect(renamed).toHaveLength(4);
+    // The script's version held, the source's row locked, the update, the event, COMMIT.
+    expect(linked).toHaveLength(5);
+  });
+});

@@ -30,6 +30,10 @@ export type Fixture = {
   leadIds: number[];
   /** Tasks the PATCHes aim at (appealIds[i] is leadIds[i]'s appeal). */
   taskIds: number[];
+  /** Bot scripts the sources may name and the PATCHes aim at. */
+  botScriptIds: number[];
+  /** A script's name the near misses reuse (a 409). */
+  otherBotScriptName: string;
   /** Operators and sources with nothing pending or active: the valid DELETEs archive these. */
   archivableOperatorIds: number[];
   archivableSourceIds: number[];
@@ -56,7 +60,8 @@ const noParams = { params: [], queryKeys: [], headerKeys: [] } as const;
 const withId = { params: ["id"], queryKeys: [], headerKeys: [] } as const;
 
 const operatorKeys = ["name", "is_active", "max_load"] as const;
-const sourceKeys = ["name", "description", "strategy"] as const;
+const sourceKeys = ["name", "description", "strategy", "bot_script_id"] as const;
+const botScriptKeys = ["name", "content"] as const;
 const weightKeys = ["operator_id", "weight"] as const;
 const transferKeys = ["operator_id", "force"] as const;
 const appealKeys = [
@@ -73,11 +78,38 @@ const operatorFields = () => ({
   is_active: fc.boolean(),
   max_load: fc.integer({ min: 0, max: 10_000 }),
 });
-const sourceFields = () => ({
+const sourceFields = (fixture: Fixture) => ({
   name: uniqueName(),
   description: fc.option(validText(2000), { nil: null }),
   strategy: strategyValue,
+  bot_script_id: fc.option(fc.constantFrom(...fixture.botScriptIds), { nil: null }),
 });
+
+/** Scripts: a name must show something; the content is kept as sent (up to 100000 characters). */
+const botScriptFields = () => ({
+  name: uniqueName().filter(hasVisibleCharacter),
+  content: validText(100_000, true).filter(hasVisibleCharacter),
+});
+const validBotScript = () => fc.record(botScriptFields());
+const validBotScriptPatch = () =>
+  fc.record(botScriptFields(), { requiredKeys: [] }).filter((body) => Object.keys(body).length > 0);
+/** Near misses: taken names (a 409), blank or over-long content, next to the hostile values. */
+const botScriptNearMiss = (fixture: Fixture) =>
+  nearlyValidObject({
+    name: fc.oneof(
+      uniqueName(),
+      fc.constantFrom(
+        fixture.otherBotScriptName,
+        fixture.otherBotScriptName.toUpperCase(),
+        ` ${fixture.otherBotScriptName} `,
+        "\u200b",
+      ),
+    ),
+    content: fc.oneof(
+      validText(100_000, true),
+      fc.constantFrom("", " \n\t", "\u200b\u200b", "c".repeat(100_001)),
+    ),
+  });
 const appealFields = (fixture: Fixture) => ({
   // An id must show something: text of zero-width characters alone is refused.
   lead_external_id: fc.oneof(uniqueName(255), validText(255, true).filter(hasVisibleCharacter)),
@@ -368,9 +400,9 @@ const activityNearMiss = (fixture: Fixture) =>
 const validOperator = () => fc.record(operatorFields(), { requiredKeys: ["name"] });
 const validOperatorPatch = () =>
   fc.record(operatorFields(), { requiredKeys: [] }).filter((body) => Object.keys(body).length > 0);
-const validSource = () => fc.record(sourceFields(), { requiredKeys: ["name"] });
-const validSourcePatch = () =>
-  fc.record(sourceFields(), { requiredKeys: [] }).filter((body) => Object.keys(body).length > 0);
+const validSource = (fixture: Fixture) => fc.record(sourceFields(fixture), { requiredKeys: ["name"] });
+const validSourcePatch = (fixture: Fixture) =>
+  fc.record(sourceFields(fixture), { requiredKeys: [] }).filter((body) => Object.keys(body).length > 0);
 const validWeights = (fixture: Fixture) =>
   fc.uniqueArray(
     fc.record({
@@ -385,7 +417,12 @@ const validAppeal = (fixture: Fixture) =>
 /** Near misses of a source: existing names (a 409) next to the hostile values. */
 const sourceNearMiss = (fixture: Fixture) =>
   nearlyValidObject({
-    ...sourceFields(),
+    ...sourceFields(fixture),
+    // Unknown scripts (a 404) next to the fixture's.
+    bot_script_id: fc.option(
+      anyId(() => fixture.botScriptIds),
+      { nil: null },
+    ),
     name: fc.oneof(
       uniqueName(),
       fc.constantFrom(
@@ -615,8 +652,8 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       shape: objectShape(sourceKeys, false),
       url: fc.constant("/sources"),
       validUrl: fc.constant("/sources"),
-      body: hostileBody(sourceKeys, sourceNearMiss(fixture), validSource()),
-      validBody: validSource().map(jsonBody),
+      body: hostileBody(sourceKeys, sourceNearMiss(fixture), validSource(fixture)),
+      validBody: validSource(fixture).map(jsonBody),
     },
     {
       name: "PATCH /sources/{id}",
@@ -624,8 +661,26 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       shape: objectShape(sourceKeys, true),
       url: pathId(sourceIds).map((id) => `/sources/${id}`),
       validUrl: fc.constant(`/sources/${fixture.sourceId}`),
-      body: hostileBody(sourceKeys, sourceNearMiss(fixture), validSourcePatch()),
-      validBody: validSourcePatch().map(jsonBody),
+      body: hostileBody(sourceKeys, sourceNearMiss(fixture), validSourcePatch(fixture)),
+      validBody: validSourcePatch(fixture).map(jsonBody),
+    },
+    {
+      name: "POST /bot-scripts",
+      method: "POST",
+      shape: objectShape(botScriptKeys, false),
+      url: fc.constant("/bot-scripts"),
+      validUrl: fc.constant("/bot-scripts"),
+      body: hostileBody(botScriptKeys, botScriptNearMiss(fixture), validBotScript()),
+      validBody: validBotScript().map(jsonBody),
+    },
+    {
+      name: "PATCH /bot-scripts/{id}",
+      method: "PATCH",
+      shape: objectShape(botScriptKeys, true),
+      url: pathId(() => fixture.botScriptIds).map((id) => `/bot-scripts/${id}`),
+      validUrl: fc.constantFrom(...fixture.botScriptIds).map((id) => `/bot-scripts/${id}`),
+      body: hostileBody(botScriptKeys, botScriptNearMiss(fixture), validBotScriptPatch()),
+      validBody: validBotScriptPatch().map(jsonBody),
     },
     weightsRoute("POST"),
     weightsRoute("PUT"),
@@ -866,6 +921,8 @@ export const ROUTE_NAMES = [
   "POST /operators",
   "PATCH /operators/{id}",
   "PATCH /operators/me",
+  "POST /bot-scripts",
+  "PATCH /bot-scripts/{id}",
   "POST /sources",
   "PATCH /sources/{id}",
   "POST /sources/{id}/weights",
@@ -923,6 +980,10 @@ export const LIST_ROUTES: ListRoute[] = [
       cursor: idOrUnknown(() => fixture.appealIds),
       ...period,
     }),
+  },
+  {
+    path: "/bot-scripts",
+    fields: (fixture) => ({ limit: intString(1, 500), cursor: idOrUnknown(() => fixture.botScriptIds) }),
   },
   { path: "/stats/distribution", fields: () => period },
   { path: "/stats/operators", fields: () => period },

@@ -32,6 +32,8 @@ const fixture: Fixture = {
   appealIds: [],
   leadIds: [],
   taskIds: [],
+  botScriptIds: [],
+  otherBotScriptName: "",
   archivableOperatorIds: [],
   archivableSourceIds: [],
   operatorAuthorization: "",
@@ -50,6 +52,16 @@ beforeAll(async () => {
     await createOperator(t.app, { is_active: false }),
   ];
   fixture.operatorIds = operators.map((operator) => operator.id);
+  for (const name of ["property script", "property other script"]) {
+    const script = await t.app.inject({
+      method: "POST",
+      url: "/bot-scripts",
+      payload: { name, content: "hello" },
+    });
+    expect(script.statusCode, script.body).toBe(201);
+    fixture.botScriptIds.push((script.json() as { id: number }).id);
+  }
+  fixture.otherBotScriptName = "property other script";
   const source = await createSource(t.app);
   fixture.sourceId = source.id;
   fixture.otherSourceName = (await createSource(t.app)).name;
@@ -204,6 +216,10 @@ const TEXT_FIELDS: [route: string, field: string][] = [
   ["POST /sources", "description"],
   ["PATCH /sources/{id}", "name"],
   ["PATCH /sources/{id}", "description"],
+  ["POST /bot-scripts", "name"],
+  ["POST /bot-scripts", "content"],
+  ["PATCH /bot-scripts/{id}", "name"],
+  ["PATCH /bot-scripts/{id}", "content"],
   ["POST /appeals", "lead_external_id"],
   ["POST /appeals", "message"],
   ["POST /appeals", "lead_name"],

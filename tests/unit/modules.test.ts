@@ -33,6 +33,7 @@ describe("the module list", () => {
     expect(document.tags?.map((tag) => tag.name)).toEqual([
       "operators",
       "sources",
+      "bot-scripts",
       "appeals",
       "messages",
       "leads",

@@ -254,6 +254,8 @@ function toCreatedDto(
     status: appeal.status,
     message: appeal.message,
     created_at: appeal.createdAt.toISOString(),
+    bot_script_id: appeal.botScriptId,
+    bot_script_version: appeal.botScriptVersion,
   };
 }
 
@@ -271,5 +273,7 @@ export function toAppealDto(appeal: AppealView): AppealDto {
     assigned_at: appeal.assignedAt?.toISOString() ?? null,
     closed_at: appeal.closedAt?.toISOString() ?? null,
     first_response_at: appeal.firstResponseAt?.toISOString() ?? null,
+    bot_script_id: appeal.botScriptId,
+    bot_script_version: appeal.botScriptVersion,
   };
 }

@@ -41,6 +41,8 @@ export type StoredAppeal = {
   sourceId: number;
   sourceName: string;
   operator: { id: number; name: string } | null;
+  botScriptId: number | null;
+  botScriptVersion: number | null;
 };
 
 export type IntakeResult =
@@ -61,6 +63,8 @@ type IntakeRow = {
   lead_external_id: string | null;
   operator_id: number | null;
   operator_name: string | null;
+  bot_script_id: number | null;
+  bot_script_version: number | null;
 };
 
 export type CloseResult = { previousStatus: AppealStatus; operatorId: number | null } | null;
@@ -108,7 +112,12 @@ export class DistributionRepository {
         // Another text, another name: each is prepared once per connection.
         input.firstMessage ? "appeal_intake_conversation" : "appeal_intake",
         Prisma.sql`
-      WITH src AS (SELECT id, name FROM sources WHERE id = ${input.sourceId} AND archived_at IS NULL),
+      -- The source's script and its current version come with the row read here anyway (the
+      -- version is kept on the source by its foreign key's cascade), and the appeal records them.
+      WITH src AS (
+        SELECT id, name, bot_script_id, bot_script_version FROM sources
+        WHERE id = ${input.sourceId} AND archived_at IS NULL
+      ),
       -- Candidates of src, not of the id sent: an archived source has none, so no counter moves.
       -- OLDEST FIRST: an operator serving a source with appeals waiting keeps its slot for them.
       ${chooseOperator(
@@ -139,13 +148,15 @@ export class DistributionRepository {
         RETURNING l.id, l.name, l.phone, l.email, l.created_at, l.updated_at, (l.xmax = 0) AS inserted
       ),
       appeal AS (
-        INSERT INTO appeals (lead_id, source_id, operator_id, status, message, assigned_at)
+        INSERT INTO appeals (lead_id, source_id, operator_id, status, message, assigned_at,
+                             bot_script_id, bot_script_version)
         SELECT lead.id, ${input.sourceId}, pick.id,
                (CASE WHEN pick.id IS NULL THEN 'pending' ELSE 'active' END)::appeal_status,
                ${input.message}::text,
-               CASE WHEN pick.id IS NULL THEN NULL ELSE now() END
-        FROM lead LEFT JOIN pick ON true
-        RETURNING id, status, message, created_at, assigned_at
+               CASE WHEN pick.id IS NULL THEN NULL ELSE now() END,
+               src.bot_script_id, src.bot_script_version
+        FROM lead CROSS JOIN src LEFT JOIN pick ON true
+        RETURNING id, status, message, created_at, assigned_at, bot_script_id, bot_script_version
       ),
       -- The appeal's message is its conversation's message 1 (sender lead), stored with it.
       -- An empty message is no message: a posted one has at least one character.
@@ -177,6 +188,8 @@ export class DistributionRepository {
           closedAt: Prisma.sql`NULL::timestamptz`,
           // No operator message can exist yet: the answer's first_response_at is null, unread.
           firstResponseAt: Prisma.sql`NULL::timestamptz`,
+          botScriptId: Prisma.sql`appeal.bot_script_id`,
+          botScriptVersion: Prisma.sql`appeal.bot_script_version`,
         })} AS data
         FROM appeal CROSS JOIN src CROSS JOIN lead LEFT JOIN pick ON true
       ),
@@ -226,7 +239,8 @@ export class DistributionRepository {
       )
       SELECT src.name AS source_name, appeal.id AS appeal_id, appeal.status::text AS status, appeal.message,
              appeal.created_at, lead.id AS lead_id, ${input.leadExternalId}::text AS lead_external_id,
-             pick.id AS operator_id, pick.name AS operator_name
+             pick.id AS operator_id, pick.name AS operator_name,
+             appeal.bot_script_id, appeal.bot_script_version
       FROM src
       LEFT JOIN appeal ON true
       LEFT JOIN lead ON true
@@ -251,6 +265,8 @@ export class DistributionRepository {
       sourceId: input.sourceId,
       sourceName: row.source_name,
       operator: row.operator_id === null ? null : { id: row.operator_id, name: row.operator_name as string },
+      botScriptId: row.bot_script_id,
+      botScriptVersion: row.bot_script_version,
     };
   }
 

@@ -49,6 +49,8 @@ export const AUDIT_ACTIONS = [
   "material.updated",
   /** DELETE /materials/{id}: out of the default lists, no new activities. */
   "material.archived",
+  "bot_script.created",
+  "bot_script.updated",
 ] as const;
 
 export const AUDIT_ENTITY_TYPES = [
@@ -61,6 +63,7 @@ export const AUDIT_ENTITY_TYPES = [
   "message",
   "task",
   "material",
+  "bot_script",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

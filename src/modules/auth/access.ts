@@ -1,9 +1,9 @@
 // The access rules routes declare in `config: { access }`. admin may do everything,
 // viewer every read, intake register appeals, read one back, post lead and bot messages (on an
-// appeal, or to a lead's open conversation), create tasks, read published materials and record
-// activities, operator read, close and transfer its own appeals, post operator messages on them,
-// create, read and change its own tasks and read and set its own availability. A role a rule does
-// not name gets a 403.
+// appeal, or to a lead's open conversation), create tasks, read published materials and the bot
+// scripts they follow and record activities, operator read, close and transfer its own appeals,
+// post operator messages on them, create, read and change its own tasks and read and set its own
+// availability. A role a rule does not name gets a 403.
 import type { Access } from "./principal.js";
 
 export const ACCESS = {
@@ -52,6 +52,11 @@ export const ACCESS = {
   createTask: ["admin", "intake", "operator"],
   /** GET /tasks, GET /tasks/{id}: an operator key its own tasks only (others 404). */
   readTasks: ["admin", "viewer", "operator"],
+  /**
+   * GET /bot-scripts/{id} and its versions: a bot reads the script it follows; a key with
+   * source_ids only the scripts its sources name (the route passes the scope; others 404).
+   */
+  readBotScript: ["admin", "viewer", "intake"],
   /** PATCH /tasks/{id}: an operator key its own tasks only (others 404). */
   updateTask: ["admin", "operator"],
   /**

@@ -192,7 +192,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a source's name, description or strategy
+         * Change a source's name, description, strategy or bot script
          * @description Requires an API key with the role admin.
          */
         patch: operations["updateSource"];
@@ -253,6 +253,82 @@ export interface paths {
          *     Requires an API key with the role admin.
          */
         delete: operations["removeSourceWeight"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bot-scripts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List bot scripts, oldest first, each with its current version
+         * @description Requires an API key with the role admin or viewer.
+         */
+        get: operations["listBotScripts"];
+        put?: never;
+        /**
+         * Create a bot script (its version 1)
+         * @description A name another script has (compared case-insensitively) is a 409.
+         *
+         *     Requires an API key with the role admin.
+         */
+        post: operations["createBotScript"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bot-scripts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a bot script: its current version and content
+         * @description Intake keys (bots) may read the script they follow: a key with source_ids only the scripts its sources name now, any other answers the 404 of a missing one.
+         *
+         *     Requires an API key with the role admin or viewer or intake.
+         */
+        get: operations["getBotScript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename a bot script or change its content
+         * @description A content other than the current one becomes the next version, which the sources naming the script record in their appeals from then on; the same content again, or a name alone, makes no version. Earlier versions stay as they were (GET /bot-scripts/{id}/versions).
+         *
+         *     Requires an API key with the role admin.
+         */
+        patch: operations["updateBotScript"];
+        trace?: never;
+    };
+    "/bot-scripts/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A bot script's versions, oldest first, each with its content
+         * @description The cursor is a version number. Intake keys (bots) may read the script they follow: a key with source_ids only the scripts its sources name now, any other answers the 404 of a missing one.
+         *
+         *     Requires an API key with the role admin or viewer or intake.
+         */
+        get: operations["listBotScriptVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1137,6 +1213,13 @@ export interface components {
              * @example 2026-11-21T10:00:00.000Z
              */
             created_at: string;
+            /** @description The bot script the source named when the appeal came in; null when it named none */
+            bot_script_id: number | null;
+            /**
+             * @description That script's version at that moment (GET /bot-scripts/{id}/versions); null with no script
+             * @example 2
+             */
+            bot_script_version: number | null;
         };
         Appeal: {
             /** @example 42 */
@@ -1172,6 +1255,13 @@ export interface components {
             closed_at: string | null;
             /** @description When an operator first wrote in the conversation (its first operator message); null until then */
             first_response_at: string | null;
+            /** @description The bot script the source named when the appeal came in; null when it named none */
+            bot_script_id: number | null;
+            /**
+             * @description That script's version at that moment (GET /bot-scripts/{id}/versions); null with no script
+             * @example 2
+             */
+            bot_script_version: number | null;
         };
         AppealPage: {
             items: components["schemas"]["Appeal"][];
@@ -1192,11 +1282,11 @@ export interface components {
             occurred_at: string;
             /** @description The label of the API key that made the change ("anonymous" in open mode) */
             actor: string;
-            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created, task.created, task.updated, material.created, material.updated, material.archived */
+            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created, task.created, task.updated, material.created, material.updated, material.archived, bot_script.created, bot_script.updated */
             type: string;
             /** @description The same as type (the field's name before the event log) */
             action: string;
-            /** @description One of operator, source, appeal, lead, api_key, webhook, message, task, material */
+            /** @description One of operator, source, appeal, lead, api_key, webhook, message, task, material, bot_script */
             entity_type: string;
             /** @example 42 */
             entity_id: number;
@@ -1256,6 +1346,56 @@ export interface components {
              * @example 2026-11-21T10:00:00.000Z
              */
             created_at: string;
+        };
+        BotScript: {
+            /** @example 42 */
+            id: number;
+            /** @example Telegram: first contact */
+            name: string;
+            /**
+             * @description The current version: the one a source's new appeals record
+             * @example 2
+             */
+            version: number;
+            /** @description The current version's content */
+            content: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description The last change of name or content
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            updated_at: string;
+        };
+        BotScriptVersion: {
+            /** @example 42 */
+            bot_script_id: number;
+            /**
+             * @description Starts at 1; each change of content adds one
+             * @example 2
+             */
+            version: number;
+            content: string;
+            /**
+             * Format: date-time
+             * @description When this version was made; a version never changes
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
+        };
+        BotScriptPage: {
+            items: components["schemas"]["BotScript"][];
+            /** @description Pass as cursor to get the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        BotScriptVersionPage: {
+            items: components["schemas"]["BotScriptVersion"][];
+            /** @description Pass as cursor to get the next page; null on the last page */
+            next_cursor: string | null;
         };
         Lead: {
             /** @example 42 */
@@ -1392,6 +1532,8 @@ export interface components {
              * @enum {string}
              */
             strategy: "weighted" | "weighted_by_free_capacity";
+            /** @description The bot script this source's bot follows; its appeals record it and its current version at intake */
+            bot_script_id: number | null;
             /**
              * Format: date-time
              * @example 2026-11-21T10:00:00.000Z
@@ -1707,6 +1849,32 @@ export interface components {
             /** @description intake keys only: the sources it posts into and reads. Omitted or null: every source */
             source_ids?: number[] | null;
         };
+        CreateBotScript: {
+            /**
+             * @description Unique name, case-insensitive, 1..200 characters
+             * @example Telegram: first contact
+             */
+            name: string;
+            /**
+             * @description The script's text, 1..100000 characters, stored as sent
+             * @example 1. Greet the customer by name.
+             *     2. Ask what they are looking for.
+             */
+            content: string;
+        };
+        UpdateBotScript: {
+            /**
+             * @description Unique name, case-insensitive, 1..200 characters
+             * @example Telegram: first contact
+             */
+            name?: string;
+            /**
+             * @description The script's text, 1..100000 characters, stored as sent
+             * @example 1. Greet the customer by name.
+             *     2. Ask what they are looking for.
+             */
+            content?: string;
+        };
         CreateMaterial: {
             /**
              * @description 1..500 characters
@@ -1900,6 +2068,8 @@ export interface components {
              * @enum {string}
              */
             strategy?: "weighted" | "weighted_by_free_capacity";
+            /** @description The bot script this source's bot follows (an unknown one is a 404); null for none */
+            bot_script_id?: number | null;
         };
         UpdateSource: {
             /**
@@ -1914,6 +2084,8 @@ export interface components {
              * @enum {string}
              */
             strategy?: "weighted" | "weighted_by_free_capacity";
+            /** @description The bot script this source's bot follows (an unknown one is a 404); null for none */
+            bot_script_id?: number | null;
         };
         SetWeight: {
             /** @description Relative share of the source's appeals, 1..100 */
@@ -1984,7 +2156,7 @@ export interface components {
             /** @description http:// or https://, without credentials; a host resolving to a loopback, private or link-local address is refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true */
             url: string;
             /** @description The event types delivered; ["*"] for every type */
-            event_types: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived")[];
+            event_types: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated")[];
             /** @description What the endpoint is for, up to 500 characters */
             description?: string;
         };
@@ -1992,7 +2164,7 @@ export interface components {
             /** @description http:// or https://, without credentials; a host resolving to a loopback, private or link-local address is refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true */
             url?: string;
             /** @description The event types delivered; ["*"] for every type */
-            event_types?: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived")[];
+            event_types?: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated")[];
             description?: string | null;
             /** @description Re-enabling continues with the events after the re-enabling */
             enabled?: boolean;
@@ -3379,6 +3551,403 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBotScripts: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..500 */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of scripts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotScriptPage"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createBotScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateBotScript"];
+            };
+        };
+        responses: {
+            /** @description The script created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotScript"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing record. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBotScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The script */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotScript"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateBotScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateBotScript"];
+            };
+        };
+        responses: {
+            /** @description The script as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotScript"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing record. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBotScriptVersions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..500 */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotScriptVersionPage"];
+                };
             };
             /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
             400: {
@@ -5932,13 +6501,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only events of this type */
-                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived";
+                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated";
                 /** @description The same as type (its name before the event log) */
-                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived";
+                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated";
                 /** @description Only events by this API key label */
                 actor?: string;
                 /** @description Only events about this kind of entity */
-                entity_type?: "operator" | "source" | "appeal" | "lead" | "api_key" | "webhook" | "message" | "task" | "material";
+                entity_type?: "operator" | "source" | "appeal" | "lead" | "api_key" | "webhook" | "message" | "task" | "material" | "bot_script";
                 /** @description Only events about the entity with this id */
                 entity_id?: number;
                 /** @description Only events of this appeal */
@@ -6846,7 +7415,7 @@ export interface operations {
     streamEvents: {
         parameters: {
             query?: {
-                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created, task.created, task.updated, material.created, material.updated, material.archived */
+                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created, task.created, task.updated, material.created, material.updated, material.archived, bot_script.created, bot_script.updated */
                 types?: string;
                 /** @description Resume after this event id, for clients that cannot set the Last-Event-ID header; the header wins when both are sent (a browser's EventSource reconnects with the header, to the URL it first used) */
                 last_event_id?: number;

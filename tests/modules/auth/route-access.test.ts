@@ -14,7 +14,9 @@
 // an operator key reaches is checked object by object (own / another operator's / missing), the
 // list of them read from the router too. Bots also read materials (GET /materials, GET
 // /materials/{id}: published ones, filtered inside) and record activities (POST /activities);
-// viewers read timelines and stats. GET /events/stream is open to every role,
+// viewers read timelines and stats. Bots read the bot script they follow (GET /bot-scripts/{id}
+// and its versions; a scoped key only its sources' scripts:
+// tests/modules/bot-scripts/bot-script-access.test.ts). GET /events/stream is open to every role,
 // each seeing its own part of the log (tests/modules/events/event-stream.test.ts).
 import diagnostics from "node:diagnostics_channel";
 import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from "fastify";
@@ -71,6 +73,8 @@ const MESSAGES = "/appeals/:id/messages";
 const SELF = "/operators/me";
 /** A lead's open conversation through a source (sticky): bots post to it, operators do not. */
 const LEAD_MESSAGES = "/leads/by-external-id/:external_id/messages";
+/** The script a bot follows, and its versions: bots read them. */
+const BOT_SCRIPT_READS = ["/bot-scripts/:id", "/bot-scripts/:id/versions"];
 
 function allowed(role: Role, { method, url }: Route): boolean {
   if (url === SELF) return role === "operator";
@@ -90,10 +94,10 @@ function allowed(role: Role, { method, url }: Route): boolean {
     );
   }
   // Bots: intake, their appeals and a lead's open conversation, tasks, the materials they show
-  // (published ones, inside the route) and the activities they record.
+  // (published ones, inside the route), the activities they record and the scripts they follow.
   return (
     (method === "POST" && ["/appeals", "/tasks", "/activities", LEAD_MESSAGES].includes(url)) ||
-    (read && ["/appeals/:id", "/materials", "/materials/:id"].includes(url))
+    (read && ["/appeals/:id", "/materials", "/materials/:id", ...BOT_SCRIPT_READS].includes(url))
   );
 }
 
@@ -276,6 +280,10 @@ describe.each(KINDS)("with a valid %s key", (kind, role) => {
     }
     if (role === "intake") {
       expect(verdicts.filter((v) => !isPublic(v.split(" ")[1] ?? ""))).toEqual([
+        "GET /bot-scripts/:id allowed",
+        "HEAD /bot-scripts/:id allowed",
+        "GET /bot-scripts/:id/versions allowed",
+        "HEAD /bot-scripts/:id/versions allowed",
         "POST /appeals allowed",
         "GET /appeals/:id allowed",
         "HEAD /appeals/:id allowed",

@@ -449,6 +449,8 @@ describe("a lead's appeals", () => {
         assigned_at: a1Closed.assigned_at,
         closed_at: a1Closed.closed_at,
         first_response_at: null,
+        bot_script_id: null,
+        bot_script_version: null,
       },
       {
         id: a2.appeal_id,
@@ -463,6 +465,8 @@ describe("a lead's appeals", () => {
         assigned_at: a2Now.assigned_at,
         closed_at: null,
         first_response_at: null,
+        bot_script_id: null,
+        bot_script_version: null,
       },
       {
         id: a3.appeal_id,
@@ -477,6 +481,8 @@ describe("a lead's appeals", () => {
         assigned_at: a3Now.assigned_at,
         closed_at: null,
         first_response_at: null,
+        bot_script_id: null,
+        bot_script_version: null,
       },
     ];
     expect(a1Closed.closed_at).toMatch(ISO);
