@@ -7,9 +7,19 @@ import type pg from "pg";
  * Every advisory lock key the service takes, in one place so none collide (the migrator
  * uses Prisma's, 72707369; pg-boss hashes its schema's name into its own). 7_201_002 was
  * the idempotency-key purge's, now a job: do not reuse it while older instances may run.
+ * These are single (bigint) keys; the two-key (int, int) form is a key space of its own.
  */
 export const ADVISORY_LOCKS = {
   distributionSweep: 7_201_001,
+} as const;
+
+/**
+ * First keys of the two-key form, whose second key is a hash (PostgreSQL's hashtext) of what the
+ * lock is about. A hash collision only makes two unrelated requests wait for each other.
+ */
+export const ADVISORY_LOCK_SPACES = {
+  /** One (source, lead external id)'s sticky conversation (messages/sticky.repository.ts). */
+  stickyConversation: 7_201_003,
 } as const;
 
 export type TryLock = <T>(

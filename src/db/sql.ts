@@ -23,43 +23,111 @@ export type SqlClientOptions = {
   onQuery?: ((sql: string) => void) | undefined;
 };
 
-export function createSqlClient(pool: pg.Pool, { prepareStatements, onQuery }: SqlClientOptions): SqlClient {
-  // Without prepared statements (PGlite) the server never sees the names, so a name reused
-  // for another text is caught here; with them, pg refuses it itself, per connection.
-  const texts = new Map<string, string>();
+/**
+ * Runs `work` in one transaction (READ COMMITTED) on one pooled connection: the statements it
+ * sends through `tx` see each other's writes and commit together, or roll back together when
+ * `work` throws. For the few use cases whose rule spans statements (a transaction-scoped
+ * advisory lock, then what it protects: the sticky conversation, messages/sticky.repository.ts).
+ * BEGIN, COMMIT and ROLLBACK are reported to `onQuery` like every other statement.
+ */
+export type SqlTransactions = <T>(work: (tx: SqlClient) => Promise<T>) => Promise<T>;
+
+export function createSqlClient(pool: pg.Pool, options: SqlClientOptions): SqlClient {
+  const send = statementSender(options);
   return {
-    async rows<Row extends pg.QueryResultRow>(name: string, statement: Prisma.Sql): Promise<Row[]> {
-      const { text, values } = statement;
-      if (!prepareStatements) {
-        const known = texts.get(name);
-        if (known === undefined) texts.set(name, text);
-        else if (known !== text) throw new Error(`SQL statement "${name}" was given two different texts`);
-      }
-      onQuery?.(text);
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      // The pool listens for errors of idle connections only: a connection that breaks while
-      // checked out emits 'error' with no listener, which would crash the process.
-      const onConnectionError = (error: Error) => {
-        broken = error;
-      };
-      client.on("error", onConnectionError);
+    rows: <Row extends pg.QueryResultRow>(name: string, statement: Prisma.Sql) =>
+      onConnection(pool, (connection) => send<Row>(connection, name, statement)),
+  };
+}
+
+export function createSqlTransactions(pool: pg.Pool, options: SqlClientOptions): SqlTransactions {
+  const send = statementSender(options);
+  const control = (connection: Connection, command: "BEGIN" | "COMMIT" | "ROLLBACK") => {
+    options.onQuery?.(command);
+    return connection.query(command);
+  };
+  return (work) =>
+    onConnection(pool, async (connection) => {
+      await control(connection, "BEGIN");
       try {
-        const result = await client.query<Row>(prepareStatements ? { name, text, values } : { text, values });
-        return result.rows;
+        const value = await work({ rows: (name, statement) => send(connection, name, statement) });
+        await control(connection, "COMMIT");
+        return value;
       } catch (error) {
-        // The server refused the statement (a reused idempotency key, a cancelled statement)
-        // and the connection is fine: keep it and its prepared statements. pool.query would
-        // discard it on any error. A FATAL one (the server shutting down), a broken socket or
-        // the driver's own timeout leave it closing or in an unknown state: discard it.
-        if (!isStatementError(error)) broken ??= error as Error;
+        // After a failed COMMIT no transaction is left and ROLLBACK only warns. A ROLLBACK that
+        // fails leaves the session in an unknown state (perhaps still in the transaction, holding
+        // its locks): it must not go back to the pool.
+        await control(connection, "ROLLBACK").catch((rollbackError: Error) =>
+          connection.discard(rollbackError),
+        );
         throw error;
-      } finally {
-        client.removeListener("error", onConnectionError);
-        client.release(broken);
+      }
+    });
+}
+
+/** A checked-out connection: its statements, and a way to have it discarded instead of given back. */
+type Connection = {
+  query<Row extends pg.QueryResultRow>(statement: string | pg.QueryConfig): Promise<pg.QueryResult<Row>>;
+  discard(error: Error): void;
+};
+
+/**
+ * Sends one statement, as a named prepared statement when enabled. Without prepared statements
+ * (PGlite) the server never sees the names, so a name reused for another text is caught here;
+ * with them, pg refuses it itself, per connection.
+ */
+function statementSender({ prepareStatements, onQuery }: SqlClientOptions) {
+  const texts = new Map<string, string>();
+  return async <Row extends pg.QueryResultRow>(
+    connection: Connection,
+    name: string,
+    statement: Prisma.Sql,
+  ): Promise<Row[]> => {
+    const { text, values } = statement;
+    if (!prepareStatements) {
+      const known = texts.get(name);
+      if (known === undefined) texts.set(name, text);
+      else if (known !== text) throw new Error(`SQL statement "${name}" was given two different texts`);
+    }
+    onQuery?.(text);
+    const result = await connection.query<Row>(prepareStatements ? { name, text, values } : { text, values });
+    return result.rows;
+  };
+}
+
+/**
+ * Runs `work` on a connection checked out of the pool for it, then gives the connection back, or
+ * discards it when it broke. The pool listens for errors of idle connections only: a connection
+ * that breaks while checked out emits 'error' with no listener, which would crash the process.
+ * A statement the server refused (a reused idempotency key, a cancelled statement) leaves the
+ * connection fine: keep it and its prepared statements (pool.query would discard it on any
+ * error). A FATAL one (the server shutting down), a broken socket or the driver's own timeout
+ * leave it closing or in an unknown state: discard it.
+ */
+async function onConnection<T>(pool: pg.Pool, work: (connection: Connection) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const discard = (error: Error) => {
+    broken ??= error;
+  };
+  client.on("error", discard);
+  const connection: Connection = {
+    async query<Row extends pg.QueryResultRow>(statement: string | pg.QueryConfig) {
+      try {
+        return await client.query<Row>(statement);
+      } catch (error) {
+        if (!isStatementError(error)) discard(error as Error);
+        throw error;
       }
     },
+    discard,
   };
+  try {
+    return await work(connection);
+  } finally {
+    client.removeListener("error", discard);
+    client.release(broken);
+  }
 }
 
 function isStatementError(error: unknown): boolean {

@@ -46,6 +46,11 @@ export const idSchema = z
 /** A UTF-16 surrogate without its pair: JSON can carry one ("\ud800"), UTF-8 cannot. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** Text PostgreSQL cannot store as sent: a NUL (U+0000) or a lone surrogate. */
+export function hasUnstorableText(value: string): boolean {
+  return value.includes("\u0000") || LONE_SURROGATE.test(value);
+}
+
 /**
  * PostgreSQL text cannot hold U+0000 nor a lone surrogate: refuse them as a 400, instead of
  * failing in the database with a 500 (NUL) or storing U+FFFD in place of what was sent (surrogate).

@@ -1,14 +1,17 @@
 // Every module, one line each. Their services are built in this order, each module's from
 // those of the modules before it; their routes register in it, which is also the order of
 // the OpenAPI document's paths; their tags are listed in it too.
+import { activitiesModule } from "./activities/activity.module.js";
 import { appealsModule } from "./appeals/appeal.module.js";
 import { distributionModule } from "./appeals/distribution.module.js";
 import { auditModule } from "./audit/audit.module.js";
 import { authModule } from "./auth/auth.module.js";
+import { botScriptsModule } from "./bot-scripts/bot-script.module.js";
 import { eventLogModule } from "./events/event-log.module.js";
 import { eventsModule } from "./events/events.module.js";
 import { healthModule } from "./health/health.module.js";
 import { leadsModule } from "./leads/lead.module.js";
+import { materialsModule } from "./materials/material.module.js";
 import { messagesModule } from "./messages/message.module.js";
 import { metricsModule } from "./metrics/metrics.module.js";
 import { operatorsModule } from "./operators/operator.module.js";
@@ -24,10 +27,13 @@ export const MODULES = [
   eventLogModule,
   operatorsModule,
   sourcesModule,
+  botScriptsModule,
   appealsModule,
   messagesModule,
   leadsModule,
   tasksModule,
+  materialsModule,
+  activitiesModule,
   statsModule,
   auditModule,
   authModule,

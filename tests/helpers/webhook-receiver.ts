@@ -10,6 +10,9 @@ export type Received = {
   timestamp: string;
   type: string;
   body: { type: string; timestamp: string; data: unknown };
+  /** The body as sent (what the signature covers) and the webhook-signature header. */
+  raw: string;
+  signature: string;
   /** Verified by standardwebhooks with the secret the test gave. */
   verified: boolean;
   at: number;
@@ -74,6 +77,8 @@ export async function startReceiver(port = 0): Promise<Receiver> {
         timestamp: headers["webhook-timestamp"],
         type: body.type,
         body,
+        raw,
+        signature: headers["webhook-signature"],
         verified,
         at: Date.now(),
         connection: connections.get(request.socket) ?? 0,

@@ -73,6 +73,8 @@ describe("a client generated from the OpenAPI document", () => {
       status: "active",
       message: "Hello",
       created_at: expect.stringMatching(ISO_UTC),
+      bot_script_id: null,
+      bot_script_version: null,
     });
 
     const read = await client.GET("/appeals/{id}", { params: { path: { id: appeal.data?.appeal_id ?? 0 } } });

@@ -9,7 +9,7 @@ const statements: string[] = [];
 const t = useTestApp({ onQuery: (sql) => statements.push(sql) });
 
 async function statementsOf(
-  method: "GET" | "POST" | "PATCH",
+  method: "GET" | "POST" | "PATCH" | "DELETE",
   url: string,
   payload?: object,
 ): Promise<string[]> {
@@ -175,6 +175,58 @@ describe("statements of a conversation", () => {
   });
 });
 
+describe("statements of a lead's sticky conversation", () => {
+  const url = (lead: string) => `/leads/by-external-id/${lead}/messages`;
+
+  it("a message to the open appeal is BEGIN, the lock, one statement, COMMIT; a repeat the same, at any size", async () => {
+    const sourceId = await grow(2, 0);
+    const lead = `sticky-${Math.random()}`;
+    await statementsOf("POST", url(lead), { source_id: sourceId, text: "first" });
+    const added = async (text: string) => {
+      const sent = await statementsOf("POST", url(lead), { source_id: sourceId, text, external_id: text });
+      expect(await statementsOf("POST", url(lead), { source_id: sourceId, text, external_id: text })).toEqual(
+        sent,
+      );
+      return sent;
+    };
+    const small = await added("small");
+    for (let i = 0; i < 30; i++)
+      await statementsOf("POST", url(lead), { source_id: sourceId, text: `m${i}` });
+    await grow(10, 30);
+    const large = await added("large");
+    expect(small).toHaveLength(4);
+    expect(large).toHaveLength(4);
+    expect([small[0], small[3]]).toEqual(["BEGIN", "COMMIT"]);
+  });
+
+  it("a first message opening an assigned appeal adds the intake statement and the answer's read", async () => {
+    const sourceId = await grow(2, 3);
+    const small = await statementsOf("POST", url(`sticky-${Math.random()}`), {
+      source_id: sourceId,
+      text: "hi",
+    });
+    await grow(15, 40);
+    const large = await statementsOf("POST", url(`sticky-${Math.random()}`), {
+      source_id: sourceId,
+      text: "hi",
+    });
+    // BEGIN, the lock, the look for an open appeal, the intake, COMMIT, the answer.
+    expect(small).toHaveLength(6);
+    expect(large).toHaveLength(6);
+    expect([small[0], small[4]]).toEqual(["BEGIN", "COMMIT"]);
+  });
+
+  it("a first message opening a pending appeal also looks at the queue it joined, after the commit", async () => {
+    const emptySourceId = (await createSource(t.app)).id;
+    const sent = await statementsOf("POST", url(`sticky-${Math.random()}`), {
+      source_id: emptySourceId,
+      text: "hi",
+    });
+    expect(sent).toHaveLength(7);
+    expect(sent[4]).toBe("COMMIT");
+  });
+});
+
 describe("statements of the tasks' routes", () => {
   it("GET /tasks is one statement (the operator joined), at any number of tasks and operators", async () => {
     const operator = await createOperator(t.app);
@@ -202,5 +254,220 @@ describe("statements of the tasks' routes", () => {
     expect(created).toHaveLength(6);
     // BEGIN, the row locked, the update (joined to its operator), the event, COMMIT.
     expect(patched).toHaveLength(5);
+  });
+});
+
+describe("statements of an operator key's routes", () => {
+  // An app of its own in AUTH=off: the factories need no key there, and an operator key still
+  // names its operator. Its key is checked once, then cached (the test apps' cache is long).
+  const seen: string[] = [];
+  const o = useTestApp({ onQuery: (sql) => seen.push(sql), auth: { mode: "off", host: "127.0.0.1" } });
+  let key = "";
+  let operatorId = 0;
+  let sourceId = 0;
+
+  beforeAll(async () => {
+    const operator = await createOperator(o.app, { max_load: 1000 });
+    operatorId = operator.id;
+    sourceId = (await createSource(o.app)).id;
+    await setWeights(o.app, sourceId, [{ operator_id: operatorId, weight: 1 }]);
+    key = (await o.deps.apiKeys.create({ label: "statements", role: "operator", operatorId }, "test")).key;
+    const first = await o.app.inject({
+      method: "GET",
+      url: "/operators/me",
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(first.statusCode, first.body).toBe(200);
+    // The key's last_used_at is written in the background after its first check: let it land.
+    for (let i = 0; i < 100 && (await o.deps.apiKeys.list()).every((k) => k.lastUsedAt === null); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  });
+
+  async function sent(method: "GET" | "PATCH", url: string, withKey: boolean, payload?: object) {
+    seen.length = 0;
+    const response = await o.app.inject({
+      method,
+      url,
+      headers: withKey ? { authorization: `Bearer ${key}` } : {},
+      ...(payload && { payload }),
+    });
+    expect(response.statusCode, response.body).toBeLessThan(300);
+    return [...seen];
+  }
+
+  it("GET and PATCH /operators/me send what GET and PATCH /operators/{id} send", async () => {
+    const own = await sent("GET", "/operators/me", true);
+    expect(own).toHaveLength(1);
+    expect(own).toEqual(await sent("GET", `/operators/${operatorId}`, false));
+    // Deactivating: the row locked, the update, the event, COMMIT (Prisma reports no BEGIN); no drain.
+    const off = await sent("PATCH", "/operators/me", true, { is_active: false });
+    expect(off).toHaveLength(4);
+    expect(await sent("PATCH", `/operators/${operatorId}`, false, { is_active: false })).toEqual(off);
+    // Activating: the same, one look for waiting appeals (none) and no second read.
+    const on = await sent("PATCH", "/operators/me", true, { is_active: true });
+    expect(on).toHaveLength(5);
+    expect(await sent("PATCH", `/operators/${operatorId}`, false, { is_active: true })).toEqual(on);
+  });
+
+  it("its close and transfer are as many statements as an admin's, at any size", async () => {
+    const other = await createOperator(o.app, { max_load: 1000 });
+    await setWeights(o.app, sourceId, [{ operator_id: operatorId, weight: 1 }]);
+    const appeal = async () => (await createAppeal(o.app, { source_id: sourceId })).appeal_id;
+    const closed = await sent("PATCH", `/appeals/${await appeal()}/close`, true);
+    const moved = async () => {
+      const id = await appeal();
+      await setWeights(o.app, sourceId, [
+        { operator_id: operatorId, weight: 1 },
+        { operator_id: other.id, weight: 1 },
+      ]);
+      const statements = await sent("PATCH", `/appeals/${id}/assign`, true, { operator_id: other.id });
+      await setWeights(o.app, sourceId, [{ operator_id: operatorId, weight: 1 }]);
+      return statements;
+    };
+    const small = await moved();
+    for (let i = 0; i < 30; i++) await appeal();
+    const large = await moved();
+    // The close (or transfer), one look for waiting appeals, the answer's read: as for admins.
+    expect(closed).toHaveLength(3);
+    expect(small).toHaveLength(3);
+    expect(large).toHaveLength(3);
+  });
+});
+
+describe("statements of materials and activities", () => {
+  const material = async () => {
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/materials",
+      payload: { title: "m", category: "statements", published: true },
+    });
+    return (response.json() as { id: number }).id;
+  };
+
+  it("POST /activities is one statement: a new one, a repeat of its external_id, by either lead reference", async () => {
+    const sourceId = await grow(1, 0);
+    const appeal = await createAppeal(t.app, { source_id: sourceId, lead_external_id: "statement-activity" });
+    const materialId = await material();
+    const view = { type: "material_viewed", material_id: materialId, external_id: "s-1" };
+    expect(await statementsOf("POST", "/activities", { lead_id: appeal.lead_id, ...view })).toHaveLength(1);
+    // The repeat is found by the same statement, which then inserts nothing.
+    expect(await statementsOf("POST", "/activities", { lead_id: appeal.lead_id, ...view })).toHaveLength(1);
+    expect(
+      await statementsOf("POST", "/activities", {
+        lead_external_id: "statement-activity",
+        type: "button_clicked",
+      }),
+    ).toHaveLength(1);
+  });
+
+  it("the lists and the stats are one statement each, at any number of rows", async () => {
+    const sourceId = await grow(1, 0);
+    const appeal = await createAppeal(t.app, { source_id: sourceId });
+    const materialId = await material();
+    const record = (type: string) =>
+      t.app.inject({
+        method: "POST",
+        url: "/activities",
+        payload: { lead_id: appeal.lead_id, type, material_id: materialId },
+      });
+    const reads = () => [
+      "/materials?limit=500",
+      "/materials?category=statements&published=true&include_archived=true",
+      `/leads/${appeal.lead_id}/activities?limit=500`,
+      `/leads/${appeal.lead_id}/activities?type=material_viewed&material_id=${materialId}&limit=2&cursor=1795255200000.1`,
+      `/materials/${materialId}/stats`,
+    ];
+    await record("material_viewed");
+    const small = [];
+    for (const url of reads()) small.push(await statementsOf("GET", url));
+    for (let i = 0; i < 30; i++) {
+      await material();
+      await record(i % 2 === 0 ? "material_viewed" : "button_clicked");
+    }
+    for (const [i, url] of reads().entries()) {
+      expect(small[i], url).toHaveLength(1);
+      expect(await statementsOf("GET", url), url).toHaveLength(1);
+    }
+  });
+
+  it("a material's POST, PATCH and DELETE are their change and its event in one transaction", async () => {
+    await material(); // a first request, so no start-up look (the open mode's key check) lands below
+    const created = await statementsOf("POST", "/materials", { title: "t", category: "statements" });
+    const id = (await t.app.inject({ method: "GET", url: "/materials?limit=1" })).json().items[0].id;
+    // The insert, the event, COMMIT (the listener reports no BEGIN).
+    expect(created).toHaveLength(3);
+    // The row locked and read, the update, the event, COMMIT.
+    expect(await statementsOf("PATCH", `/materials/${id}`, { published: true })).toHaveLength(4);
+    expect(await statementsOf("DELETE", `/materials/${id}`)).toHaveLength(4);
+  });
+});
+
+describe("statements of the bot scripts' routes", () => {
+  const script = async (content = "hello") =>
+    (
+      await t.app.inject({
+        method: "POST",
+        url: "/bot-scripts",
+        payload: { name: `script ${Math.random()}`, content },
+      })
+    ).json() as { id: number };
+
+  it("the intake through a source with a script is still one statement, at any number of versions", async () => {
+    const s = await script();
+    const source = await t.app.inject({
+      method: "POST",
+      url: "/sources",
+      payload: { name: `scripted ${Math.random()}`, bot_script_id: s.id },
+    });
+    const sourceId = (source.json() as { id: number }).id;
+    const operator = await createOperator(t.app, { max_load: 1000 });
+    await setWeights(t.app, sourceId, [{ operator_id: operator.id, weight: 1 }]);
+    const intake = () =>
+      statementsOf("POST", "/appeals", { lead_external_id: `l-${Math.random()}`, source_id: sourceId });
+    const small = await intake();
+    for (let i = 0; i < 10; i++) {
+      await t.app.inject({ method: "PATCH", url: `/bot-scripts/${s.id}`, payload: { content: `v${i + 2}` } });
+    }
+    const large = await intake();
+    expect(small).toHaveLength(1);
+    expect(large).toHaveLength(1);
+  });
+
+  it("lists and reads are one statement each at any number of scripts and versions", async () => {
+    const s = await script();
+    const reads = async () => [
+      await statementsOf("GET", "/bot-scripts?limit=500"),
+      await statementsOf("GET", `/bot-scripts/${s.id}`),
+      await statementsOf("GET", `/bot-scripts/${s.id}/versions?limit=500`),
+    ];
+    const small = await reads();
+    for (let i = 0; i < 20; i++) {
+      const other = await script();
+      await t.app.inject({ method: "PATCH", url: `/bot-scripts/${other.id}`, payload: { content: "v2" } });
+      await t.app.inject({ method: "PATCH", url: `/bot-scripts/${s.id}`, payload: { content: `v${i + 2}` } });
+    }
+    const large = await reads();
+    expect(small.map((statements) => statements.length)).toEqual([1, 1, 1]);
+    expect(large.map((statements) => statements.length)).toEqual([1, 1, 1]);
+    // Past the last version the page is empty: one look more, to tell it from a missing script.
+    expect(await statementsOf("GET", `/bot-scripts/${s.id}/versions?cursor=100`)).toHaveLength(2);
+  });
+
+  it("POST and PATCH /bot-scripts, and linking a source, send a fixed number of statements", async () => {
+    const created = await statementsOf("POST", "/bot-scripts", { name: `s ${Math.random()}`, content: "x" });
+    const s = await script();
+    const bumped = await statementsOf("PATCH", `/bot-scripts/${s.id}`, { content: "new" });
+    const renamed = await statementsOf("PATCH", `/bot-scripts/${s.id}`, { name: `r ${Math.random()}` });
+    const sourceId = (await createSource(t.app)).id;
+    const linked = await statementsOf("PATCH", `/sources/${sourceId}`, { bot_script_id: s.id });
+    // (Prisma reports a transaction's COMMIT, not its BEGIN.)
+    // The script, its version 1, the event, COMMIT.
+    expect(created).toHaveLength(4);
+    // The script's row locked, the version and the script in one statement, the event, COMMIT.
+    expect(bumped).toHaveLength(4);
+    expect(renamed).toHaveLength(4);
+    // The script's version held, the source's row locked, the update, the event, COMMIT.
+    expect(linked).toHaveLength(5);
   });
 });

@@ -5,7 +5,10 @@ import fc from "fast-check";
 import { hasVisibleCharacter } from "../../src/http/visible-text.js";
 import type { RequestShape } from "./answer-checks.js";
 import {
+  anyString,
+  blankString,
   EMPTY_JSON_BODY,
+  encodeLoose,
   hostileBody,
   hostileId,
   jsonBody,
@@ -27,9 +30,23 @@ export type Fixture = {
   leadIds: number[];
   /** Tasks the PATCHes aim at (appealIds[i] is leadIds[i]'s appeal). */
   taskIds: number[];
+  /** Bot scripts the sources may name and the PATCHes aim at. */
+  botScriptIds: number[];
+  /** A script's name the near misses reuse (a 409). */
+  otherBotScriptName: string;
   /** Operators and sources with nothing pending or active: the valid DELETEs archive these. */
   archivableOperatorIds: number[];
   archivableSourceIds: number[];
+  /** An operator key (its Authorization header) and its operator, on no source: the role's own routes. */
+  operatorAuthorization: string;
+  selfOperatorId: number;
+  /** leadIds[i]'s external id. */
+  leadExternalIds: string[];
+  /** Materials the activities name: never archived (the DELETEs spare them). */
+  materialIds: number[];
+  /** Materials the valid DELETEs archive, and one archived from the start (a 409 for activities). */
+  archivableMaterialIds: number[];
+  archivedMaterialId: number;
 };
 
 /** A unique idempotency key per valid request (the fast-check uuid alone repeats across runs). */
@@ -43,7 +60,8 @@ const noParams = { params: [], queryKeys: [], headerKeys: [] } as const;
 const withId = { params: ["id"], queryKeys: [], headerKeys: [] } as const;
 
 const operatorKeys = ["name", "is_active", "max_load"] as const;
-const sourceKeys = ["name", "description", "strategy"] as const;
+const sourceKeys = ["name", "description", "strategy", "bot_script_id"] as const;
+const botScriptKeys = ["name", "content"] as const;
 const weightKeys = ["operator_id", "weight"] as const;
 const transferKeys = ["operator_id", "force"] as const;
 const appealKeys = [
@@ -60,11 +78,38 @@ const operatorFields = () => ({
   is_active: fc.boolean(),
   max_load: fc.integer({ min: 0, max: 10_000 }),
 });
-const sourceFields = () => ({
+const sourceFields = (fixture: Fixture) => ({
   name: uniqueName(),
   description: fc.option(validText(2000), { nil: null }),
   strategy: strategyValue,
+  bot_script_id: fc.option(fc.constantFrom(...fixture.botScriptIds), { nil: null }),
 });
+
+/** Scripts: a name must show something; the content is kept as sent (up to 100000 characters). */
+const botScriptFields = () => ({
+  name: uniqueName().filter(hasVisibleCharacter),
+  content: validText(100_000, true).filter(hasVisibleCharacter),
+});
+const validBotScript = () => fc.record(botScriptFields());
+const validBotScriptPatch = () =>
+  fc.record(botScriptFields(), { requiredKeys: [] }).filter((body) => Object.keys(body).length > 0);
+/** Near misses: taken names (a 409), blank or over-long content, next to the hostile values. */
+const botScriptNearMiss = (fixture: Fixture) =>
+  nearlyValidObject({
+    name: fc.oneof(
+      uniqueName(),
+      fc.constantFrom(
+        fixture.otherBotScriptName,
+        fixture.otherBotScriptName.toUpperCase(),
+        ` ${fixture.otherBotScriptName} `,
+        "\u200b",
+      ),
+    ),
+    content: fc.oneof(
+      validText(100_000, true),
+      fc.constantFrom("", " \n\t", "\u200b\u200b", "c".repeat(100_001)),
+    ),
+  });
 const appealFields = (fixture: Fixture) => ({
   // An id must show something: text of zero-width characters alone is refused.
   lead_external_id: fc.oneof(uniqueName(255), validText(255, true).filter(hasVisibleCharacter)),
@@ -104,27 +149,90 @@ const messageFields = () => ({
   attachments: fc.array(attachmentValue, { maxLength: 3 }),
 });
 const validMessage = () => fc.record(messageFields(), { requiredKeys: ["text", "sender"] });
+/** References near misses: none (neither url nor file id), other schemes, unknown kinds. */
+const messageNearMissMedia = fc.array(
+  fc.oneof(
+    attachmentValue,
+    nearlyValidObject({
+      kind: fc.constantFrom("photo", "audio"),
+      url: fc.oneof(fc.webUrl(), fc.constantFrom("ftp://example.com/a", "javascript:alert(1)", "not a url")),
+      telegram_file_id: validText(255),
+    }),
+  ),
+  { maxLength: 3 },
+);
 /** Near misses: wrong attachments (no reference, other schemes, unknown kinds), operator senders, existing ids. */
 const messageNearMiss = () =>
   nearlyValidObject({
     ...messageFields(),
     sender: fc.constantFrom("lead", "bot", "operator", "customer", ""),
     external_id: fc.oneof(uniqueName(255), fc.constantFrom("repeat-1", "", "e".repeat(256))),
-    attachments: fc.array(
-      fc.oneof(
-        attachmentValue,
-        nearlyValidObject({
-          kind: fc.constantFrom("photo", "audio"),
-          url: fc.oneof(
-            fc.webUrl(),
-            fc.constantFrom("ftp://example.com/a", "javascript:alert(1)", "not a url"),
-          ),
-          telegram_file_id: validText(255),
-        }),
-      ),
-      { maxLength: 3 },
-    ),
+    attachments: messageNearMissMedia,
   });
+
+const leadMessageKeys = [
+  "source_id",
+  "text",
+  "sender",
+  "is_ai_generated",
+  "external_id",
+  "lead_name",
+  "lead_phone",
+  "lead_email",
+] as const;
+/** Leads whose conversations the valid messages pile onto, next to new leads. */
+const STICKY_LEADS = ["sticky-lead-1", "sticky lead 2", "стики-3"];
+/** A lead external id as POST /appeals takes it, one that a URL path carries as itself (not "." or ".."). */
+const pathExternalId = fc
+  .oneof(uniqueName(255), validText(255, true).filter(hasVisibleCharacter))
+  .filter((id) => !/^\s*\.{1,2}\s*$/.test(id));
+const leadMessageFields = (fixture: Fixture) => ({
+  source_id: fc.constant(fixture.sourceId),
+  text: validText(10_000).filter((text) => text.length > 0),
+  sender: fc.constantFrom("lead", "bot"),
+  is_ai_generated: fc.boolean(),
+  // Unique, so a valid message is always a 201 (a repeat would be a 200).
+  external_id: uniqueName(255),
+  lead_name: validText(200),
+  lead_phone: validText(50),
+  lead_email: fc.oneof(fc.constant(""), validEmail),
+});
+const validLeadMessage = (fixture: Fixture) =>
+  fc.record(leadMessageFields(fixture), { requiredKeys: ["source_id", "text"] });
+/** Near misses: unknown sources, operator and unknown senders, repeated, empty and over-long external ids. */
+const leadMessageNearMiss = (fixture: Fixture) =>
+  nearlyValidObject({
+    ...leadMessageFields(fixture),
+    source_id: fc.oneof(fc.constant(fixture.sourceId), fc.integer({ min: 1, max: MAX_INT4 })),
+    sender: fc.constantFrom("lead", "bot", "operator", "customer", ""),
+    external_id: fc.oneof(uniqueName(255), fc.constantFrom("repeat-1", "", "e".repeat(256))),
+  });
+/** The path's external id: known and new leads, blank, invisible, over-long, NUL, broken escapes, junk. */
+const hostileLeadPath = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom(...STICKY_LEADS).map(encodeURIComponent) },
+  { weight: 2, arbitrary: pathExternalId.map(encodeLoose) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      "%20",
+      "%09",
+      "%00",
+      "a%00b",
+      "%E2%80%8B",
+      "%C2%A0",
+      "l".repeat(256),
+      "%D1%84".repeat(256),
+      "x".repeat(1025),
+      "%",
+      "%zz",
+      "%ED%A0%80",
+      "%2F",
+      "%2E%2E",
+      "..",
+    ),
+  },
+  { weight: 2, arbitrary: anyString(20).map(encodeLoose) },
+);
 
 const taskStatusValue = fc.constantFrom("open", "done", "cancelled");
 const dueAtValue = fc.constantFrom(
@@ -235,12 +343,108 @@ const taskNearMiss = (fixture: Fixture) =>
     due_at: dueAtValue,
   });
 
+const materialKeys = ["title", "category", "body", "media", "published"] as const;
+const visibleText = (maxLength: number) =>
+  validText(maxLength, true).filter((text) => hasVisibleCharacter(text));
+const materialFields = () => ({
+  title: visibleText(500),
+  category: visibleText(100),
+  body: validText(10_000),
+  media: fc.array(attachmentValue, { maxLength: 3 }),
+  published: fc.boolean(),
+});
+const validMaterial = () => fc.record(materialFields(), { requiredKeys: ["title", "category"] });
+const validMaterialPatch = () =>
+  fc
+    .record({ ...materialFields(), body: fc.option(validText(10_000), { nil: null }) }, { requiredKeys: [] })
+    .filter((body) => Object.keys(body).length > 0);
+/** Near misses: the media of messages' near misses, nulls, blank and over-long text. */
+const materialNearMiss = () =>
+  nearlyValidObject({
+    ...materialFields(),
+    body: fc.option(validText(10_000), { nil: null }),
+    media: messageNearMissMedia,
+  });
+
+const activityKeys = [
+  "lead_id",
+  "lead_external_id",
+  "type",
+  "material_id",
+  "data",
+  "occurred_at",
+  "external_id",
+] as const;
+/** JSON jsonb stores as sent: no NUL, no lone surrogate; no member a JSON parser refuses (__proto__). */
+const storableJsonObject = fc
+  .dictionary(
+    fc.string({ maxLength: 20 }).filter((key) => key !== "__proto__" && key !== "constructor"),
+    fc.jsonValue({ maxDepth: 3 }),
+    { maxKeys: 5 },
+  )
+  .filter((data) => {
+    const text = JSON.stringify(data);
+    return !/\\u0000|\\ud[89a-f]|__proto__|constructor/i.test(text) && text.length <= 16 * 1024;
+  });
+const activityType = fc.oneof(
+  fc.constantFrom("material_viewed", "button_clicked", "profile_completed"),
+  visibleText(100),
+);
+const occurredAtValue = fc.constantFrom(
+  "2026-11-21T10:00:00.000Z",
+  "2026-12-01T23:59:59+03:00",
+  "2020-02-29T12:00:00.5-05:00",
+);
+const validActivity = (fixture: Fixture) =>
+  fc
+    .tuple(
+      fc.record(
+        {
+          type: activityType,
+          material_id: fc.constantFrom(...fixture.materialIds),
+          data: storableJsonObject,
+          occurred_at: occurredAtValue,
+          // Unique, so a valid activity is always a 201 (a repeat would be a 200).
+          external_id: uniqueName(255),
+        },
+        { requiredKeys: ["type"] },
+      ),
+      fc.nat({ max: fixture.leadIds.length - 1 }),
+      fc.boolean(),
+    )
+    .map(([body, index, byExternalId]) => ({
+      ...body,
+      // A view names its material.
+      ...(body.type.trim() === "material_viewed" && { material_id: fixture.materialIds[0] }),
+      ...(byExternalId
+        ? { lead_external_id: fixture.leadExternalIds[index] }
+        : { lead_id: fixture.leadIds[index] }),
+    }));
+const activityNearMiss = (fixture: Fixture) =>
+  nearlyValidObject({
+    lead_id: anyId(() => fixture.leadIds),
+    lead_external_id: fc.oneof(fc.constantFrom(...fixture.leadExternalIds), uniqueName(255)),
+    type: fc.oneof(activityType, blankString, fc.constant("t".repeat(101))),
+    material_id: anyId(() => [...fixture.materialIds, fixture.archivedMaterialId]),
+    data: fc.oneof(
+      storableJsonObject,
+      fc.constant({ text: "x".repeat(16 * 1024) }),
+      fc.constant({ a: [{ "b.c": "nul\u0000" }] }),
+      fc.jsonValue({ maxDepth: 2 }),
+    ),
+    occurred_at: fc.oneof(
+      occurredAtValue,
+      fc.constantFrom("2026-12-03T10:00:00", "2099-01-01T00:00:00Z", ""),
+    ),
+    external_id: fc.oneof(uniqueName(255), fc.constantFrom("repeat-1", "", "e".repeat(256))),
+  });
+
 const validOperator = () => fc.record(operatorFields(), { requiredKeys: ["name"] });
 const validOperatorPatch = () =>
   fc.record(operatorFields(), { requiredKeys: [] }).filter((body) => Object.keys(body).length > 0);
-const validSource = () => fc.record(sourceFields(), { requiredKeys: ["name"] });
-const validSourcePatch = () =>
-  fc.record(sourceFields(), { requiredKeys: [] }).filter((body) => Object.keys(body).length > 0);
+const validSource = (fixture: Fixture) => fc.record(sourceFields(fixture), { requiredKeys: ["name"] });
+const validSourcePatch = (fixture: Fixture) =>
+  fc.record(sourceFields(fixture), { requiredKeys: [] }).filter((body) => Object.keys(body).length > 0);
 const validWeights = (fixture: Fixture) =>
   fc.uniqueArray(
     fc.record({
@@ -255,7 +459,12 @@ const validAppeal = (fixture: Fixture) =>
 /** Near misses of a source: existing names (a 409) next to the hostile values. */
 const sourceNearMiss = (fixture: Fixture) =>
   nearlyValidObject({
-    ...sourceFields(),
+    ...sourceFields(fixture),
+    // Unknown scripts (a 404) next to the fixture's.
+    bot_script_id: fc.option(
+      anyId(() => fixture.botScriptIds),
+      { nil: null },
+    ),
     name: fc.oneof(
       uniqueName(),
       fc.constantFrom(
@@ -347,6 +556,19 @@ const idempotencyKey = fc.oneof(
   fc.uuid(),
 );
 
+const selfKeys = ["is_active"] as const;
+const validSelfPatch = () => fc.record({ is_active: fc.boolean() });
+
+/**
+ * An operator key's headers: mostly its key; sometimes none, which in the property test's
+ * AUTH=off is a caller without an operator (the 403 of a caller with no "me"), writing nothing.
+ */
+const operatorKeyOrNone = (fixture: Fixture) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constant({ authorization: fixture.operatorAuthorization }) },
+    { weight: 1, arbitrary: fc.constant({}) },
+  );
+
 /** The generators of every write route, over the fixture's ids. */
 export function writeRoutes(fixture: Fixture): WriteRoute[] {
   const operatorIds = () => fixture.operatorIds;
@@ -376,7 +598,44 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
     validBody: validAppeal(fixture).map(jsonBody),
   };
   const taskIds = () => fixture.taskIds;
+  const materialIds = () => fixture.materialIds;
   return [
+    {
+      name: "POST /materials",
+      method: "POST",
+      shape: objectShape(materialKeys, false),
+      url: fc.constant("/materials"),
+      validUrl: fc.constant("/materials"),
+      body: hostileBody(materialKeys, materialNearMiss(), validMaterial()),
+      validBody: validMaterial().map(jsonBody),
+    },
+    {
+      name: "PATCH /materials/{id}",
+      method: "PATCH",
+      shape: objectShape(materialKeys, true),
+      url: pathId(() => [...materialIds(), fixture.archivedMaterialId]).map((id) => `/materials/${id}`),
+      validUrl: fc.constantFrom(...fixture.materialIds).map((id) => `/materials/${id}`),
+      body: hostileBody(materialKeys, materialNearMiss(), validMaterialPatch()),
+      validBody: validMaterialPatch().map(jsonBody),
+    },
+    {
+      name: "DELETE /materials/{id}",
+      method: "DELETE",
+      shape: { body: "none", bodyKeys: [], params: ["id"], queryKeys: [], headerKeys: [] },
+      url: pathIdSparing(() => fixture.archivableMaterialIds, materialIds).map((id) => `/materials/${id}`),
+      validUrl: fc.constantFrom(...fixture.archivableMaterialIds).map((id) => `/materials/${id}`),
+      body: noBodyOrJunk,
+      validBody: noBodyOrEmptyJson,
+    },
+    {
+      name: "POST /activities",
+      method: "POST",
+      shape: objectShape(activityKeys, false),
+      url: fc.constant("/activities"),
+      validUrl: fc.constant("/activities"),
+      body: hostileBody(activityKeys, activityNearMiss(fixture), validActivity(fixture)),
+      validBody: validActivity(fixture).map(jsonBody),
+    },
     {
       name: "POST /tasks",
       method: "POST",
@@ -445,13 +704,25 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       validBody: validOperatorPatch().map(jsonBody),
     },
     {
+      name: "PATCH /operators/me",
+      method: "PATCH",
+      shape: objectShape(selfKeys, false),
+      url: fc.constantFrom("/operators/me", "/operators/me/"),
+      validUrl: fc.constantFrom("/operators/me", "/operators/me/"),
+      // Its near misses carry the other operator fields too: is_active alone is accepted.
+      body: hostileBody(selfKeys, nearlyValidObject(operatorFields()), validSelfPatch()),
+      validBody: validSelfPatch().map(jsonBody),
+      headers: operatorKeyOrNone(fixture),
+      validHeaders: fc.constant({ authorization: fixture.operatorAuthorization }),
+    },
+    {
       name: "POST /sources",
       method: "POST",
       shape: objectShape(sourceKeys, false),
       url: fc.constant("/sources"),
       validUrl: fc.constant("/sources"),
-      body: hostileBody(sourceKeys, sourceNearMiss(fixture), validSource()),
-      validBody: validSource().map(jsonBody),
+      body: hostileBody(sourceKeys, sourceNearMiss(fixture), validSource(fixture)),
+      validBody: validSource(fixture).map(jsonBody),
     },
     {
       name: "PATCH /sources/{id}",
@@ -459,8 +730,26 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       shape: objectShape(sourceKeys, true),
       url: pathId(sourceIds).map((id) => `/sources/${id}`),
       validUrl: fc.constant(`/sources/${fixture.sourceId}`),
-      body: hostileBody(sourceKeys, sourceNearMiss(fixture), validSourcePatch()),
-      validBody: validSourcePatch().map(jsonBody),
+      body: hostileBody(sourceKeys, sourceNearMiss(fixture), validSourcePatch(fixture)),
+      validBody: validSourcePatch(fixture).map(jsonBody),
+    },
+    {
+      name: "POST /bot-scripts",
+      method: "POST",
+      shape: objectShape(botScriptKeys, false),
+      url: fc.constant("/bot-scripts"),
+      validUrl: fc.constant("/bot-scripts"),
+      body: hostileBody(botScriptKeys, botScriptNearMiss(fixture), validBotScript()),
+      validBody: validBotScript().map(jsonBody),
+    },
+    {
+      name: "PATCH /bot-scripts/{id}",
+      method: "PATCH",
+      shape: objectShape(botScriptKeys, true),
+      url: pathId(() => fixture.botScriptIds).map((id) => `/bot-scripts/${id}`),
+      validUrl: fc.constantFrom(...fixture.botScriptIds).map((id) => `/bot-scripts/${id}`),
+      body: hostileBody(botScriptKeys, botScriptNearMiss(fixture), validBotScriptPatch()),
+      validBody: validBotScriptPatch().map(jsonBody),
     },
     weightsRoute("POST"),
     weightsRoute("PUT"),
@@ -522,6 +811,46 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       },
     },
     {
+      // An operator key's transfer: force is a 403 and another operator's appeal a 404, neither
+      // writing anything; its own appeal (made its own first, by an admin's force) moves.
+      name: "PATCH /appeals/{id}/assign with an operator key",
+      method: "PATCH",
+      shape: objectShape(transferKeys, true),
+      url: pathId(appealIds).map((id) => `/appeals/${id}/assign`),
+      validUrl: fc.constantFrom(...fixture.appealIds).map((id) => `/appeals/${id}/assign`),
+      body: hostileBody(
+        transferKeys,
+        nearlyValidObject({
+          operator_id: fc.oneof(
+            fc.constantFrom(...fixture.operatorIds, fixture.selfOperatorId),
+            fc.integer({ min: 1, max: MAX_INT4 }),
+          ),
+          force: fc.boolean(),
+        }),
+        validTransfer(fixture),
+      ),
+      validBody: validOwnTransfer(fixture).map(jsonBody),
+      headers: fc.constant({ authorization: fixture.operatorAuthorization }),
+      validHeaders: fc.constant({ authorization: fixture.operatorAuthorization }),
+      before: (url, body) => {
+        const operatorId = (body?.value as { operator_id?: number } | undefined)?.operator_id;
+        return [
+          { method: "PATCH", url: url.replace(/assign$/, "reopen") },
+          { method: "PATCH", url, body: jsonBody({ operator_id: fixture.selfOperatorId, force: true }) },
+          {
+            method: "PATCH",
+            url: `/operators/${operatorId}`,
+            body: jsonBody({ is_active: true, max_load: 10_000 }),
+          },
+          {
+            method: "PUT",
+            url: `/sources/${fixture.sourceId}/weights/${operatorId}`,
+            body: jsonBody({ weight: 1 }),
+          },
+        ];
+      },
+    },
+    {
       name: "POST /appeals/{id}/messages",
       method: "POST",
       shape: objectShape(messageKeys, true),
@@ -531,6 +860,23 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       validBody: validMessage().map(jsonBody),
       // The appeal open again: a valid close may have run.
       before: (url) => [{ method: "PATCH", url: url.replace(/messages$/, "reopen") }],
+    },
+    {
+      name: "POST /leads/by-external-id/{external_id}/messages",
+      method: "POST",
+      shape: {
+        body: "object",
+        bodyKeys: leadMessageKeys,
+        params: ["external_id"],
+        queryKeys: [],
+        headerKeys: [],
+      },
+      url: hostileLeadPath.map((id) => `/leads/by-external-id/${id}/messages`),
+      validUrl: fc
+        .oneof(fc.constantFrom(...STICKY_LEADS), pathExternalId)
+        .map((id) => `/leads/by-external-id/${encodeURIComponent(id)}/messages`),
+      body: hostileBody(leadMessageKeys, leadMessageNearMiss(fixture), validLeadMessage(fixture)),
+      validBody: validLeadMessage(fixture).map(jsonBody),
     },
     {
       name: "PUT /sources/{id}/weights/{operator_id}",
@@ -629,6 +975,13 @@ const validTransfer = (fixture: Fixture) =>
     { requiredKeys: ["operator_id"] },
   );
 
+/** An operator key's valid transfer: to an operator of the source, without force (or force: false). */
+const validOwnTransfer = (fixture: Fixture) =>
+  fc.record(
+    { operator_id: fc.constantFrom(...fixture.operatorIds.slice(0, 2)), force: fc.constant(false) },
+    { requiredKeys: ["operator_id"] },
+  );
+
 const singleWeightUrl = (fixture: Fixture) =>
   fc.constantFrom(...fixture.operatorIds).map((id) => `/sources/${fixture.sourceId}/weights/${id}`);
 
@@ -636,6 +989,9 @@ const singleWeightUrl = (fixture: Fixture) =>
 export const ROUTE_NAMES = [
   "POST /operators",
   "PATCH /operators/{id}",
+  "PATCH /operators/me",
+  "POST /bot-scripts",
+  "PATCH /bot-scripts/{id}",
   "POST /sources",
   "PATCH /sources/{id}",
   "POST /sources/{id}/weights",
@@ -645,7 +1001,9 @@ export const ROUTE_NAMES = [
   "PATCH /appeals/{id}/close",
   "PATCH /appeals/{id}/reopen",
   "PATCH /appeals/{id}/assign",
+  "PATCH /appeals/{id}/assign with an operator key",
   "POST /appeals/{id}/messages",
+  "POST /leads/by-external-id/{external_id}/messages",
   "PUT /sources/{id}/weights/{operator_id}",
   "DELETE /sources/{id}/weights/{operator_id}",
   "POST /tasks",
@@ -653,8 +1011,12 @@ export const ROUTE_NAMES = [
   "PATCH /leads/{id}",
   "PUT /leads/{id}/consent",
   "DELETE /leads/{id}/consent",
+  "POST /materials",
+  "PATCH /materials/{id}",
+  "POST /activities",
   "DELETE /operators/{id}",
   "DELETE /sources/{id}",
+  "DELETE /materials/{id}",
 ];
 
 // ------------------------------------------------------------------ list routes' query strings
@@ -698,6 +1060,10 @@ export const LIST_ROUTES: ListRoute[] = [
       ...period,
     }),
   },
+  {
+    path: "/bot-scripts",
+    fields: (fixture) => ({ limit: intString(1, 500), cursor: idOrUnknown(() => fixture.botScriptIds) }),
+  },
   { path: "/stats/distribution", fields: () => period },
   { path: "/stats/operators", fields: () => period },
   {
@@ -726,6 +1092,16 @@ export const LIST_ROUTES: ListRoute[] = [
           idOrUnknown(() => fixture.leadIds),
         )
         .map(([rank, id]) => `${(rank / 1_000_000).toFixed(6)}_${id}`),
+    }),
+  },
+  {
+    path: "/materials",
+    fields: (fixture) => ({
+      category: validText(100, true),
+      published: fc.constantFrom("true", "false"),
+      include_archived: fc.constantFrom("true", "false"),
+      limit: intString(1, 500),
+      cursor: idOrUnknown(() => fixture.materialIds),
     }),
   },
   {

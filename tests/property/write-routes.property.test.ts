@@ -9,7 +9,7 @@
 // Reproduce a failure with FC_SEED=<seed printed by fast-check>; FC_RUNS changes the run count.
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createAppeal, createOperator, createSource, setWeights } from "../helpers/factories.js";
+import { createAppeal, createOperator, createSource, setWeights, unique } from "../helpers/factories.js";
 import { useTestApp } from "../helpers/test-app.js";
 import { expectWellFormedAnswer, type RequestShape, type SentRequest } from "./answer-checks.js";
 import { hostileQuery, jsonBody, type SentBody, validQuery, validText } from "./arbitraries.js";
@@ -20,7 +20,9 @@ const SEED = Number(process.env.FC_SEED ?? 20_261_122);
 const NUM_RUNS = Number(process.env.FC_RUNS ?? 100);
 const PROPERTY_TIMEOUT_MS = 120_000;
 
-const t = useTestApp();
+// AUTH=off: requests without a key run open, as on a fresh install, and an operator key still
+// names its operator (PATCH /operators/me, an operator key's transfer).
+const t = useTestApp({ auth: { mode: "off", host: "127.0.0.1" } });
 
 /** Rows the generated requests aim at: created once, through the API. */
 const fixture: Fixture = {
@@ -30,8 +32,16 @@ const fixture: Fixture = {
   appealIds: [],
   leadIds: [],
   taskIds: [],
+  botScriptIds: [],
+  otherBotScriptName: "",
   archivableOperatorIds: [],
   archivableSourceIds: [],
+  operatorAuthorization: "",
+  selfOperatorId: 0,
+  leadExternalIds: [],
+  materialIds: [],
+  archivableMaterialIds: [],
+  archivedMaterialId: 0,
 };
 let tables: TableSnapshots;
 
@@ -42,6 +52,16 @@ beforeAll(async () => {
     await createOperator(t.app, { is_active: false }),
   ];
   fixture.operatorIds = operators.map((operator) => operator.id);
+  for (const name of ["property script", "property other script"]) {
+    const script = await t.app.inject({
+      method: "POST",
+      url: "/bot-scripts",
+      payload: { name, content: "hello" },
+    });
+    expect(script.statusCode, script.body).toBe(201);
+    fixture.botScriptIds.push((script.json() as { id: number }).id);
+  }
+  fixture.otherBotScriptName = "property other script";
   const source = await createSource(t.app);
   fixture.sourceId = source.id;
   fixture.otherSourceName = (await createSource(t.app)).name;
@@ -49,12 +69,24 @@ beforeAll(async () => {
     { operator_id: fixture.operatorIds[0] as number, weight: 10 },
     { operator_id: fixture.operatorIds[1] as number, weight: 1 },
   ]);
-  const appeals = [
-    await createAppeal(t.app, { source_id: source.id }),
-    await createAppeal(t.app, { source_id: source.id }),
-  ];
+  fixture.leadExternalIds = [unique("lead"), unique("lead")];
+  const appeals = [];
+  for (const externalId of fixture.leadExternalIds) {
+    appeals.push(await createAppeal(t.app, { source_id: source.id, lead_external_id: externalId }));
+  }
   fixture.appealIds = appeals.map((appeal) => appeal.appeal_id);
   fixture.leadIds = appeals.map((appeal) => appeal.lead_id);
+  const material = async (published: boolean) =>
+    (
+      await t.deps.materials.create(
+        { title: unique("material"), category: "fixture", media: [], published },
+        "test",
+      )
+    ).id;
+  fixture.materialIds = [await material(true), await material(false)];
+  for (let i = 0; i < 3; i++) fixture.archivableMaterialIds.push(await material(true));
+  fixture.archivedMaterialId = await material(true);
+  await t.deps.materials.archive(fixture.archivedMaterialId, "test");
   for (const leadId of fixture.leadIds) {
     const task = await t.app.inject({
       method: "POST",
@@ -68,6 +100,24 @@ beforeAll(async () => {
     fixture.archivableOperatorIds.push((await createOperator(t.app)).id);
     fixture.archivableSourceIds.push((await createSource(t.app)).id);
   }
+  fixture.selfOperatorId = (await createOperator(t.app)).id;
+  const { key } = await t.deps.apiKeys.create(
+    { label: "property operator", role: "operator", operatorId: fixture.selfOperatorId },
+    "test",
+  );
+  fixture.operatorAuthorization = `Bearer ${key}`;
+  // The key's first check writes its last_used_at in the background: let that land now, not
+  // during a refused request whose tables must not change (the check is cached after it).
+  const first = await t.app.inject({
+    method: "GET",
+    url: "/operators/me",
+    headers: { authorization: fixture.operatorAuthorization },
+  });
+  expect(first.statusCode, first.body).toBe(200);
+  for (let i = 0; i < 200 && (await t.deps.apiKeys.list()).every((k) => k.lastUsedAt === null); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  expect((await t.deps.apiKeys.list()).map((k) => k.lastUsedAt)).toEqual([expect.any(Date)]);
   tables = await openTableSnapshots(t.testDatabase.url);
 });
 
@@ -166,16 +216,32 @@ const TEXT_FIELDS: [route: string, field: string][] = [
   ["POST /sources", "description"],
   ["PATCH /sources/{id}", "name"],
   ["PATCH /sources/{id}", "description"],
+  ["POST /bot-scripts", "name"],
+  ["POST /bot-scripts", "content"],
+  ["PATCH /bot-scripts/{id}", "name"],
+  ["PATCH /bot-scripts/{id}", "content"],
   ["POST /appeals", "lead_external_id"],
   ["POST /appeals", "message"],
   ["POST /appeals", "lead_name"],
   ["POST /appeals", "lead_phone"],
   ["POST /appeals/{id}/messages", "text"],
   ["POST /appeals/{id}/messages", "external_id"],
+  ["POST /leads/by-external-id/{external_id}/messages", "text"],
+  ["POST /leads/by-external-id/{external_id}/messages", "external_id"],
+  ["POST /leads/by-external-id/{external_id}/messages", "lead_name"],
+  ["POST /leads/by-external-id/{external_id}/messages", "lead_phone"],
   ["POST /tasks", "title"],
   ["POST /tasks", "description"],
   ["PATCH /tasks/{id}", "title"],
   ["PATCH /tasks/{id}", "description"],
+  ["POST /materials", "title"],
+  ["POST /materials", "category"],
+  ["POST /materials", "body"],
+  ["PATCH /materials/{id}", "title"],
+  ["PATCH /materials/{id}", "category"],
+  ["PATCH /materials/{id}", "body"],
+  ["POST /activities", "type"],
+  ["POST /activities", "external_id"],
 ];
 
 describe("text a database would store differently (NUL, a lone surrogate)", () => {
@@ -277,7 +343,7 @@ describe.each(ROUTE_NAMES)("%s", (name) => {
               expect(ready.statusCode, `${before.method} ${before.url} -> ${ready.body}`).toBeLessThan(300);
             }
             const answer = await accepts(request);
-            if (headers) {
+            if (headers?.["idempotency-key"] !== undefined) {
               // A retry with the same key replays the first answer.
               const replay = await send(request);
               expect(replay.statusCode, replay.body).toBe(201);

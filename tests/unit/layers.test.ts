@@ -51,8 +51,8 @@ const project = imports.filter((edge) => edge.to.startsWith("src/") && !edge.to.
 /** Services, repositories, SQL, the leaf building blocks and the database layer. */
 function isDomain(file: string): boolean {
   if (file.startsWith("src/core/")) return true;
-  // seed.ts is a command-line tool that builds the whole app's services, like src/cli/.
-  if (file.startsWith("src/db/")) return !/\/seed(-data)?\.ts$/.test(file);
+  // seed.ts (and its seed-*.ts parts) is a command-line tool that builds the whole app's services, like src/cli/.
+  if (file.startsWith("src/db/")) return !/\/seed(-[a-z]+)?\.ts$/.test(file);
   return /\.(service|repository|sql)\.ts$/.test(file);
 }
 

@@ -33,10 +33,13 @@ describe("the module list", () => {
     expect(document.tags?.map((tag) => tag.name)).toEqual([
       "operators",
       "sources",
+      "bot-scripts",
       "appeals",
       "messages",
       "leads",
       "tasks",
+      "materials",
+      "activities",
       "stats",
       "audit",
       "api-keys",

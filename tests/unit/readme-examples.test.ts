@@ -1,6 +1,7 @@
 // The README's examples run as written once its own first step (an admin key in KEY) is done:
 // every curl to a route that needs a key sends it. A newcomer copying the error example got a
-// 401 instead of the validation error it shows.
+// 401 instead of the validation error it shows. The walkthroughs with other roles' keys (a bot's
+// BOT_KEY, an operator's OP_KEY) set those variables in the README itself first.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
@@ -18,7 +19,8 @@ function curlCommands(markdown: string): string[] {
 }
 
 describe("README examples", () => {
-  const commands = curlCommands(readFileSync(new URL("../../README.md", import.meta.url), "utf8"));
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const commands = curlCommands(readme);
 
   it("has curl examples", () => {
     expect(commands.length).toBeGreaterThan(40);
@@ -27,8 +29,22 @@ describe("README examples", () => {
   it("sends the admin key on every route that needs one", () => {
     const keyless = commands.filter((command) => {
       const path = /https?:\/\/[^/\s'"]+(\/[^\s'"]*)/.exec(command)?.[1] ?? "";
-      return !PUBLIC.test(path) && !/-H "Authorization: Bearer \$(KEY|BOOTSTRAP_ADMIN_KEY)"/.test(command);
+      return !PUBLIC.test(path) && !/-H "Authorization: Bearer \$[A-Z_]*KEY"/.test(command);
     });
     expect(keyless).toEqual([]);
+  });
+
+  it("sets every key variable a curl sends before it is used", () => {
+    const variables = new Set(
+      commands.flatMap((command) => [...command.matchAll(/Bearer \$([A-Z_]*KEY)\b/g)].map((m) => m[1])),
+    );
+    for (const name of variables) {
+      if (name === "KEY" || name === "BOOTSTRAP_ADMIN_KEY") continue;
+      const assigned = readme.search(new RegExp(`\\b${name}=`));
+      const used = readme.search(new RegExp(`Bearer \\$${name}\\b`));
+      expect(assigned, `${name} is set in the README`).toBeGreaterThanOrEqual(0);
+      expect(assigned, `${name} is set before its first use`).toBeLessThan(used);
+    }
+    expect(variables.size).toBeGreaterThan(1);
   });
 });

@@ -4,7 +4,7 @@
 import type { SqlClient } from "../../db/sql.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import { operatorData, storedAppealData } from "../events/event-data.sql.js";
-import { type AppealStatus, chooseOperator, notReservedForWaiting } from "./distribution.sql.js";
+import { type AppealStatus, chooseOperator, notReservedForWaiting, ownedBy } from "./distribution.sql.js";
 
 /** The target operator of a transfer as the statement saw it, after its row lock. */
 export type TransferTarget = {
@@ -59,12 +59,15 @@ export class AppealMovesRepository {
    * "not archived" is checked, an admin's override like lowering max_load. The target's
    * counter grows and the old operator's (if the appeal was active) shrinks in the same
    * statement, with appeal.assigned (from/to) as its event. The caller drains the freed slot.
+   * With `owner` (an operator key's operator) only that operator's appeal is found (OWN
+   * APPEALS); another's is appeal_not_found, and nothing is locked or written.
    */
   async transfer(
     appealId: number,
     operatorId: number,
     force: boolean,
     actor: string,
+    owner: number | null = null,
   ): Promise<TransferResult> {
     const rows = await this.sql.rows<{
       previous_status: AppealStatus;
@@ -78,10 +81,11 @@ export class AppealMovesRepository {
       has_weight: boolean | null;
       moved: boolean;
     }>(
-      "appeal_transfer",
+      // Two texts, two names: a name is prepared once per connection with one text (sql.ts).
+      owner === null ? "appeal_transfer" : "appeal_transfer_owned",
       Prisma.sql`
       WITH target AS (
-        SELECT id, status, operator_id, source_id FROM appeals WHERE id = ${appealId} FOR UPDATE
+        SELECT id, status, operator_id, source_id FROM appeals WHERE id = ${appealId} ${ownedBy(owner)} FOR UPDATE
       ),
       -- Sorted, then locked row by row: always the lower id first. FOR NO KEY UPDATE returns
       -- each row as it is after any wait, so the checks below see the newest counters.

@@ -16,6 +16,9 @@ export type AppealView = {
   closedAt: Date | null;
   /** The first operator message's created_at; null until an operator wrote. */
   firstResponseAt: Date | null;
+  /** The script (and its version) the source's bot followed at intake; null when none. */
+  botScriptId: number | null;
+  botScriptVersion: number | null;
 };
 
 /**
@@ -65,6 +68,8 @@ type AppealWithRelations = {
   createdAt: Date;
   assignedAt: Date | null;
   closedAt: Date | null;
+  botScriptId: number | null;
+  botScriptVersion: number | null;
   lead: { externalId: string };
   source: { name: string };
   operator: { id: number; name: string } | null;
@@ -85,6 +90,8 @@ function toView(row: AppealWithRelations): AppealView {
     assignedAt: row.assignedAt,
     closedAt: row.closedAt,
     firstResponseAt: row.messages[0]?.createdAt ?? null,
+    botScriptId: row.botScriptId,
+    botScriptVersion: row.botScriptVersion,
   };
 }
 

@@ -90,25 +90,26 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
   app.patch(
     "/appeals/:id/close",
     {
-      config: { access: ACCESS.admin },
+      config: { access: ACCESS.moveAppeal },
       schema: {
         operationId: "closeAppeal",
         tags: ["appeals"],
         summary: "Close an appeal",
         description:
           "Frees the operator's slot: the oldest pending appeal that operator can take is assigned at once. " +
-          "Closing a closed appeal is a 200 that changes nothing.",
+          "Closing a closed appeal is a 200 that changes nothing. An operator key closes its own appeals " +
+          "only; another operator's is a 404, as a missing one, and nothing is written.",
         params: idParamsSchema,
         response: { 200: appealSchema.describe("The appeal, closed"), ...problemResponses(404) },
       },
     },
-    async (request) => appeals.close(request.params.id, actorOf(request)),
+    async (request) => appeals.close(request.params.id, actorOf(request), operatorScopeOf(request)),
   );
 
   app.patch(
     "/appeals/:id/assign",
     {
-      config: { access: ACCESS.admin },
+      config: { access: ACCESS.moveAppeal },
       schema: {
         operationId: "transferAppeal",
         tags: ["appeals"],
@@ -117,7 +118,10 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
           "Without force the operator must be active, have a weight for the appeal's source and be below its " +
           "max_load, else 409 no_capacity naming it and why; force skips those checks. An archived operator is " +
           "refused either way, a closed appeal is a 409 (reopen it first), and the operator that has it already " +
-          "is a 200 that changes nothing. The old operator's freed slot goes to the oldest pending appeal it can take.",
+          "is a 200 that changes nothing. The old operator's freed slot goes to the oldest pending appeal it can take. " +
+          "An operator key transfers its own appeals only (another operator's is a 404, as a missing one) and " +
+          "without force: force: true from an operator key is a 403 naming force, whatever the appeal. The " +
+          "answer shows the appeal with its new operator; after that it is no longer the key's (a 404 to it).",
         params: idParamsSchema,
         body: transferAppealBodySchema,
         response: {
@@ -126,7 +130,8 @@ export const appealRoutes: FastifyPluginAsyncZod<{ appeals: AppealService }> = a
         },
       },
     },
-    async (request) => appeals.transfer(request.params.id, request.body, actorOf(request)),
+    async (request) =>
+      appeals.transfer(request.params.id, request.body, actorOf(request), operatorScopeOf(request)),
   );
 
   app.patch(

@@ -16,6 +16,20 @@ export const appealStatusSchema = z
   .enum(["pending", "active", "closed"])
   .describe("pending: no operator could take it yet; active: assigned; closed: handled");
 
+/** The script the source's bot followed, recorded at intake: kept through reopens and transfers. */
+const botScriptRef = {
+  bot_script_id: idSchema
+    .nullable()
+    .describe("The bot script the source named when the appeal came in; null when it named none"),
+  bot_script_version: z
+    .number()
+    .int()
+    .min(1)
+    .nullable()
+    .describe("That script's version at that moment (GET /bot-scripts/{id}/versions); null with no script")
+    .meta({ examples: [2] }),
+};
+
 const operatorRef = z
   .object({ id: idSchema, name: z.string().meta({ examples: ["Anna Petrova"] }) })
   .nullable()
@@ -72,6 +86,7 @@ export const appealCreatedSchema = z
       .nullable()
       .meta({ examples: ["Hello! Do you deliver on Sundays?"] }),
     created_at: timestampSchema,
+    ...botScriptRef,
   })
   .meta({ id: "AppealCreated" });
 
@@ -96,6 +111,7 @@ export const appealSchema = z
       .describe(
         "When an operator first wrote in the conversation (its first operator message); null until then",
       ),
+    ...botScriptRef,
   })
   .meta({ id: "Appeal" });
 

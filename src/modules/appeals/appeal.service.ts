@@ -1,6 +1,12 @@
 // Appeal intake, closing and queries: the use cases bots and operators' tools call.
 import { createHash } from "node:crypto";
-import { AppError, ConflictError, IdempotencyMismatchError, NotFoundError } from "../../core/errors.js";
+import {
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  IdempotencyMismatchError,
+  NotFoundError,
+} from "../../core/errors.js";
 import { keysetPage, type Page } from "../../core/page.js";
 import { type DistributionMetrics, NO_METRICS } from "../../core/ports.js";
 import { DEFAULT_PHONE_REGION, type PhoneRegion, toE164 } from "../leads/phone.js";
@@ -107,19 +113,36 @@ export class AppealService {
     return keysetPage(rows, query.limit, toAppealDto);
   }
 
-  /** Closing a closed appeal is not an error: it answers the appeal unchanged. */
-  async close(id: number, actor: string): Promise<AppealDto> {
-    if ((await this.distribution.close(id, actor)) === "not_found") throw appealNotFound(id);
+  /**
+   * Closing a closed appeal is not an error: it answers the appeal unchanged. With `operator`
+   * (an operator key's) another operator's appeal is the 404 of a missing one, nothing written.
+   */
+  async close(id: number, actor: string, operator: OperatorScope = null): Promise<AppealDto> {
+    if ((await this.distribution.close(id, actor, operator)) === "not_found") throw appealNotFound(id);
     return this.get(id);
   }
 
   /**
    * Moves an active or pending appeal to another operator; without `force` the operator must
    * be able to take it (409 no_capacity naming it and why). Transferring to the operator that
-   * has it already is a 200 that changes nothing.
+   * has it already is a 200 that changes nothing. With `operator` (an operator key's) only its
+   * own appeal moves (another's is the 404 of a missing one), and `force` is refused (403) before
+   * the appeal is looked up, so the refusal says nothing about it. The answer is the appeal as
+   * moved, read without the scope: the caller sees where it sent it, once, and then no more.
    */
-  async transfer(id: number, input: TransferAppealInput, actor: string): Promise<AppealDto> {
-    const result = await this.distribution.transfer(id, input.operator_id, input.force, actor);
+  async transfer(
+    id: number,
+    input: TransferAppealInput,
+    actor: string,
+    operator: OperatorScope = null,
+  ): Promise<AppealDto> {
+    if (operator !== null && input.force) {
+      throw new ForbiddenError(
+        "force is for admin keys: an operator key transfers only to an operator that can take the appeal.",
+        [{ path: "force", message: "not allowed for role operator" }],
+      );
+    }
+    const result = await this.distribution.transfer(id, input.operator_id, input.force, actor, operator);
     switch (result.outcome) {
       case "appeal_not_found":
         throw appealNotFound(id);
@@ -238,6 +261,8 @@ function toCreatedDto(
     status: appeal.status,
     message: appeal.message,
     created_at: appeal.createdAt.toISOString(),
+    bot_script_id: appeal.botScriptId,
+    bot_script_version: appeal.botScriptVersion,
   };
 }
 
@@ -255,5 +280,7 @@ export function toAppealDto(appeal: AppealView): AppealDto {
     assigned_at: appeal.assignedAt?.toISOString() ?? null,
     closed_at: appeal.closedAt?.toISOString() ?? null,
     first_response_at: appeal.firstResponseAt?.toISOString() ?? null,
+    bot_script_id: appeal.botScriptId,
+    bot_script_version: appeal.botScriptVersion,
   };
 }

@@ -7,7 +7,7 @@ import { isUniqueViolation } from "../../db/prisma-errors.js";
 import type { SqlClient } from "../../db/sql.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import { appealData, leadData, messageData, storedAppealData } from "../events/event-data.sql.js";
-import { type AppealStatus, chooseOperator, notReservedForWaiting } from "./distribution.sql.js";
+import { type AppealStatus, chooseOperator, notReservedForWaiting, ownedBy } from "./distribution.sql.js";
 
 export type IntakeInput = {
   sourceId: number;
@@ -22,7 +22,15 @@ export type IntakeInput = {
   requestHash: string | null;
   /** Whose idempotency keys these are: the API key's id, 0 in open mode. */
   idempotencyScope: number;
+  /**
+   * Who wrote `message` and the bot's id of it, when the appeal opens with a conversation's
+   * message (POST /leads/by-external-id/{external_id}/messages); without it, message 1 is the
+   * lead's, as POST /appeals stores it.
+   */
+  firstMessage?: FirstMessage;
 };
+
+export type FirstMessage = { sender: "lead" | "bot"; isAiGenerated: boolean; externalId: string | null };
 
 /** What the intake statement stored, with the names the answer needs, so no second read is required. */
 export type StoredAppeal = {
@@ -35,6 +43,8 @@ export type StoredAppeal = {
   sourceId: number;
   sourceName: string;
   operator: { id: number; name: string } | null;
+  botScriptId: number | null;
+  botScriptVersion: number | null;
 };
 
 export type IntakeResult =
@@ -55,9 +65,29 @@ type IntakeRow = {
   lead_external_id: string | null;
   operator_id: number | null;
   operator_name: string | null;
+  bot_script_id: number | null;
+  bot_script_version: number | null;
 };
 
 export type CloseResult = { previousStatus: AppealStatus; operatorId: number | null } | null;
+
+/**
+ * The columns and values of message 1: POST /appeals' (the lead's, nothing else said), or a
+ * conversation's first message with its sender, AI flag and external id.
+ */
+function firstMessageColumns(first: FirstMessage | undefined): { columns: Prisma.Sql; values: Prisma.Sql } {
+  if (!first) {
+    return {
+      columns: Prisma.raw("appeal_id, sender, text, created_at"),
+      values: Prisma.raw("appeal.id, 'lead', appeal.message, appeal.created_at"),
+    };
+  }
+  return {
+    columns: Prisma.raw("appeal_id, sender, text, is_ai_generated, external_id, created_at"),
+    values: Prisma.sql`appeal.id, ${first.sender}::message_sender, appeal.message, ${first.isAiGenerated},
+               ${first.externalId}::varchar, appeal.created_at`,
+  };
+}
 
 export class DistributionRepository {
   constructor(private readonly sql: SqlClient) {}
@@ -71,12 +101,25 @@ export class DistributionRepository {
    * meanwhile (lost_race: not even the lead), or when the idempotency key is taken
    * (a unique violation fails the whole statement: key_taken).
    */
-  async intake(input: IntakeInput, draw: number, actor: string): Promise<IntakeResult> {
-    const rows = await this.sql
+  async intake(
+    input: IntakeInput,
+    draw: number,
+    actor: string,
+    /** A transaction to run in (the sticky conversation's); by default a connection of the pool. */
+    sql: SqlClient = this.sql,
+  ): Promise<IntakeResult> {
+    const first = firstMessageColumns(input.firstMessage);
+    const rows = await sql
       .rows<IntakeRow>(
-        "appeal_intake",
+        // Another text, another name: each is prepared once per connection.
+        input.firstMessage ? "appeal_intake_conversation" : "appeal_intake",
         Prisma.sql`
-      WITH src AS (SELECT id, name FROM sources WHERE id = ${input.sourceId} AND archived_at IS NULL),
+      -- The source's script and its current version come with the row read here anyway (the
+      -- version is kept on the source by its foreign key's cascade), and the appeal records them.
+      WITH src AS (
+        SELECT id, name, bot_script_id, bot_script_version FROM sources
+        WHERE id = ${input.sourceId} AND archived_at IS NULL
+      ),
       -- Candidates of src, not of the id sent: an archived source has none, so no counter moves.
       -- OLDEST FIRST: an operator serving a source with appeals waiting keeps its slot for them.
       ${chooseOperator(
@@ -109,19 +152,21 @@ export class DistributionRepository {
         RETURNING l.*, (l.xmax = 0) AS inserted
       ),
       appeal AS (
-        INSERT INTO appeals (lead_id, source_id, operator_id, status, message, assigned_at)
+        INSERT INTO appeals (lead_id, source_id, operator_id, status, message, assigned_at,
+                             bot_script_id, bot_script_version)
         SELECT lead.id, ${input.sourceId}, pick.id,
                (CASE WHEN pick.id IS NULL THEN 'pending' ELSE 'active' END)::appeal_status,
                ${input.message}::text,
-               CASE WHEN pick.id IS NULL THEN NULL ELSE now() END
-        FROM lead LEFT JOIN pick ON true
-        RETURNING id, status, message, created_at, assigned_at
+               CASE WHEN pick.id IS NULL THEN NULL ELSE now() END,
+               src.bot_script_id, src.bot_script_version
+        FROM lead CROSS JOIN src LEFT JOIN pick ON true
+        RETURNING id, status, message, created_at, assigned_at, bot_script_id, bot_script_version
       ),
       -- The appeal's message is its conversation's message 1 (sender lead), stored with it.
       -- An empty message is no message: a posted one has at least one character.
       first_message AS (
-        INSERT INTO messages (appeal_id, sender, text, created_at)
-        SELECT appeal.id, 'lead', appeal.message, appeal.created_at FROM appeal
+        INSERT INTO messages (${first.columns})
+        SELECT ${first.values} FROM appeal
         WHERE appeal.message IS NOT NULL AND appeal.message <> ''
         RETURNING id, appeal_id, sender, operator_id, text, is_ai_generated, external_id, attachments, created_at
       ),
@@ -147,6 +192,8 @@ export class DistributionRepository {
           closedAt: Prisma.sql`NULL::timestamptz`,
           // No operator message can exist yet: the answer's first_response_at is null, unread.
           firstResponseAt: Prisma.sql`NULL::timestamptz`,
+          botScriptId: Prisma.sql`appeal.bot_script_id`,
+          botScriptVersion: Prisma.sql`appeal.bot_script_version`,
         })} AS data
         FROM appeal CROSS JOIN src CROSS JOIN lead LEFT JOIN pick ON true
       ),
@@ -190,7 +237,8 @@ export class DistributionRepository {
       )
       SELECT src.name AS source_name, appeal.id AS appeal_id, appeal.status::text AS status, appeal.message,
              appeal.created_at, lead.id AS lead_id, ${input.leadExternalId}::text AS lead_external_id,
-             pick.id AS operator_id, pick.name AS operator_name
+             pick.id AS operator_id, pick.name AS operator_name,
+             appeal.bot_script_id, appeal.bot_script_version
       FROM src
       LEFT JOIN appeal ON true
       LEFT JOIN lead ON true
@@ -215,23 +263,27 @@ export class DistributionRepository {
       sourceId: input.sourceId,
       sourceName: row.source_name,
       operator: row.operator_id === null ? null : { id: row.operator_id, name: row.operator_name as string },
+      botScriptId: row.bot_script_id,
+      botScriptVersion: row.bot_script_version,
     };
   }
 
   /**
    * Closes the appeal and, if it was active, releases its operator's slot, in one
    * statement, recording appeal.closed. Closing a closed appeal changes (and records)
-   * nothing. Null when the appeal does not exist.
+   * nothing. Null when the appeal does not exist or, with `owner` (an operator key's operator),
+   * is not that operator's (OWN APPEALS): then nothing is written either.
    */
-  async close(appealId: number, actor: string): Promise<CloseResult> {
+  async close(appealId: number, actor: string, owner: number | null = null): Promise<CloseResult> {
     const rows = await this.sql.rows<{
       previous_status: AppealStatus;
       operator_id: number | null;
     }>(
-      "appeal_close",
+      // Two texts, two names: a name is prepared once per connection with one text (sql.ts).
+      owner === null ? "appeal_close" : "appeal_close_owned",
       Prisma.sql`
       WITH target AS (
-        SELECT id, status, operator_id FROM appeals WHERE id = ${appealId} FOR UPDATE
+        SELECT id, status, operator_id FROM appeals WHERE id = ${appealId} ${ownedBy(owner)} FOR UPDATE
       ),
       closed AS (
         UPDATE appeals a SET status = 'closed', closed_at = now()

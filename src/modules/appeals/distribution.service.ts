@@ -4,6 +4,7 @@
 // appeals whenever capacity may have appeared. A drain inside a request is
 // bounded; what it leaves, and whatever a fault left, the sweep assigns (sweep.ts).
 import { type DistributionMetrics, NO_METRICS, type ServiceLog } from "../../core/ports.js";
+import type { SqlClient } from "../../db/sql.js";
 import type {
   AppealMovesRepository,
   ArchiveOperatorResult,
@@ -56,28 +57,57 @@ export class DistributionService {
     input: IntakeInput,
     actor: string,
   ): Promise<Exclude<IntakeResult, { outcome: "lost_race" }> & { drained?: boolean }> {
+    const result = await this.store(input, actor);
+    if (result.outcome !== "stored" || result.status !== "pending") return result;
+    return { ...result, drained: await this.drainAfterPendingIntake(result.sourceId, result.id, actor) };
+  }
+
+  /**
+   * The intake as a statement of the caller's transaction `tx` (the sticky conversation's, under
+   * its lock), drawing again when the chosen operator filled up. No drain follows: one could not
+   * see the appeal before `tx` commits. Once it has, a pending appeal's caller calls
+   * drainAfterPendingIntake, as intake() does.
+   */
+  intakeWithin(
+    tx: SqlClient,
+    input: IntakeInput,
+    actor: string,
+  ): Promise<Exclude<IntakeResult, { outcome: "lost_race" }>> {
+    return this.store(input, actor, tx);
+  }
+
+  /**
+   * After a pending intake committed: a pending appeal committed after a concurrent close looked
+   * for waiting appeals would wait for the sweep; and an operator it could not take may have been
+   * kept for an older appeal of another source, which goes first now. Bounded; true when it
+   * assigned anything (this appeal perhaps among them). Never fails: the appeal is stored, and
+   * failing the request now would make a client without an Idempotency-Key store it twice; the
+   * sweep assigns it if it can be.
+   */
+  async drainAfterPendingIntake(sourceId: number, appealId: number, actor: string): Promise<boolean> {
+    try {
+      const drained = await this.drain({ sourceId }, actor, {
+        until: appealId,
+        maxSteps: REQUEST_DRAIN_STEPS,
+      });
+      return drained > 0;
+    } catch (error) {
+      this.log.warn({ err: error, sourceId }, "drain after a pending intake failed");
+      return false;
+    }
+  }
+
+  /** The intake statement, drawn again while the chosen operator filled up meanwhile. */
+  private async store(
+    input: IntakeInput,
+    actor: string,
+    tx?: SqlClient,
+  ): Promise<Exclude<IntakeResult, { outcome: "lost_race" }>> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const result = await this.repository.intake(input, this.random(), actor);
+      const result = await this.repository.intake(input, this.random(), actor, tx);
       if (result.outcome === "lost_race") continue;
       if (result.outcome === "stored" && result.status === "active") {
         this.metrics.appealAssigned(input.sourceId);
-      }
-      // A pending appeal committed after a concurrent close looked for waiting appeals
-      // would wait for the sweep; and an operator it could not take may have been kept
-      // for an older appeal of another source, which goes first now.
-      if (result.outcome === "stored" && result.status === "pending") {
-        try {
-          const drained = await this.drain({ sourceId: input.sourceId }, actor, {
-            until: result.id,
-            maxSteps: REQUEST_DRAIN_STEPS,
-          });
-          return { ...result, drained: drained > 0 };
-        } catch (error) {
-          // The appeal is stored: failing the request now would make a client without an
-          // Idempotency-Key store it twice. The sweep assigns it if it can be.
-          this.log.warn({ err: error, sourceId: input.sourceId }, "drain after a pending intake failed");
-          return { ...result, drained: false };
-        }
       }
       return result;
     }
@@ -105,10 +135,15 @@ export class DistributionService {
   /**
    * Closes the appeal; the freed slot goes to the oldest pending appeal its operator
    * can take. A retried close (already closed) drains too: the first one may have
-   * committed and died before its drain.
+   * committed and died before its drain. With `owner` (an operator key's operator) another
+   * operator's appeal is not_found (OWN APPEALS, in the statement).
    */
-  async close(appealId: number, actor: string): Promise<"closed" | "already_closed" | "not_found"> {
-    const result = await this.repository.close(appealId, actor);
+  async close(
+    appealId: number,
+    actor: string,
+    owner: number | null = null,
+  ): Promise<"closed" | "already_closed" | "not_found"> {
+    const result = await this.repository.close(appealId, actor, owner);
     if (!result) return "not_found";
     if (result.operatorId !== null && result.previousStatus !== "pending") {
       await this.drainForOperator(result.operatorId, actor);
@@ -119,14 +154,16 @@ export class DistributionService {
   /**
    * Moves the appeal to the operator (see AppealMovesRepository.transfer); a transfer is a
    * capacity event for the old operator: its freed slot goes to the oldest appeal it can take.
+   * With `owner`, only that operator's appeal moves (as for close).
    */
   async transfer(
     appealId: number,
     operatorId: number,
     force: boolean,
     actor: string,
+    owner: number | null = null,
   ): Promise<TransferResult> {
-    const result = await this.moves.transfer(appealId, operatorId, force, actor);
+    const result = await this.moves.transfer(appealId, operatorId, force, actor, owner);
     if (
       result.outcome === "moved" &&
       result.previousStatus === "active" &&

@@ -33,11 +33,24 @@
 // together or not at all, with no extra round trip and no longer lock. The actor is the label of the API key whose
 // request caused it ("sweep" for the periodic sweep).
 //
+//   OWN APPEALS: an operator key closes and transfers its own appeals only. The condition
+//   (ownedBy) sits on the statement's `FOR UPDATE` of the appeal, which PostgreSQL re-checks on
+//   the newest row version after waiting for a concurrent move: an appeal transferred away
+//   meanwhile is not found, and the statement writes nothing (the 404 of a missing appeal).
+//
 // What the statements cannot promise alone (a drain that never ran because the
 // process died after a close committed) the sweep repairs: sweep.ts.
 import { Prisma } from "../../generated/prisma/client.js";
 
 export type AppealStatus = "pending" | "active" | "closed";
+
+/**
+ * OWN APPEALS: the condition on the locked appeal row (no alias: `FROM appeals WHERE id = ...`)
+ * that keeps an operator key to its own appeals; nothing for other callers (null).
+ */
+export function ownedBy(operator: number | null): Prisma.Sql {
+  return operator === null ? Prisma.empty : Prisma.sql`AND operator_id = ${operator}::int`;
+}
 
 /**
  * The candidates for an appeal of `source` (an SQL expression), and the choice

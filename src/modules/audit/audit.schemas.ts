@@ -45,6 +45,12 @@ export const AUDIT_ACTIONS = [
   "message.created",
   "task.created",
   "task.updated",
+  "material.created",
+  "material.updated",
+  /** DELETE /materials/{id}: out of the default lists, no new activities. */
+  "material.archived",
+  "bot_script.created",
+  "bot_script.updated",
 ] as const;
 
 export const AUDIT_ENTITY_TYPES = [
@@ -56,6 +62,8 @@ export const AUDIT_ENTITY_TYPES = [
   "webhook",
   "message",
   "task",
+  "material",
+  "bot_script",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -74,7 +82,7 @@ export const auditEventSchema = z
     data: z
       .record(z.string(), z.unknown())
       .describe(
-        "The resource as the API showed it right after the change (the Appeal, Lead, Operator, Source, " +
+        "The resource as the API showed it right after the change (the Appeal, Lead, Message, Task, Material, Operator, Source, " +
           "weights or API key); {} for events recorded before the event log",
       ),
     details: z

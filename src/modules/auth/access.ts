@@ -1,7 +1,9 @@
 // The access rules routes declare in `config: { access }`. admin may do everything,
-// viewer every read, intake register appeals, read one back, post lead and bot messages and
-// create tasks, operator read its own appeals, post operator messages on them and create, read
-// and change its own tasks. A role a rule does not name gets a 403.
+// viewer every read, intake register appeals, read one back, post lead and bot messages (on an
+// appeal, or to a lead's open conversation), create tasks, read published materials and the bot
+// scripts they follow and record activities, operator read, close and transfer its own appeals,
+// post operator messages on them, create, read and change its own tasks and read and set its own
+// availability. A role a rule does not name gets a 403.
 import type { Access } from "./principal.js";
 
 export const ACCESS = {
@@ -18,6 +20,17 @@ export const ACCESS = {
    * own; the route passes both scopes, and outside them the appeal is a 404.
    */
   readAppeal: ["admin", "intake", "viewer", "operator"],
+  /**
+   * PATCH /appeals/{id}/close and /assign: an operator key closes and transfers its own appeals
+   * (others 404, in the statement: OWN APPEALS in distribution.sql.ts), never with force (403).
+   * Reopening stays admin's: a closed appeal is no one's to take back.
+   */
+  moveAppeal: ["admin", "operator"],
+  /**
+   * GET and PATCH /operators/me: the operator an operator key acts for. No other role names an
+   * operator, so for them there is no "me": a 403 (open mode, without a key, too: the route's).
+   */
+  self: ["operator"],
   /** GET /appeals: an operator key's list holds its own appeals only (the route passes the scope). */
   listAppeals: ["admin", "viewer", "operator"],
   /**
@@ -25,6 +38,11 @@ export const ACCESS = {
    * operator key operator messages on its own appeals; the service checks the sender per role (403).
    */
   postMessage: ["admin", "intake", "operator"],
+  /**
+   * POST /leads/by-external-id/{external_id}/messages: a bot posts its lead's message, which may
+   * open an appeal (an intake); a scoped key within its sources (the service answers 404 outside).
+   */
+  stickyMessage: ["admin", "intake"],
   /**
    * GET /events/stream: every role, each seeing its own part (streamFilter in
    * event-stream.service.ts): an operator key its appeals, an intake key its sources.
@@ -34,6 +52,18 @@ export const ACCESS = {
   createTask: ["admin", "intake", "operator"],
   /** GET /tasks, GET /tasks/{id}: an operator key its own tasks only (others 404). */
   readTasks: ["admin", "viewer", "operator"],
+  /**
+   * GET /bot-scripts/{id} and its versions: a bot reads the script it follows; a key with
+   * source_ids only the scripts its sources name (the route passes the scope; others 404).
+   */
+  readBotScript: ["admin", "viewer", "intake"],
   /** PATCH /tasks/{id}: an operator key its own tasks only (others 404). */
   updateTask: ["admin", "operator"],
+  /**
+   * GET /materials, GET /materials/{id}: bots list and show materials, published ones only (the
+   * route passes that visibility; anything else is the 404 of a missing one).
+   */
+  readMaterials: ["admin", "viewer", "intake"],
+  /** POST /activities: bots record what leads do; a scoped key only for leads of its sources (others 404). */
+  recordActivity: ["admin", "intake"],
 } as const satisfies Record<string, Access>;

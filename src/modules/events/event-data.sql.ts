@@ -22,6 +22,9 @@ export type AppealColumns = {
   closedAt: Prisma.Sql;
   /** The first operator message's created_at; NULL::timestamptz at intake (no message yet). */
   firstResponseAt: Prisma.Sql;
+  /** The script and version the source's bot followed at intake (both NULL when it had none). */
+  botScriptId: Prisma.Sql;
+  botScriptVersion: Prisma.Sql;
 };
 
 /** The Appeal of the API (appealSchema). */
@@ -33,7 +36,8 @@ export const appealData = (a: AppealColumns) => Prisma.sql`
                      ELSE jsonb_build_object('id', ${a.operatorId}, 'name', ${a.operatorName}) END,
     'status', ${a.status}::text, 'message', ${a.message},
     'created_at', ${isoTime(a.createdAt)}, 'assigned_at', ${isoTime(a.assignedAt)},
-    'closed_at', ${isoTime(a.closedAt)}, 'first_response_at', ${isoTime(a.firstResponseAt)})`;
+    'closed_at', ${isoTime(a.closedAt)}, 'first_response_at', ${isoTime(a.firstResponseAt)},
+    'bot_script_id', ${a.botScriptId}, 'bot_script_version', ${a.botScriptVersion})`;
 
 /** When the operator first answered the appeal `appealId`: its first operator message (a partial index). */
 export const firstResponseAt = (appealId: Prisma.Sql) =>
@@ -59,6 +63,8 @@ export const storedAppealData = (alias: string) => {
     assignedAt: col("assigned_at"),
     closedAt: col("closed_at"),
     firstResponseAt: firstResponseAt(col("id")),
+    botScriptId: col("bot_script_id"),
+    botScriptVersion: col("bot_script_version"),
   });
 };
 
@@ -112,7 +118,7 @@ export const sourceData = (alias: string) => {
   return Prisma.sql`
   jsonb_build_object(
     'id', ${col("id")}, 'name', ${col("name")}, 'description', ${col("description")},
-    'strategy', ${col("strategy")}::text,
+    'strategy', ${col("strategy")}::text, 'bot_script_id', ${col("bot_script_id")},
     'created_at', ${isoTime(col("created_at"))}, 'updated_at', ${isoTime(col("updated_at"))},
     'archived_at', ${isoTime(col("archived_at"))})`;
 };

@@ -11,7 +11,7 @@ export const leadsModule = defineModule({
   // A lead's appeals are read through the appeals module's repository (it holds no state).
   services: ({ database, auditRepository, clock, options }: ModuleContext<PhoneOptions>) => ({
     leads: new LeadService(
-      new LeadRepository(database.prisma, auditRepository),
+      new LeadRepository(database.prisma, auditRepository, database.heavy),
       new AppealRepository(database.prisma),
       clock,
       options.phoneRegion ?? DEFAULT_PHONE_REGION,

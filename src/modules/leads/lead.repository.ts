@@ -1,5 +1,7 @@
 // Leads' storage: the profile reads, the search (one statement per page, ranked), and the
 // audited profile changes (each change and its lead.updated event in one transaction).
+import { createHash } from "node:crypto";
+import type { SqlClient } from "../../db/sql.js";
 import type { Lead, PrismaClient } from "../../generated/prisma/client.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import type { AuditRepository } from "../audit/audit.repository.js";
@@ -96,11 +98,19 @@ export class LeadRepository {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly audit: AuditRepository,
+    /** The heavy reads' pool (Database.heavy): the lists and searches run there, not beside the intake. */
+    private readonly heavy: SqlClient,
   ) {}
 
+  /** A statement on the heavy reads' pool, named by its text (each combination of filters is one). */
+  private heavyRows<Row extends object>(statement: Prisma.Sql): Promise<Row[]> {
+    const name = `leads_${createHash("sha1").update(statement.text).digest("hex").slice(0, 16)}`;
+    return this.heavy.rows<Row & Record<string, unknown>>(name, statement);
+  }
+
   /**
-   * One page in one statement: without a search newest first (keyset on id), with one best
-   * match first (keyset on rank, then id). `limit` rows at most.
+   * One page in one statement, on the heavy reads' pool: without a search newest first (keyset
+   * on id), with one best match first (keyset on rank, then id). `limit` rows at most.
    */
   async list(
     filter: LeadFilter,
@@ -112,21 +122,21 @@ export class LeadRepository {
       if (page.after !== undefined) conditions.push(Prisma.sql`l.id < ${page.after.id}`);
       const where =
         conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
-      return this.prisma.$queryRaw<RankedLead[]>`
+      return this.heavyRows<RankedLead>(Prisma.sql`
         SELECT ${LEAD_COLUMNS}, NULL::numeric AS rank FROM leads l ${where}
-        ORDER BY l.id DESC LIMIT ${page.limit}`;
+        ORDER BY l.id DESC LIMIT ${page.limit}`);
     }
     conditions.push(matches(search));
     const after =
       page.after === undefined
         ? Prisma.empty
         : Prisma.sql`WHERE (ranked.rank, ranked.id) < (${page.after.rank ?? EXACT_MATCH_RANK + 1}::numeric, ${page.after.id}::int)`;
-    const rows = await this.prisma.$queryRaw<(RankedLead & { rank: Prisma.Decimal | string })[]>`
+    const rows = await this.heavyRows<Omit<RankedLead, "rank"> & { rank: string }>(Prisma.sql`
       SELECT * FROM (
         SELECT ${LEAD_COLUMNS}, ${rankOf(search)} AS rank
         FROM leads l WHERE ${Prisma.join(conditions, " AND ")}
       ) ranked ${after}
-      ORDER BY ranked.rank DESC, ranked.id DESC LIMIT ${page.limit}`;
+      ORDER BY ranked.rank DESC, ranked.id DESC LIMIT ${page.limit}`);
     return rows.map((row) => ({ ...row, rank: Number(row.rank) }));
   }
 

@@ -8,37 +8,13 @@ import {
   timestampSchema,
   withoutNul,
 } from "../../http/common.schemas.js";
+import { mediaReferenceSchema, mediaReferencesInputSchema } from "../../http/media-reference.schemas.js";
 
 export const MESSAGE_SENDERS = ["lead", "bot", "operator"] as const;
 
 export const messageSenderSchema = z
   .enum(MESSAGE_SENDERS)
   .describe("lead: the customer; bot: the source's bot; operator: the appeal's operator");
-
-const attachmentKindSchema = z.enum(["photo", "video", "document", "link"]);
-
-/** A reference to a file kept elsewhere: an http(s) URL or a Telegram file id, never the bytes. */
-const httpUrlSchema = z
-  .url({ protocol: /^https?$/, error: "must be an http or https URL" })
-  .max(2048)
-  .meta({ examples: ["https://example.com/photo.jpg"] });
-
-const attachmentInputSchema = z
-  .strictObject({
-    kind: attachmentKindSchema,
-    url: httpUrlSchema.optional(),
-    telegram_file_id: withoutNul(z.string().min(1).max(255))
-      .optional()
-      .meta({ examples: ["AgACAgIAAxkBAAIB"] }),
-    name: withoutNul(z.string().max(255))
-      .optional()
-      .meta({ examples: ["invoice.pdf"] }),
-  })
-  // Named as the url field: the one a client most likely meant to send.
-  .refine((attachment) => attachment.url !== undefined || attachment.telegram_file_id !== undefined, {
-    message: "an attachment needs url or telegram_file_id",
-    path: ["url"],
-  });
 
 export const createMessageBodySchema = z
   .strictObject({
@@ -51,22 +27,11 @@ export const createMessageBodySchema = z
       .optional()
       .describe("The bot's id of the message: a repeat answers the first message with 200 and writes nothing")
       .meta({ examples: ["tg_msg_1001"] }),
-    attachments: z
-      .array(attachmentInputSchema)
-      .max(20)
-      .default([])
-      .describe("References only (a URL or a Telegram file id); at most 20"),
+    attachments: mediaReferencesInputSchema.default([]),
   })
   .meta({ id: "CreateMessage" });
 
-export const attachmentSchema = z
-  .object({
-    kind: attachmentKindSchema,
-    url: z.string().nullable(),
-    telegram_file_id: z.string().nullable(),
-    name: z.string().nullable(),
-  })
-  .meta({ id: "Attachment" });
+export const attachmentSchema = mediaReferenceSchema;
 
 export const messageSchema = z
   .object({

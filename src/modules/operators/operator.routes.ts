@@ -3,13 +3,14 @@ import { z } from "zod";
 import { idParamsSchema } from "../../http/common.schemas.js";
 import { problemResponses } from "../../http/problem.schema.js";
 import { ACCESS } from "../auth/access.js";
-import { actorOf } from "../auth/principal.js";
+import { actorOf, operatorScopeOf } from "../auth/principal.js";
 import {
   archiveOperatorQuerySchema,
   createOperatorBodySchema,
   listOperatorsQuerySchema,
   operatorSchema,
   updateOperatorBodySchema,
+  updateOwnOperatorBodySchema,
 } from "./operator.schemas.js";
 import type { OperatorService } from "./operator.service.js";
 
@@ -48,6 +49,45 @@ export const operatorRoutes: FastifyPluginAsyncZod<{ operators: OperatorService 
       },
     },
     async (request) => operators.list(request.query),
+  );
+
+  // Static segments win over /operators/:id in Fastify's router, whatever the order; "me" would
+  // be a 400 there anyway (ids are positive integers), so no id is ever taken for "me".
+  app.get(
+    "/operators/me",
+    {
+      config: { access: ACCESS.self },
+      schema: {
+        operationId: "getOwnOperator",
+        tags: ["operators"],
+        summary: "The operator an operator key acts for",
+        description:
+          "For operator keys: their own operator, availability included. Every other caller names no " +
+          "operator: a 403.",
+        response: { 200: operatorSchema.describe("The key's operator"), ...problemResponses(404) },
+      },
+    },
+    async (request) => operators.getSelf(operatorScopeOf(request)),
+  );
+
+  app.patch(
+    "/operators/me",
+    {
+      config: { access: ACCESS.self },
+      schema: {
+        operationId: "updateOwnOperator",
+        tags: ["operators"],
+        summary: "Set an operator key's own availability",
+        description:
+          "is_active only (any other field is a 400 naming it), with the effects of PATCH /operators/{id}: " +
+          "activating assigns waiting appeals the operator can take at once, and the change is an " +
+          "operator.updated event whose actor is the key's label. Inactive, the operator keeps its appeals " +
+          "and gets no new ones. Every caller but an operator key is a 403.",
+        body: updateOwnOperatorBodySchema,
+        response: { 200: operatorSchema.describe("The key's operator as changed"), ...problemResponses(404) },
+      },
+    },
+    async (request) => operators.updateSelf(operatorScopeOf(request), request.body, actorOf(request)),
   );
 
   app.get(

@@ -48,6 +48,11 @@ export const updateOperatorBodySchema = z
   })
   .meta({ id: "UpdateOperator" });
 
+/** An operator key's own availability: is_active alone (its name and limit are the admins'). */
+export const updateOwnOperatorBodySchema = z
+  .strictObject({ is_active: isActive })
+  .meta({ id: "UpdateOwnOperator" });
+
 export const includeArchivedQuery = {
   include_archived: queryBooleanSchema.optional().describe("Also list archived ones (default false)"),
 };
@@ -66,4 +71,5 @@ export const archiveOperatorQuerySchema = z.strictObject({
 export type OperatorDto = z.infer<typeof operatorSchema>;
 export type CreateOperatorInput = z.infer<typeof createOperatorBodySchema>;
 export type UpdateOperatorInput = z.infer<typeof updateOperatorBodySchema>;
+export type UpdateOwnOperatorInput = z.infer<typeof updateOwnOperatorBodySchema>;
 export type ListOperatorsQuery = z.infer<typeof listOperatorsQuerySchema>;

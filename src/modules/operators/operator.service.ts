@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from "../../core/errors.js";
+import { ConflictError, ForbiddenError, NotFoundError } from "../../core/errors.js";
 import type { DistributionService } from "../appeals/distribution.service.js";
 import { toOperatorDto } from "./operator.dto.js";
 import type { OperatorRecord, OperatorRepository } from "./operator.repository.js";
@@ -7,6 +7,7 @@ import type {
   ListOperatorsQuery,
   OperatorDto,
   UpdateOperatorInput,
+  UpdateOwnOperatorInput,
 } from "./operator.schemas.js";
 
 export class OperatorService {
@@ -76,6 +77,19 @@ export class OperatorService {
     return toOperatorDto(after);
   }
 
+  /**
+   * The operator an operator key acts for (`self`, from the key). Every other caller (another
+   * role, open mode) has no operator of its own: a 403, not a 404, since no id was named.
+   */
+  async getSelf(self: number | null): Promise<OperatorDto> {
+    return this.get(requireSelf(self));
+  }
+
+  /** Sets the key's own operator's availability, with every effect of update() (drain, event). */
+  async updateSelf(self: number | null, input: UpdateOwnOperatorInput, actor: string): Promise<OperatorDto> {
+    return this.update(requireSelf(self), { is_active: input.is_active }, actor);
+  }
+
   private async require(id: number): Promise<OperatorRecord> {
     const operator = await this.operators.findById(id);
     if (!operator) throw operatorNotFound(id);
@@ -85,4 +99,13 @@ export class OperatorService {
 
 export function operatorNotFound(id: number): NotFoundError {
   return new NotFoundError(`Operator ${id} does not exist.`);
+}
+
+function requireSelf(self: number | null): number {
+  if (self === null) {
+    throw new ForbiddenError(
+      "/operators/me needs an operator key: it is the operator the key acts for, and this caller has none.",
+    );
+  }
+  return self;
 }

@@ -10,6 +10,7 @@ export function toSourceDto(source: Source): SourceDto {
     name: source.name,
     description: source.description,
     strategy: source.strategy,
+    bot_script_id: source.botScriptId,
     created_at: source.createdAt.toISOString(),
     updated_at: source.updatedAt.toISOString(),
     archived_at: source.archivedAt?.toISOString() ?? null,

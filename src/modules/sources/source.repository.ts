@@ -7,7 +7,21 @@ import { toSourceDto, toWeightDto, type WeightRecord } from "./source.dto.js";
 
 export type SourceRecord = Source;
 export type { WeightRecord };
-export type SourceChanges = Partial<{ name: string; description: string | null; strategy: Strategy }>;
+export type SourceChanges = Partial<{
+  name: string;
+  description: string | null;
+  strategy: Strategy;
+  /** The script the source's bot follows; null for none. */
+  botScriptId: number | null;
+}>;
+
+/** The API's names of the fields an update may change, as source.updated's details record them. */
+const FIELD = {
+  name: "name",
+  description: "description",
+  strategy: "strategy",
+  botScriptId: "bot_script_id",
+} as const;
 
 function nameTaken(name: string): ConflictError {
   return new ConflictError(
@@ -35,6 +49,36 @@ async function lockLiveSource(
   if (source.archived && !archivedToo) throw new NotFoundError(`Source ${sourceId} is archived.`);
 }
 
+function missingScript(id: number): NotFoundError {
+  return new NotFoundError(`Bot script ${id} does not exist; nothing was changed.`, [
+    { path: "bot_script_id", message: `bot script ${id} does not exist` },
+  ]);
+}
+
+/**
+ * The script's current version, with the script's row held FOR KEY SHARE until commit, so the
+ * version written beside bot_script_id stays current: a new version (which takes FOR UPDATE)
+ * waits for this transaction, and its cascade then moves this source too. Taken before the
+ * source's own row, in the order a new version takes them (script, then its sources), so the
+ * two never wait for each other crosswise. Null when the script does not exist.
+ */
+async function lockScriptVersion(tx: Prisma.TransactionClient, scriptId: number): Promise<number | null> {
+  const [script] = await tx.$queryRaw<{ version: number }[]>`
+    SELECT version FROM bot_scripts WHERE id = ${scriptId} FOR KEY SHARE`;
+  return script?.version ?? null;
+}
+
+/** The script columns to write for `botScriptId` (the pair the sources' CHECK keeps together). */
+async function scriptColumns(
+  tx: Prisma.TransactionClient,
+  botScriptId: number | null | undefined,
+): Promise<{ botScriptId?: number | null; botScriptVersion?: number | null } | "missing"> {
+  if (botScriptId === undefined) return {};
+  if (botScriptId === null) return { botScriptId: null, botScriptVersion: null };
+  const version = await lockScriptVersion(tx, botScriptId);
+  return version === null ? "missing" : { botScriptId, botScriptVersion: version };
+}
+
 export class SourceRepository {
   constructor(
     private readonly prisma: PrismaClient,
@@ -43,19 +87,26 @@ export class SourceRepository {
 
   /** Creates the source and records source.created in the same transaction. */
   async create(
-    data: { name: string; description: string | null; strategy: Strategy },
+    data: { name: string; description: string | null; strategy: Strategy; botScriptId: number | null },
     actor: string,
   ): Promise<SourceRecord> {
     try {
       return await this.prisma.$transaction(async (tx) => {
-        const source = await tx.source.create({ data });
+        const script = await scriptColumns(tx, data.botScriptId);
+        if (script === "missing") throw missingScript(data.botScriptId as number);
+        const source = await tx.source.create({ data: { ...data, ...script } });
         await this.audit.record(tx, {
           actor,
           action: "source.created",
           entityType: "source",
           entityId: source.id,
           data: toSourceDto(source),
-          details: { name: source.name, description: source.description, strategy: source.strategy },
+          details: {
+            name: source.name,
+            description: source.description,
+            strategy: source.strategy,
+            bot_script_id: source.botScriptId,
+          },
         });
         return source;
       });
@@ -159,16 +210,20 @@ export class SourceRepository {
   /**
    * Applies the changes and records source.updated with the fields sent, before and
    * after, in one transaction; the row is locked first so `before` is the state this
-   * update replaced. Returns null when no source has this id.
+   * update replaced (a new script's row before it: lockScriptVersion). Returns null when no
+   * source has this id; throws NotFoundError naming bot_script_id for an unknown script.
    */
   async update(id: number, changes: SourceChanges, actor: string): Promise<SourceRecord | null> {
     try {
       return await this.prisma.$transaction(async (tx) => {
+        const script = await scriptColumns(tx, changes.botScriptId);
         const [before] = await tx.$queryRaw<Required<SourceChanges>[]>`
-          SELECT name, description, strategy::text AS strategy FROM sources WHERE id = ${id} FOR NO KEY UPDATE`;
+          SELECT name, description, strategy::text AS strategy, bot_script_id AS "botScriptId"
+          FROM sources WHERE id = ${id} FOR NO KEY UPDATE`;
         if (!before) return null;
-        const after = await tx.source.update({ where: { id }, data: changes });
-        const sent = (["name", "description", "strategy"] as const).filter(
+        if (script === "missing") throw missingScript(changes.botScriptId as number);
+        const after = await tx.source.update({ where: { id }, data: { ...changes, ...script } });
+        const sent = (Object.keys(FIELD) as (keyof SourceChanges)[]).filter(
           (key) => changes[key] !== undefined,
         );
         await this.audit.record(tx, {
@@ -178,8 +233,8 @@ export class SourceRepository {
           entityId: id,
           data: toSourceDto(after),
           details: {
-            before: Object.fromEntries(sent.map((key) => [key, before[key]])),
-            after: Object.fromEntries(sent.map((key) => [key, after[key]])),
+            before: Object.fromEntries(sent.map((key) => [FIELD[key], before[key]])),
+            after: Object.fromEntries(sent.map((key) => [FIELD[key], after[key]])),
           },
         });
         return after;

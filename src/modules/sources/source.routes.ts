@@ -69,7 +69,7 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ sources: SourceService }> = a
       schema: {
         operationId: "updateSource",
         tags: ["sources"],
-        summary: "Change a source's name, description or strategy",
+        summary: "Change a source's name, description, strategy or bot script",
         params: idParamsSchema,
         body: updateSourceBodySchema,
         response: { 200: sourceSchema.describe("The source as changed"), ...problemResponses(404, 409) },

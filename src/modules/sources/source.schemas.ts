@@ -21,6 +21,9 @@ const name = withoutNul(z.string().trim().min(1).max(200))
 const description = withoutNul(z.string().max(2000))
   .nullable()
   .describe("Free text for admins; null clears it");
+const botScriptId = bodyIdSchema
+  .nullable()
+  .describe("The bot script this source's bot follows (an unknown one is a 404); null for none");
 
 export const sourceSchema = z
   .object({
@@ -28,6 +31,11 @@ export const sourceSchema = z
     name: z.string().meta({ examples: ["Telegram bot"] }),
     description: z.string().nullable(),
     strategy: strategySchema,
+    bot_script_id: idSchema
+      .nullable()
+      .describe(
+        "The bot script this source's bot follows; its appeals record it and its current version at intake",
+      ),
     created_at: timestampSchema,
     updated_at: timestampSchema,
     archived_at: timestampSchema
@@ -41,6 +49,7 @@ export const createSourceBodySchema = z
     name,
     description: description.optional(),
     strategy: strategySchema.default("weighted"),
+    bot_script_id: botScriptId.optional(),
   })
   .meta({ id: "CreateSource" });
 
@@ -49,9 +58,10 @@ export const updateSourceBodySchema = z
     name: name.optional(),
     description: description.optional(),
     strategy: strategySchema.optional(),
+    bot_script_id: botScriptId.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, {
-    message: "send at least one of name, description, strategy",
+    message: "send at least one of name, description, strategy, bot_script_id",
     // An unknown field is reported as such, not also as "nothing sent".
     when: (payload) => payload.issues.length === 0,
   })

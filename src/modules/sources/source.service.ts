@@ -19,7 +19,12 @@ export class SourceService {
 
   async create(input: CreateSourceInput, actor: string): Promise<SourceDto> {
     const source = await this.sources.create(
-      { name: input.name, description: input.description ?? null, strategy: input.strategy },
+      {
+        name: input.name,
+        description: input.description ?? null,
+        strategy: input.strategy,
+        botScriptId: input.bot_script_id ?? null,
+      },
       actor,
     );
     return toSourceDto(source);
@@ -64,7 +69,12 @@ export class SourceService {
   }
 
   async update(id: number, input: UpdateSourceInput, actor: string): Promise<SourceDto> {
-    const source = await this.sources.update(id, input, actor);
+    const { bot_script_id: botScriptId, ...rest } = input;
+    const source = await this.sources.update(
+      id,
+      { ...rest, ...(botScriptId !== undefined && { botScriptId }) },
+      actor,
+    );
     if (!source) throw sourceNotFound(id);
     // A new strategy changes the candidates' shares, not who is a candidate: nothing to drain.
     return toSourceDto(source);

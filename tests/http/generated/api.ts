@@ -84,6 +84,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/operators/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The operator an operator key acts for
+         * @description For operator keys: their own operator, availability included. Every other caller names no operator: a 403.
+         *
+         *     Requires an API key with the role operator.
+         */
+        get: operations["getOwnOperator"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set an operator key's own availability
+         * @description is_active only (any other field is a 400 naming it), with the effects of PATCH /operators/{id}: activating assigns waiting appeals the operator can take at once, and the change is an operator.updated event whose actor is the key's label. Inactive, the operator keeps its appeals and gets no new ones. Every caller but an operator key is a 403.
+         *
+         *     Requires an API key with the role operator.
+         */
+        patch: operations["updateOwnOperator"];
+        trace?: never;
+    };
     "/operators/{id}": {
         parameters: {
             query?: never;
@@ -164,7 +192,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a source's name, description or strategy
+         * Change a source's name, description, strategy or bot script
          * @description Requires an API key with the role admin.
          */
         patch: operations["updateSource"];
@@ -225,6 +253,82 @@ export interface paths {
          *     Requires an API key with the role admin.
          */
         delete: operations["removeSourceWeight"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bot-scripts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List bot scripts, oldest first, each with its current version
+         * @description Requires an API key with the role admin or viewer.
+         */
+        get: operations["listBotScripts"];
+        put?: never;
+        /**
+         * Create a bot script (its version 1)
+         * @description A name another script has (compared case-insensitively) is a 409.
+         *
+         *     Requires an API key with the role admin.
+         */
+        post: operations["createBotScript"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bot-scripts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a bot script: its current version and content
+         * @description Intake keys (bots) may read the script they follow: a key with source_ids only the scripts its sources name now, any other answers the 404 of a missing one.
+         *
+         *     Requires an API key with the role admin or viewer or intake.
+         */
+        get: operations["getBotScript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename a bot script or change its content
+         * @description A content other than the current one becomes the next version, which the sources naming the script record in their appeals from then on; the same content again, or a name alone, makes no version. Earlier versions stay as they were (GET /bot-scripts/{id}/versions).
+         *
+         *     Requires an API key with the role admin.
+         */
+        patch: operations["updateBotScript"];
+        trace?: never;
+    };
+    "/bot-scripts/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A bot script's versions, oldest first, each with its content
+         * @description The cursor is a version number. Intake keys (bots) may read the script they follow: a key with source_ids only the scripts its sources name now, any other answers the 404 of a missing one.
+         *
+         *     Requires an API key with the role admin or viewer or intake.
+         */
+        get: operations["listBotScriptVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -295,9 +399,9 @@ export interface paths {
         head?: never;
         /**
          * Close an appeal
-         * @description Frees the operator's slot: the oldest pending appeal that operator can take is assigned at once. Closing a closed appeal is a 200 that changes nothing.
+         * @description Frees the operator's slot: the oldest pending appeal that operator can take is assigned at once. Closing a closed appeal is a 200 that changes nothing. An operator key closes its own appeals only; another operator's is a 404, as a missing one, and nothing is written.
          *
-         *     Requires an API key with the role admin.
+         *     Requires an API key with the role admin or operator.
          */
         patch: operations["closeAppeal"];
         trace?: never;
@@ -317,9 +421,9 @@ export interface paths {
         head?: never;
         /**
          * Transfer an active or pending appeal to an operator
-         * @description Without force the operator must be active, have a weight for the appeal's source and be below its max_load, else 409 no_capacity naming it and why; force skips those checks. An archived operator is refused either way, a closed appeal is a 409 (reopen it first), and the operator that has it already is a 200 that changes nothing. The old operator's freed slot goes to the oldest pending appeal it can take.
+         * @description Without force the operator must be active, have a weight for the appeal's source and be below its max_load, else 409 no_capacity naming it and why; force skips those checks. An archived operator is refused either way, a closed appeal is a 409 (reopen it first), and the operator that has it already is a 200 that changes nothing. The old operator's freed slot goes to the oldest pending appeal it can take. An operator key transfers its own appeals only (another operator's is a 404, as a missing one) and without force: force: true from an operator key is a 403 naming force, whatever the appeal. The answer shows the appeal with its new operator; after that it is no longer the key's (a 404 to it).
          *
-         *     Requires an API key with the role admin.
+         *     Requires an API key with the role admin or operator.
          */
         patch: operations["transferAppeal"];
         trace?: never;
@@ -368,6 +472,28 @@ export interface paths {
          *     Requires an API key with the role admin or intake or operator.
          */
         post: operations["createMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads/by-external-id/{external_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a lead's message to its open conversation through a source, or open one
+         * @description The message goes to the lead's open (active or pending) appeal of source_id, the newest if several: 201 with appeal_created false. Without one it opens a new appeal through distribution, exactly as POST /appeals does with the text as its message, creating the lead if new: 201 with appeal_created true. Concurrent messages of one lead through one source are handled one at a time, in id order: concurrent first messages make one lead and one appeal. A message with an external_id already stored in the lead's conversations through the source answers that message (and its appeal) with 200 and writes nothing. Non-empty lead_name, lead_phone and lead_email update the lead, as at intake. An unknown source_id, or one outside a scoped intake key's sources, is a 404 and writes nothing.
+         *
+         *     Requires an API key with the role admin or intake.
+         */
+        post: operations["createLeadMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -588,6 +714,134 @@ export interface paths {
          *     Requires an API key with the role admin or operator.
          */
         patch: operations["updateTask"];
+        trace?: never;
+    };
+    "/materials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List materials, newest first
+         * @description Archived materials are left out unless include_archived=true. An intake key (a bot) lists published, unarchived materials only, whatever the filters ask for.
+         *
+         *     Requires an API key with the role admin or viewer or intake.
+         */
+        get: operations["listMaterials"];
+        put?: never;
+        /**
+         * Add a material (an article, a product, an event)
+         * @description Media are references only: each needs url (http or https) or telegram_file_id. Unpublished by default: bots see published materials only. Records material.created.
+         *
+         *     Requires an API key with the role admin.
+         */
+        post: operations["createMaterial"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/materials/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a material
+         * @description An archived material is still shown (archived_at set). To an intake key an unpublished or archived material is the 404 of a missing one.
+         *
+         *     Requires an API key with the role admin or viewer or intake.
+         */
+        get: operations["getMaterial"];
+        put?: never;
+        post?: never;
+        /**
+         * Archive a material
+         * @description Never a hard delete: the material leaves the default lists (include_archived=true shows it), stays readable by id with its activities and stats, and no new activity may name it (409 material_archived). Records material.archived; archiving an archived material is a 204 that changes nothing.
+         *
+         *     Requires an API key with the role admin.
+         */
+        delete: operations["archiveMaterial"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a material
+         * @description media replaces the whole list. published true sets published_at (when it was unpublished), false clears it. An archived material is a 409 material_archived. Records material.updated.
+         *
+         *     Requires an API key with the role admin.
+         */
+        patch: operations["updateMaterial"];
+        trace?: never;
+    };
+    "/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record what a lead did (a bot's call)
+         * @description The lead must exist (lead_id or lead_external_id; an unknown one is a 404 naming the field, and no lead is created: leads come in through appeals). An intake key with source_ids names only leads with an appeal in its sources, and an intake key only published materials; others are 404s. An archived material is a 409 material_archived. A repeated external_id for the same lead answers the first activity with 200 and writes nothing, also under concurrent retries. No event is recorded: the activities are their own log, read per lead.
+         *
+         *     Requires an API key with the role admin or intake.
+         */
+        post: operations["createActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads/{id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A lead's activities, newest first
+         * @description Newest first by occurred_at (then by id). Pass next_cursor as cursor for the next (older) page; null on the last page.
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["listLeadActivities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/materials/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How often a material was viewed, and by how many leads
+         * @description A view is an activity of type material_viewed on the material. An archived material keeps its stats (they no longer grow: it takes no new activities).
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["getMaterialStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/stats/distribution": {
@@ -927,6 +1181,44 @@ export interface components {
                 message: string;
             }[];
         };
+        Activity: {
+            /** @example 42 */
+            id: number;
+            /** @example 42 */
+            lead_id: number;
+            type: string;
+            material_id: number | null;
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            occurred_at: string;
+            external_id: string | null;
+            /**
+             * Format: date-time
+             * @description When the service recorded it
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
+        };
+        ActivityPage: {
+            items: components["schemas"]["Activity"][];
+            /** @description Pass as cursor to get the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        MaterialStats: {
+            /** @example 42 */
+            material_id: number;
+            /** @description Activities of type material_viewed on the material */
+            views: number;
+            /** @description The leads among them, each counted once */
+            unique_leads: number;
+            /** @description The latest view's occurred_at; null without views */
+            last_viewed_at: string | null;
+        };
         AppealCreated: {
             /** @example 42 */
             appeal_id: number;
@@ -957,6 +1249,13 @@ export interface components {
              * @example 2026-11-21T10:00:00.000Z
              */
             created_at: string;
+            /** @description The bot script the source named when the appeal came in; null when it named none */
+            bot_script_id: number | null;
+            /**
+             * @description That script's version at that moment (GET /bot-scripts/{id}/versions); null with no script
+             * @example 2
+             */
+            bot_script_version: number | null;
         };
         Appeal: {
             /** @example 42 */
@@ -992,6 +1291,13 @@ export interface components {
             closed_at: string | null;
             /** @description When an operator first wrote in the conversation (its first operator message); null until then */
             first_response_at: string | null;
+            /** @description The bot script the source named when the appeal came in; null when it named none */
+            bot_script_id: number | null;
+            /**
+             * @description That script's version at that moment (GET /bot-scripts/{id}/versions); null with no script
+             * @example 2
+             */
+            bot_script_version: number | null;
         };
         AppealPage: {
             items: components["schemas"]["Appeal"][];
@@ -1012,17 +1318,17 @@ export interface components {
             occurred_at: string;
             /** @description The label of the API key that made the change ("anonymous" in open mode) */
             actor: string;
-            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created, task.created, task.updated */
+            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created, task.created, task.updated, material.created, material.updated, material.archived, bot_script.created, bot_script.updated */
             type: string;
             /** @description The same as type (the field's name before the event log) */
             action: string;
-            /** @description One of operator, source, appeal, lead, api_key, webhook, message, task */
+            /** @description One of operator, source, appeal, lead, api_key, webhook, message, task, material, bot_script */
             entity_type: string;
             /** @example 42 */
             entity_id: number;
             /** @description Set on appeal events */
             appeal_id: number | null;
-            /** @description The resource as the API showed it right after the change (the Appeal, Lead, Operator, Source, weights or API key); {} for events recorded before the event log */
+            /** @description The resource as the API showed it right after the change (the Appeal, Lead, Message, Task, Material, Operator, Source, weights or API key); {} for events recorded before the event log */
             data: {
                 [key: string]: unknown;
             };
@@ -1076,6 +1382,56 @@ export interface components {
              * @example 2026-11-21T10:00:00.000Z
              */
             created_at: string;
+        };
+        BotScript: {
+            /** @example 42 */
+            id: number;
+            /** @example Telegram: first contact */
+            name: string;
+            /**
+             * @description The current version: the one a source's new appeals record
+             * @example 2
+             */
+            version: number;
+            /** @description The current version's content */
+            content: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description The last change of name or content
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            updated_at: string;
+        };
+        BotScriptVersion: {
+            /** @example 42 */
+            bot_script_id: number;
+            /**
+             * @description Starts at 1; each change of content adds one
+             * @example 2
+             */
+            version: number;
+            content: string;
+            /**
+             * Format: date-time
+             * @description When this version was made; a version never changes
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
+        };
+        BotScriptPage: {
+            items: components["schemas"]["BotScript"][];
+            /** @description Pass as cursor to get the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        BotScriptVersionPage: {
+            items: components["schemas"]["BotScriptVersion"][];
+            /** @description Pass as cursor to get the next page; null on the last page */
+            next_cursor: string | null;
         };
         /** @description Consent to the processing of personal data; null when not given or withdrawn */
         Consent: {
@@ -1156,6 +1512,34 @@ export interface components {
             telegram_file_id: string | null;
             name: string | null;
         };
+        Material: {
+            /** @example 42 */
+            id: number;
+            title: string;
+            category: string;
+            body: string | null;
+            media: components["schemas"]["Attachment"][];
+            published: boolean;
+            /** @description When it was last published; null while unpublished */
+            published_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            updated_at: string;
+            /** @description When DELETE archived it: out of the default lists, still readable by id, no new activities */
+            archived_at: string | null;
+        };
+        MaterialPage: {
+            items: components["schemas"]["Material"][];
+            /** @description Pass as cursor to get the next page; null on the last page */
+            next_cursor: string | null;
+        };
         Message: {
             /**
              * @description Increases in the order messages were stored: the conversation's order
@@ -1185,6 +1569,13 @@ export interface components {
             items: components["schemas"]["Message"][];
             /** @description Pass as cursor to get the next page; null on the last page */
             next_cursor: string | null;
+        };
+        LeadMessagePosted: {
+            /** @description The conversation the message is in, as GET /appeals/{id} shows it */
+            appeal: components["schemas"]["Appeal"];
+            message: components["schemas"]["Message"];
+            /** @description true when this message opened the appeal (through distribution), as its message 1 */
+            appeal_created: boolean;
         };
         Operator: {
             /** @example 42 */
@@ -1220,6 +1611,8 @@ export interface components {
              * @enum {string}
              */
             strategy: "weighted" | "weighted_by_free_capacity";
+            /** @description The bot script this source's bot follows; its appeals record it and its current version at intake */
+            bot_script_id: number | null;
             /**
              * Format: date-time
              * @example 2026-11-21T10:00:00.000Z
@@ -1435,6 +1828,49 @@ export interface components {
             /** @description Pass as cursor to get the next page; null on the last page */
             next_cursor: string | null;
         };
+        CreateActivity: {
+            /**
+             * @description The lead (or lead_external_id, exactly one of them)
+             * @example 42
+             */
+            lead_id?: number;
+            /**
+             * @description The lead by its id in the bot or messenger (or lead_id)
+             * @example tg_user_123
+             */
+            lead_external_id?: string;
+            /**
+             * @description Free text, 1..100 characters: material_viewed (counted by the material's stats), ...
+             * @example material_viewed
+             */
+            type: string;
+            /**
+             * @description The material it concerns; required for material_viewed
+             * @example 42
+             */
+            material_id?: number;
+            /**
+             * @description Anything the bot wants to keep with it: a JSON object, at most 16 KiB, 32 levels deep
+             * @example {
+             *       "source": "menu",
+             *       "button": "price_list"
+             *     }
+             */
+            data?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description When it happened, with an explicit offset, at most a day ahead; default: now
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            occurred_at?: string;
+            /**
+             * @description The bot's id of the activity: a repeat for the same lead answers the first with 200, writing nothing
+             * @example tg_update_1001
+             */
+            external_id?: string;
+        };
         CreateAppeal: {
             /**
              * @description The lead's id in the bot or messenger (e.g. tg_user_123); one lead across every source
@@ -1492,6 +1928,97 @@ export interface components {
             /** @description intake keys only: the sources it posts into and reads. Omitted or null: every source */
             source_ids?: number[] | null;
         };
+        CreateBotScript: {
+            /**
+             * @description Unique name, case-insensitive, 1..200 characters
+             * @example Telegram: first contact
+             */
+            name: string;
+            /**
+             * @description The script's text, 1..100000 characters, stored as sent
+             * @example 1. Greet the customer by name.
+             *     2. Ask what they are looking for.
+             */
+            content: string;
+        };
+        UpdateBotScript: {
+            /**
+             * @description Unique name, case-insensitive, 1..200 characters
+             * @example Telegram: first contact
+             */
+            name?: string;
+            /**
+             * @description The script's text, 1..100000 characters, stored as sent
+             * @example 1. Greet the customer by name.
+             *     2. Ask what they are looking for.
+             */
+            content?: string;
+        };
+        CreateMaterial: {
+            /**
+             * @description 1..500 characters
+             * @example Summer menu
+             */
+            title: string;
+            /**
+             * @description Free text, 1..100 characters, matched exactly by GET /materials?category=
+             * @example article
+             */
+            category: string;
+            /** @description The text the bot shows, up to 10000 characters */
+            body?: string;
+            /**
+             * @description References only (a URL or a Telegram file id); at most 20
+             * @default []
+             */
+            media?: {
+                /** @enum {string} */
+                kind: "photo" | "video" | "document" | "link";
+                /**
+                 * Format: uri
+                 * @example https://example.com/photo.jpg
+                 */
+                url?: string;
+                /** @example AgACAgIAAxkBAAIB */
+                telegram_file_id?: string;
+                /** @example invoice.pdf */
+                name?: string;
+            }[];
+            /**
+             * @description Bots (intake keys) see published materials only
+             * @default false
+             */
+            published?: boolean;
+        };
+        UpdateMaterial: {
+            /**
+             * @description 1..500 characters
+             * @example Summer menu
+             */
+            title?: string;
+            /**
+             * @description Free text, 1..100 characters, matched exactly by GET /materials?category=
+             * @example article
+             */
+            category?: string;
+            body?: string | null;
+            /** @description Replaces the whole list */
+            media?: {
+                /** @enum {string} */
+                kind: "photo" | "video" | "document" | "link";
+                /**
+                 * Format: uri
+                 * @example https://example.com/photo.jpg
+                 */
+                url?: string;
+                /** @example AgACAgIAAxkBAAIB */
+                telegram_file_id?: string;
+                /** @example invoice.pdf */
+                name?: string;
+            }[];
+            /** @description Bots (intake keys) see published materials only */
+            published?: boolean;
+        };
         CreateMessage: {
             /**
              * @description What was written, 1..10000 characters
@@ -1531,6 +2058,49 @@ export interface components {
                 name?: string;
             }[];
         };
+        CreateLeadMessage: {
+            /**
+             * @description The source the message came through: its bot, its number, its form
+             * @example 42
+             */
+            source_id: number;
+            /**
+             * @description What was written, 1..10000 characters
+             * @example Yes, we deliver on Sundays from 10 to 18.
+             */
+            text: string;
+            /**
+             * @description lead: the customer (the default); bot: the source's bot
+             * @default lead
+             * @enum {string}
+             */
+            sender?: "lead" | "bot";
+            /**
+             * @description Whether the text was generated by AI
+             * @default false
+             */
+            is_ai_generated?: boolean;
+            /**
+             * @description The bot's id of the message: a repeat, in any of the lead's conversations through this source, answers the first message with 200 and writes nothing
+             * @example tg_msg_1001
+             */
+            external_id?: string;
+            /**
+             * @description Updates the lead's name when non-empty
+             * @example Ivan
+             */
+            lead_name?: string;
+            /**
+             * @description Updates the lead's phone when non-empty
+             * @example +79161234567
+             */
+            lead_phone?: string;
+            /**
+             * @description Updates the lead's email when non-empty
+             * @example ivan@example.com
+             */
+            lead_email?: "" | string;
+        };
         CreateOperator: {
             /**
              * @description Display name, 1..200 characters
@@ -1559,6 +2129,10 @@ export interface components {
             /** @description Most active appeals the operator holds at once, 0..10000 */
             max_load?: number;
         };
+        UpdateOwnOperator: {
+            /** @description Inactive operators get no new appeals */
+            is_active: boolean;
+        };
         CreateSource: {
             /**
              * @description Unique name, case-insensitive, 1..200 characters
@@ -1573,6 +2147,8 @@ export interface components {
              * @enum {string}
              */
             strategy?: "weighted" | "weighted_by_free_capacity";
+            /** @description The bot script this source's bot follows (an unknown one is a 404); null for none */
+            bot_script_id?: number | null;
         };
         UpdateSource: {
             /**
@@ -1587,6 +2163,8 @@ export interface components {
              * @enum {string}
              */
             strategy?: "weighted" | "weighted_by_free_capacity";
+            /** @description The bot script this source's bot follows (an unknown one is a 404); null for none */
+            bot_script_id?: number | null;
         };
         SetWeight: {
             /** @description Relative share of the source's appeals, 1..100 */
@@ -1657,7 +2235,7 @@ export interface components {
             /** @description http:// or https://, without credentials; a host resolving to a loopback, private or link-local address is refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true */
             url: string;
             /** @description The event types delivered; ["*"] for every type */
-            event_types: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained")[];
+            event_types: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated")[];
             /** @description What the endpoint is for, up to 500 characters */
             description?: string;
         };
@@ -1665,7 +2243,7 @@ export interface components {
             /** @description http:// or https://, without credentials; a host resolving to a loopback, private or link-local address is refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true */
             url?: string;
             /** @description The event types delivered; ["*"] for every type */
-            event_types?: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained")[];
+            event_types?: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated")[];
             description?: string | null;
             /** @description Re-enabling continues with the events after the re-enabling */
             enabled?: boolean;
@@ -1889,6 +2467,158 @@ export interface operations {
             };
             /** @description The API key's role may not call this route (code forbidden). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOwnOperator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key's operator */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operator"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateOwnOperator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateOwnOperator"];
+            };
+        };
+        responses: {
+            /** @description The key's operator as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operator"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2957,6 +3687,403 @@ export interface operations {
             };
         };
     };
+    listBotScripts: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..500 */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of scripts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotScriptPage"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createBotScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateBotScript"];
+            };
+        };
+        responses: {
+            /** @description The script created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotScript"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing record. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBotScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The script */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotScript"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateBotScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateBotScript"];
+            };
+        };
+        responses: {
+            /** @description The script as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotScript"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing record. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBotScriptVersions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..500 */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotScriptVersionPage"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listAppeals: {
         parameters: {
             query?: {
@@ -3610,6 +4737,99 @@ export interface operations {
             };
             /** @description Conflicts with an existing record. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createLeadMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The lead's id in the bot or messenger (e.g. tg_user_123); one lead across every source
+                 * @example tg_user_123
+                 */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateLeadMessage"];
+            };
+        };
+        responses: {
+            /** @description A repeat of an external_id: the first message, nothing written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadMessagePosted"];
+                };
+            };
+            /** @description The message stored, in an appeal open already or opened by it */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadMessagePosted"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4679,6 +5899,652 @@ export interface operations {
             };
         };
     };
+    listMaterials: {
+        parameters: {
+            query?: {
+                /** @description Only this category (exact) */
+                category?: string;
+                /** @description Only published (true) or unpublished (false) ones */
+                published?: "true" | "false";
+                /** @description Also list archived ones (default false) */
+                include_archived?: "true" | "false";
+                /** @description Page size, 1..500 */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of materials */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaterialPage"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createMaterial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMaterial"];
+            };
+        };
+        responses: {
+            /** @description The material created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Material"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMaterial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The material */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Material"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archiveMaterial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Archived */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateMaterial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMaterial"];
+            };
+        };
+        responses: {
+            /** @description The material as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Material"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing record. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateActivity"];
+            };
+        };
+        responses: {
+            /** @description A repeat of an external_id: the first activity, nothing written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            /** @description The activity recorded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing record. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listLeadActivities: {
+        parameters: {
+            query?: {
+                /** @description Only activities of this type */
+                type?: string;
+                /** @description Only activities about this material */
+                material_id?: number;
+                /** @description Page size, 1..500 */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the lead's activities */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPage"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMaterialStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The material's views */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaterialStats"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getDistributionStats: {
         parameters: {
             query?: {
@@ -4989,13 +6855,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only events of this type */
-                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created" | "task.created" | "task.updated";
+                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated";
                 /** @description The same as type (its name before the event log) */
-                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created" | "task.created" | "task.updated";
+                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated";
                 /** @description Only events by this API key label */
                 actor?: string;
                 /** @description Only events about this kind of entity */
-                entity_type?: "operator" | "source" | "appeal" | "lead" | "api_key" | "webhook" | "message" | "task";
+                entity_type?: "operator" | "source" | "appeal" | "lead" | "api_key" | "webhook" | "message" | "task" | "material" | "bot_script";
                 /** @description Only events about the entity with this id */
                 entity_id?: number;
                 /** @description Only events of this appeal */
@@ -5903,7 +7769,7 @@ export interface operations {
     streamEvents: {
         parameters: {
             query?: {
-                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created, task.created, task.updated */
+                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, message.created, task.created, task.updated, material.created, material.updated, material.archived, bot_script.created, bot_script.updated */
                 types?: string;
                 /** @description Resume after this event id, for clients that cannot set the Last-Event-ID header; the header wins when both are sent (a browser's EventSource reconnects with the header, to the URL it first used) */
                 last_event_id?: number;

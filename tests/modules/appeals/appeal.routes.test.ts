@@ -83,6 +83,8 @@ describe("POST /appeals: who gets the appeal", () => {
       status: "active",
       message: "Hello",
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      bot_script_id: null,
+      bot_script_version: null,
     });
     const stored = await getAppeal(body.appeal_id);
     expect(stored).toMatchObject({ id: body.appeal_id, status: "active", closed_at: null });

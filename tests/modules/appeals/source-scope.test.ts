@@ -120,6 +120,8 @@ describe("a key scoped to source A", () => {
       status: "pending",
       message: "hello",
       created_at: expect.stringMatching(ISO_UTC),
+      bot_script_id: null,
+      bot_script_version: null,
     });
   });
 

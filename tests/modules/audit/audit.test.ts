@@ -109,7 +109,7 @@ describe("admin changes record exactly one event each", () => {
         entity_type: "source",
         entity_id: source.id,
         appeal_id: null,
-        details: { name, description: null, strategy: "weighted_by_free_capacity" },
+        details: { name, description: null, strategy: "weighted_by_free_capacity", bot_script_id: null },
       },
       {
         actor: "anonymous",

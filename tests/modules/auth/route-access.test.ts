@@ -2,12 +2,21 @@
 // router itself (app.printRoutes), not from a list kept here, so a new route is
 // checked as soon as it exists; the expected answers follow the roles of README.md:
 // admin everything, viewer every GET, intake POST /appeals and GET /appeals/{id}, intake and
-// operator keys an appeal's conversation (POST and GET /appeals/{id}/messages);
+// operator keys an appeal's conversation (POST and GET /appeals/{id}/messages), intake keys a
+// lead's open conversation (POST /leads/by-external-id/{external_id}/messages);
 // /health, /ready and /docs public. An intake key scoped to sources reaches
 // the same routes: its scope answers 404 inside them, never 403. An operator key
-// reads GET /appeals and GET /appeals/{id} only, and there only its own operator's appeals:
-// another operator's is the 404 of a missing one; likewise its tasks (POST /tasks for itself,
-// GET /tasks, GET and PATCH /tasks/{id}), which bots may also create. GET /events/stream is open to every role,
+// reads GET /appeals and GET /appeals/{id}, closes and transfers (PATCH /appeals/{id}/close and
+// /assign), and there only its own operator's appeals: another operator's is the 404 of a missing
+// one; likewise its tasks (POST /tasks for itself, GET /tasks, GET and PATCH /tasks/{id}), which
+// bots may also create; and GET and PATCH /operators/me, its own availability, which is for
+// operator keys alone (admins included get a 403: they have no "me"). Every route with an id that
+// an operator key reaches is checked object by object (own / another operator's / missing), the
+// list of them read from the router too. Bots also read materials (GET /materials, GET
+// /materials/{id}: published ones, filtered inside) and record activities (POST /activities);
+// viewers read timelines and stats. Bots read the bot script they follow (GET /bot-scripts/{id}
+// and its versions; a scoped key only its sources' scripts:
+// tests/modules/bot-scripts/bot-script-access.test.ts). GET /events/stream is open to every role,
 // each seeing its own part of the log (tests/modules/events/event-stream.test.ts).
 import diagnostics from "node:diagnostics_channel";
 import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from "fastify";
@@ -56,23 +65,40 @@ function isPublic(url: string): boolean {
 const STREAM = "/events/stream";
 /** An appeal's conversation. */
 const MESSAGES = "/appeals/:id/messages";
+/**
+ * An operator key's own operator (its availability). The one exception to "admin may do
+ * everything": an admin key names no operator, so there is no "me" to read or set, and it gets
+ * the 403 of a wrong role (not a 404: no id was named that could leak). Admins use /operators/{id}.
+ */
+const SELF = "/operators/me";
+/** A lead's open conversation through a source (sticky): bots post to it, operators do not. */
+const LEAD_MESSAGES = "/leads/by-external-id/:external_id/messages";
+/** The script a bot follows, and its versions: bots read them. */
+const BOT_SCRIPT_READS = ["/bot-scripts/:id", "/bot-scripts/:id/versions"];
 
 function allowed(role: Role, { method, url }: Route): boolean {
+  if (url === SELF) return role === "operator";
   if (isPublic(url) || role === "admin" || url === STREAM) return true;
   const read = method === "GET" || method === "HEAD";
   if (role === "viewer") return read && !ADMIN_ONLY_READS.has(url);
   // A conversation: intake and operator keys post in it (the sender each may use is the
   // service's 403, tests/modules/messages/message-roles.test.ts) and read it.
   if (url === MESSAGES) return read || method === "POST";
-  // Tasks: operator keys create, read and change their own; bots create them.
+  // Operator keys close and transfer their own appeals (reopen stays admin's); they create,
+  // read and change their own tasks, which bots create too.
   if (role === "operator") {
     return (
       (read && ["/appeals", "/appeals/:id", "/tasks", "/tasks/:id"].includes(url)) ||
       (method === "POST" && url === "/tasks") ||
-      (method === "PATCH" && url === "/tasks/:id")
+      (method === "PATCH" && ["/tasks/:id", "/appeals/:id/close", "/appeals/:id/assign"].includes(url))
     );
   }
-  return (method === "POST" && (url === "/appeals" || url === "/tasks")) || (read && url === "/appeals/:id");
+  // Bots: intake, their appeals and a lead's open conversation, tasks, the materials they show
+  // (published ones, inside the route), the activities they record and the scripts they follow.
+  return (
+    (method === "POST" && ["/appeals", "/tasks", "/activities", LEAD_MESSAGES].includes(url)) ||
+    (read && ["/appeals/:id", "/materials", "/materials/:id", ...BOT_SCRIPT_READS].includes(url))
+  );
 }
 
 /** A concrete URL for a route pattern; ids that do not exist: the handler's answer does not matter here. */
@@ -254,22 +280,37 @@ describe.each(KINDS)("with a valid %s key", (kind, role) => {
     }
     if (role === "intake") {
       expect(verdicts.filter((v) => !isPublic(v.split(" ")[1] ?? ""))).toEqual([
+        "GET /bot-scripts/:id allowed",
+        "HEAD /bot-scripts/:id allowed",
+        "GET /bot-scripts/:id/versions allowed",
+        "HEAD /bot-scripts/:id/versions allowed",
         "POST /appeals allowed",
         "GET /appeals/:id allowed",
         "HEAD /appeals/:id allowed",
         "POST /appeals/:id/messages allowed",
         "GET /appeals/:id/messages allowed",
         "HEAD /appeals/:id/messages allowed",
+        "POST /leads/by-external-id/:external_id/messages allowed",
         "POST /tasks allowed",
+        "GET /materials allowed",
+        "HEAD /materials allowed",
+        "GET /materials/:id allowed",
+        "HEAD /materials/:id allowed",
+        "POST /activities allowed",
         "GET /events/stream allowed",
       ]);
     }
     if (role === "operator") {
       expect(verdicts.filter((v) => !isPublic(v.split(" ")[1] ?? ""))).toEqual([
+        "GET /operators/me allowed",
+        "HEAD /operators/me allowed",
+        "PATCH /operators/me allowed",
         "GET /appeals allowed",
         "HEAD /appeals allowed",
         "GET /appeals/:id allowed",
         "HEAD /appeals/:id allowed",
+        "PATCH /appeals/:id/close allowed",
+        "PATCH /appeals/:id/assign allowed",
         "POST /appeals/:id/messages allowed",
         "GET /appeals/:id/messages allowed",
         "HEAD /appeals/:id/messages allowed",
@@ -429,6 +470,232 @@ describe("an operator key's tasks, object by object", () => {
     // The scoped key sees no appeal of that lead in its source: the lead is a 404 to it.
     const scoped = await as(keys["scoped intake"], "POST", "/tasks", { title: "x", lead_id: appeal.lead_id });
     expectProblem(scoped, 404, "not_found");
+  });
+});
+
+/**
+ * What an operator key may do with each route that takes an id, own object against another
+ * operator's: the object the id names, the body sent, the status its own object answers. Every
+ * such route the router has and the operator role reaches must be here (the first test).
+ */
+type ObjectCase = {
+  object: "appeal" | "task";
+  payload?: (ids: { poolOperator: number }) => object;
+  ownStatus: number;
+};
+const OBJECT_CASES: Record<string, ObjectCase> = {
+  "GET /appeals/:id": { object: "appeal", ownStatus: 200 },
+  "HEAD /appeals/:id": { object: "appeal", ownStatus: 200 },
+  "PATCH /appeals/:id/close": { object: "appeal", ownStatus: 200 },
+  "PATCH /appeals/:id/assign": {
+    object: "appeal",
+    payload: ({ poolOperator }) => ({ operator_id: poolOperator }),
+    ownStatus: 200,
+  },
+  "POST /appeals/:id/messages": {
+    object: "appeal",
+    payload: () => ({ text: "object-level reply", sender: "operator" }),
+    ownStatus: 201,
+  },
+  "GET /appeals/:id/messages": { object: "appeal", ownStatus: 200 },
+  "HEAD /appeals/:id/messages": { object: "appeal", ownStatus: 200 },
+  "GET /tasks/:id": { object: "task", ownStatus: 200 },
+  "HEAD /tasks/:id": { object: "task", ownStatus: 200 },
+  "PATCH /tasks/:id": { object: "task", payload: () => ({ status: "done" }), ownStatus: 200 },
+};
+
+describe("every route with an id an operator key reaches, own object against another operator's", () => {
+  // Operators of their own (not `own`'s): every case takes fresh objects, and these appeals
+  // must not show up in the list checks above. The pool operator is where new appeals land
+  // and where a transfer sends them.
+  const ids = { a: 0, b: 0, poolOperator: 0, pool: 0 };
+  const keyOf = { a: "", b: "" };
+  let counter = 0;
+
+  beforeAll(async () => {
+    const operator = async (name: string) =>
+      (await t.deps.operators.create({ name, is_active: true, max_load: 1000 }, "test")).id;
+    ids.a = await operator("object-level A");
+    ids.b = await operator("object-level B");
+    ids.poolOperator = await operator("object-level pool");
+    ids.pool = (await t.deps.sources.create({ name: "object-level pool", strategy: "weighted" }, "test")).id;
+    await t.deps.sources.replaceWeights(ids.pool, [{ operator_id: ids.poolOperator, weight: 1 }], "test");
+    for (const side of ["a", "b"] as const) {
+      keyOf[side] = (
+        await t.deps.apiKeys.create(
+          { label: `object-level ${side.toUpperCase()}`, role: "operator", operatorId: ids[side] },
+          "test",
+        )
+      ).key;
+    }
+  });
+
+  /** A fresh object of the operator: an appeal (from the pool, moved to it by an admin) or a task. */
+  async function objectOf(kind: ObjectCase["object"], operatorId: number): Promise<number> {
+    counter += 1;
+    if (kind === "task") {
+      const noScope = { operatorId: null, sourceIds: null };
+      return (
+        await t.deps.tasks.create({ title: `task ${counter}`, operator_id: operatorId }, "test", noScope)
+      ).id;
+    }
+    const { appeal } = await t.deps.appeals.create(
+      { source_id: ids.pool, lead_external_id: `object-level lead ${counter}`, message: "Hello" },
+      "test",
+    );
+    await t.deps.appeals.transfer(appeal.appeal_id, { operator_id: operatorId, force: true }, "test");
+    return appeal.appeal_id;
+  }
+
+  const send = (key: string, route: Route, id: number | string, payload?: object) =>
+    t.app.inject({
+      method: route.method,
+      url: route.url.replace(":id", String(id)),
+      headers: { authorization: `Bearer ${key}` },
+      ...(payload && { payload }),
+    });
+
+  /** The state a refused request must leave as it was: the object as an admin reads it, and the log. */
+  async function stateOf(kind: ObjectCase["object"], id: number) {
+    const object = kind === "task" ? await t.deps.tasks.get(id, null) : await t.deps.appeals.get(id);
+    const messages = await t.database.prisma.message.count();
+    const events = await t.database.prisma.event.count();
+    return { object, messages, events };
+  }
+
+  it("are exactly the routes with an id the operator role reaches, as the router has them", () => {
+    const reached = routes
+      .filter((route) => route.url.includes("/:") && allowed("operator", route))
+      .map((route) => `${route.method} ${route.url}`);
+    expect(reached.sort()).toEqual(Object.keys(OBJECT_CASES).sort());
+  });
+
+  it.each(Object.entries(OBJECT_CASES))(
+    "%s: own works, another operator's is the 404 of a missing one, nothing written",
+    async (name, spec) => {
+      const route = routes.find((candidate) => `${candidate.method} ${candidate.url}` === name);
+      expect(route, name).toBeDefined();
+      if (!route) return;
+      const payload = spec.payload?.(ids);
+      const mine = await objectOf(spec.object, ids.a);
+      const theirs = await objectOf(spec.object, ids.b);
+
+      const before = await stateOf(spec.object, theirs);
+      const other = await send(keyOf.a, route, theirs, payload);
+      const missing = await send(keyOf.a, route, 424242, payload);
+      expect(other.statusCode, `${name}: ${other.body}`).toBe(404);
+      expect(missing.statusCode, name).toBe(404);
+      if (route.method !== "HEAD") {
+        const noun = spec.object === "task" ? "Task" : "Appeal";
+        const { request_id: _, instance: __, ...refused } = expectProblem(other, 404, "not_found");
+        const { request_id: ___, instance: ____, ...none } = expectProblem(missing, 404, "not_found");
+        expect(refused, name).toEqual({ ...none, detail: `${noun} ${theirs} does not exist.` });
+      }
+      expect(await stateOf(spec.object, theirs), `${name} wrote something`).toEqual(before);
+      // Its owner reaches it, so the 404 was about whose it is.
+      const owner = await send(keyOf.b, route, theirs, payload);
+      expect(owner.statusCode, `${name}: ${owner.body}`).toBe(spec.ownStatus);
+
+      const own = await send(keyOf.a, route, mine, payload);
+      expect(own.statusCode, `${name}: ${own.body}`).toBe(spec.ownStatus);
+      if (route.method === "HEAD") return;
+      const body = own.json() as {
+        id?: number;
+        appeal_id?: number;
+        status?: string;
+        operator?: { id: number };
+      };
+      if (name === "PATCH /appeals/:id/close") expect(body).toMatchObject({ id: mine, status: "closed" });
+      if (name === "PATCH /appeals/:id/assign") {
+        expect(body).toMatchObject({ id: mine, status: "active", operator: { id: ids.poolOperator } });
+        // No longer its own: the next request is the 404 of a missing appeal.
+        expectProblem(await send(keyOf.a, route, mine, payload), 404, "not_found");
+      }
+      if (name === "POST /appeals/:id/messages") {
+        expect(body).toMatchObject({ appeal_id: mine, sender: "operator", operator_id: ids.a });
+      }
+      if (name === "PATCH /tasks/:id") expect(body).toMatchObject({ id: mine, status: "done" });
+    },
+  );
+
+  it("a close or a transfer is recorded under the key's label, as every change is", async () => {
+    const closed = await objectOf("appeal", ids.a);
+    const moved = await objectOf("appeal", ids.a);
+    const as = (method: "PATCH", url: string, payload?: object) =>
+      t.app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${keyOf.a}` },
+        ...(payload && { payload }),
+      });
+    expect((await as("PATCH", `/appeals/${closed}/close`)).statusCode).toBe(200);
+    expect(
+      (await as("PATCH", `/appeals/${moved}/assign`, { operator_id: ids.poolOperator })).statusCode,
+    ).toBe(200);
+    const events = await t.database.prisma.event.findMany({
+      where: { appealId: { in: [closed, moved] }, actor: "object-level A" },
+      orderBy: { id: "asc" },
+    });
+    expect(events.map((event) => [event.type, Number(event.appealId), event.operatorId])).toEqual([
+      ["appeal.closed", closed, ids.a],
+      ["appeal.assigned", moved, ids.poolOperator],
+    ]);
+    expect(events[1]?.details).toMatchObject({ transfer: true, force: false, from_operator_id: ids.a });
+  });
+
+  it("force is an admin's: an operator key sending force: true gets the same 403 whatever the appeal", async () => {
+    const mine = await objectOf("appeal", ids.a);
+    const theirs = await objectOf("appeal", ids.b);
+    const answers = [];
+    for (const id of [mine, theirs, 424242]) {
+      const before = await stateOf("appeal", mine);
+      const response = await t.app.inject({
+        method: "PATCH",
+        url: `/appeals/${id}/assign`,
+        headers: { authorization: `Bearer ${keyOf.a}` },
+        payload: { operator_id: ids.poolOperator, force: true },
+      });
+      const { request_id: _, instance: __, ...problem } = expectProblem(response, 403, "forbidden");
+      answers.push(problem);
+      expect(await stateOf("appeal", mine)).toEqual(before);
+    }
+    expect(answers[0]).toMatchObject({
+      errors: [{ path: "force", message: "not allowed for role operator" }],
+    });
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+    // force: false is the default an operator key may send.
+    const plain = await t.app.inject({
+      method: "PATCH",
+      url: `/appeals/${mine}/assign`,
+      headers: { authorization: `Bearer ${keyOf.a}` },
+      payload: { operator_id: ids.poolOperator, force: false },
+    });
+    expect(plain.statusCode, plain.body).toBe(200);
+  });
+
+  it("GET and PATCH /operators/me are each key's own operator; other roles get a 403 naming the operator key", async () => {
+    for (const side of ["a", "b"] as const) {
+      const me = await t.app.inject({
+        method: "GET",
+        url: "/operators/me",
+        headers: { authorization: `Bearer ${keyOf[side]}` },
+      });
+      expect(me.statusCode, me.body).toBe(200);
+      expect(me.json()).toMatchObject({ id: ids[side], name: `object-level ${side.toUpperCase()}` });
+    }
+    for (const kind of ["admin", "viewer", "intake"] as const) {
+      for (const method of ["GET", "PATCH"] as const) {
+        const response = await t.app.inject({
+          method,
+          url: "/operators/me",
+          headers: { authorization: `Bearer ${keys[kind]}` },
+          ...(method === "PATCH" && { payload: { is_active: false } }),
+        });
+        const problem = expectProblem(response, 403, "forbidden");
+        expect(problem.detail).toBe(`This route needs the role operator; the API key has the role ${kind}.`);
+      }
+    }
   });
 });
 

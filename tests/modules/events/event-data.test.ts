@@ -126,6 +126,57 @@ describe("the data of each event", () => {
     );
   });
 
+  it("material.created, material.updated and material.archived: the material as GET /materials/{id} shows it", async () => {
+    const created = await t.app.inject({
+      method: "POST",
+      url: "/materials",
+      payload: {
+        title: unique("m"),
+        category: "article",
+        media: [{ kind: "photo", url: "https://example.com/a.jpg" }],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id } = created.json() as { id: number };
+    expect(await dataOf("material.created", id)).toEqual(await get(`/materials/${id}`));
+    const updated = await t.app.inject({
+      method: "PATCH",
+      url: `/materials/${id}`,
+      payload: { published: true },
+    });
+    expect(updated.statusCode, updated.body).toBe(200);
+    expect(await dataOf("material.updated", id)).toEqual(await get(`/materials/${id}`));
+    expect((await t.app.inject({ method: "DELETE", url: `/materials/${id}` })).statusCode).toBe(204);
+    const archived = await get(`/materials/${id}`);
+    expect(archived.archived_at).not.toBeNull();
+    expect(await dataOf("material.archived", id)).toEqual(archived);
+  });
+
+  it("bot_script.created, bot_script.updated and appeal.created of a scripted source: as the GETs show them", async () => {
+    const created = await t.app.inject({
+      method: "POST",
+      url: "/bot-scripts",
+      payload: { name: unique("script"), content: "v1" },
+    });
+    const id = (created.json() as { id: number }).id;
+    expect(await dataOf("bot_script.created", id)).toEqual(await get(`/bot-scripts/${id}`));
+    await t.app.inject({ method: "PATCH", url: `/bot-scripts/${id}`, payload: { content: "v2" } });
+    const shown = await get(`/bot-scripts/${id}`);
+    expect(shown).toMatchObject({ version: 2, content: "v2" });
+    expect(await dataOf("bot_script.updated", id)).toEqual(shown);
+
+    const source = await t.app.inject({
+      method: "POST",
+      url: "/sources",
+      payload: { name: unique("source"), bot_script_id: id },
+    });
+    const sourceId = (source.json() as { id: number }).id;
+    const appeal = await createAppeal(t.app, { source_id: sourceId, message: "hi" });
+    const appealShown = await get(`/appeals/${appeal.appeal_id}`);
+    expect(appealShown).toMatchObject({ status: "pending", bot_script_id: id, bot_script_version: 2 });
+    expect(await dataOf("appeal.created", appeal.appeal_id)).toEqual(appealShown);
+  });
+
   it("api_key.created and api_key.revoked: the key as the API shows it, never the secret", async () => {
     const created = await t.app.inject({
       method: "POST",

@@ -416,6 +416,8 @@ describe("a lead's appeals", () => {
         assigned_at: a1Closed.assigned_at,
         closed_at: a1Closed.closed_at,
         first_response_at: null,
+        bot_script_id: null,
+        bot_script_version: null,
       },
       {
         id: a2.appeal_id,
@@ -430,6 +432,8 @@ describe("a lead's appeals", () => {
         assigned_at: a2Now.assigned_at,
         closed_at: null,
         first_response_at: null,
+        bot_script_id: null,
+        bot_script_version: null,
       },
       {
         id: a3.appeal_id,
@@ -444,6 +448,8 @@ describe("a lead's appeals", () => {
         assigned_at: a3Now.assigned_at,
         closed_at: null,
         first_response_at: null,
+        bot_script_id: null,
+        bot_script_version: null,
       },
     ];
     expect(a1Closed.closed_at).toMatch(ISO);

@@ -63,6 +63,7 @@ describe("sources", () => {
         name,
         description: null,
         strategy: "weighted",
+        bot_script_id: null,
         created_at: expect.stringMatching(ISO_UTC),
         updated_at: body.created_at,
         archived_at: null,
@@ -215,7 +216,9 @@ describe("sources", () => {
     it("an empty body is a 400, an unknown id a 404", async () => {
       const source = await createSource(t.app);
       const empty = expectValidationError(await patch(source.id, {}), "(root)");
-      expect(empty.errors?.[0]?.message).toBe("send at least one of name, description, strategy");
+      expect(empty.errors?.[0]?.message).toBe(
+        "send at least one of name, description, strategy, bot_script_id",
+      );
       const missing = expectProblem(await patch(765431, { name: "ghost" }), 404, "not_found");
       expect(missing.detail).toBe("Source 765431 does not exist.");
       expectValidationError(await patch("1.5", { name: "x" }), "id");

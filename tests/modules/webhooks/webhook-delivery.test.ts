@@ -10,6 +10,7 @@ import type { WebhookDispatcherOptions } from "../../../src/modules/webhooks/web
 import { WebhookThread } from "../../../src/modules/webhooks/webhook-thread.js";
 import { type RunningApp, startTestApp, useTestApp } from "../../helpers/test-app.js";
 import { onRealServer } from "../../helpers/test-database.js";
+import { deliver as deliverDue, settle } from "../../helpers/webhook-delivery.js";
 import { type Receiver, startReceiver } from "../../helpers/webhook-receiver.js";
 
 let offsetMs = 0;
@@ -74,28 +75,9 @@ async function events(n: number, app: RunningApp = t): Promise<number[]> {
   return rows.map((row) => Number(row.id)).reverse();
 }
 
-/**
- * Lets the feed's horizon reach every committed event, then delivers what is due. The horizon
- * waits for the transactions running at its look, of the whole server (other test files'
- * too), so it may take a few looks under load.
- */
-async function settle(app: RunningApp): Promise<void> {
-  const [row] = (
-    await app.database.pool.query<{ newest: string }>(
-      "SELECT COALESCE(max(id), 0)::text AS newest FROM events",
-    )
-  ).rows;
-  const newest = BigInt(row?.newest ?? "0");
-  for (let i = 0; i < 500 && app.deps.eventFeed.current < newest; i++) {
-    await app.deps.eventFeed.poll();
-    if (app.deps.eventFeed.current < newest) await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  expect(app.deps.eventFeed.current).toBeGreaterThanOrEqual(newest);
-}
-
+/** Every committed event seen, then what is due delivered (tests/helpers/webhook-delivery.ts). */
 async function deliver(app: RunningApp = t): Promise<void> {
-  await settle(app);
-  await app.deps.webhookDispatcher.runOnce();
+  await deliverDue(app);
 }
 
 type Delivery = {

@@ -1,0 +1,177 @@
+// npm run db:seed's demo CRM (src/db/seed-demo.ts), run through the services on a database of
+// this file's own: exact counts (faker and the draws are seeded, so every run writes the same),
+// the rules of a real conversation (operators write only on appeals they hold), the scripts'
+// versions as the appeals record them, and a second run that changes nothing.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectDatabase, type Database } from "../../src/db/prisma.js";
+import { demoDepsOptions, type SeedTally, seedDemo } from "../../src/db/seed-demo.js";
+import { createDeps, type Deps } from "../../src/deps.js";
+import { query } from "../helpers/sql.js";
+import { createTestDatabase, onRealServer, type TestDatabase } from "../helpers/test-database.js";
+
+let testDatabase: TestDatabase;
+let database: Database;
+let deps: Deps;
+let tally: SeedTally;
+const sql = <T extends Record<string, unknown>>(text: string) => query<T>(testDatabase.url, text);
+
+beforeAll(async () => {
+  testDatabase = await createTestDatabase();
+  database = connectDatabase({ url: testDatabase.url, poolSize: 2, prepareStatements: onRealServer });
+  deps = createDeps(database, demoDepsOptions());
+  const result = await seedDemo(deps);
+  if ("operators" in result) throw new Error("the test database was not empty");
+  tally = result;
+}, 120_000);
+
+afterAll(async () => {
+  await deps?.jobs.stop({ timeoutMs: 5_000 });
+  await database?.close();
+  await testDatabase?.drop();
+});
+
+describe("the demo seed", () => {
+  it("makes the same CRM every time: operators, sources, scripts, appeals", async () => {
+    expect(
+      await sql(
+        "SELECT count(*)::int AS n, count(*) FILTER (WHERE NOT is_active)::int AS inactive FROM operators",
+      ),
+    ).toEqual([{ n: 8, inactive: 1 }]);
+    // A script per source, two of them revised once.
+    expect(
+      await sql(
+        `SELECT s.name AS source, b.name AS script, b.version
+         FROM sources s JOIN bot_scripts b ON b.id = s.bot_script_id ORDER BY s.id`,
+      ),
+    ).toEqual([
+      { source: "Telegram bot", script: "Telegram: first contact", version: 2 },
+      { source: "WhatsApp", script: "WhatsApp: catalogue questions", version: 1 },
+      { source: "Website form", script: "Website form: callback request", version: 2 },
+      { source: "CRM import", script: "CRM import: reactivation", version: 1 },
+    ]);
+    expect(await sql("SELECT count(*)::int AS n FROM bot_script_versions")).toEqual([{ n: 6 }]);
+    expect(
+      await sql("SELECT status::text, count(*)::int AS n FROM appeals GROUP BY status ORDER BY status::text"),
+    ).toEqual([
+      { status: "active", n: 33 },
+      { status: "closed", n: 67 },
+      { status: "pending", n: 20 },
+    ]);
+    expect(await sql("SELECT count(*)::int AS n FROM leads")).toEqual([{ n: 60 }]);
+  });
+
+  it("every appeal records its source's script; a revised one's first half version 1, the rest version 2", async () => {
+    expect(
+      await sql(
+        `SELECT count(*)::int AS n FROM appeals a JOIN sources s ON s.id = a.source_id
+         WHERE a.bot_script_id IS DISTINCT FROM s.bot_script_id`,
+      ),
+    ).toEqual([{ n: 0 }]);
+    const byVersion = await sql<{ source: string; version: number; n: number; first: number; last: number }>(
+      `SELECT s.name AS source, a.bot_script_version AS version, count(*)::int AS n,
+              min(a.id) AS first, max(a.id) AS last
+       FROM appeals a JOIN sources s ON s.id = a.source_id
+       GROUP BY s.id, s.name, a.bot_script_version ORDER BY s.id, a.bot_script_version`,
+    );
+    expect(byVersion.map(({ source, version, n }) => ({ source, version, n }))).toEqual([
+      { source: "Telegram bot", version: 1, n: 18 },
+      { source: "Telegram bot", version: 2, n: 17 },
+      { source: "WhatsApp", version: 1, n: 28 },
+      { source: "Website form", version: 1, n: 21 },
+      { source: "Website form", version: 2, n: 24 },
+      { source: "CRM import", version: 1, n: 12 },
+    ]);
+    // The revision came halfway: appeal 60 is the last of version 1, 61 the first of version 2.
+    for (const source of ["Telegram bot", "Website form"]) {
+      const [v1, v2] = byVersion.filter((row) => row.source === source);
+      expect(v1?.last).toBeLessThanOrEqual(60);
+      expect(v2?.first).toBeGreaterThan(60);
+    }
+  });
+
+  it("conversations: lead, bot (some AI-generated) and operator messages, as tallied", async () => {
+    expect(
+      await sql(
+        `SELECT sender::text, count(*)::int AS n, count(*) FILTER (WHERE is_ai_generated)::int AS ai
+         FROM messages GROUP BY sender ORDER BY sender::text`,
+      ),
+    ).toEqual([
+      { sender: "bot", n: 278, ai: 68 },
+      { sender: "lead", n: 180, ai: 0 },
+      { sender: "operator", n: 57, ai: 0 },
+    ]);
+    expect(tally.messages).toEqual({ lead: 180, bot: 278, operator: 57, aiGenerated: 68 });
+    // Every appeal is a conversation: its first message, then at least the bot's greeting.
+    expect(
+      await sql(
+        `SELECT count(*)::int AS n FROM appeals a
+         WHERE (SELECT count(*) FROM messages m WHERE m.appeal_id = a.id) < 2`,
+      ),
+    ).toEqual([{ n: 0 }]);
+    // Attachments as references: the operators' catalogue link, the leads' Telegram photos.
+    expect(
+      await sql(
+        `SELECT sender::text, attachments->0->>'kind' AS kind, count(*)::int AS n FROM messages
+         WHERE attachments <> '[]'::jsonb GROUP BY 1, 2 ORDER BY 1, 2`,
+      ),
+    ).toEqual([
+      { sender: "lead", kind: "photo", n: 2 },
+      { sender: "operator", kind: "document", n: 18 },
+    ]);
+  });
+
+  it("operators wrote only on appeals they held, while they held them", async () => {
+    expect(
+      await sql(
+        `SELECT count(*)::int AS n FROM messages m JOIN appeals a ON a.id = m.appeal_id
+         WHERE m.sender = 'operator'
+           AND (m.operator_id IS DISTINCT FROM a.operator_id OR m.created_at < a.assigned_at
+                OR m.created_at > COALESCE(a.closed_at, 'infinity'))`,
+      ),
+    ).toEqual([{ n: 0 }]);
+  });
+
+  it("tasks: some done, some overdue, some for nobody, as tallied", async () => {
+    const [row] = await sql(
+      `SELECT count(*)::int AS total,
+              count(*) FILTER (WHERE status = 'done')::int AS done,
+              count(*) FILTER (WHERE status = 'open' AND due_at < now())::int AS overdue,
+              count(*) FILTER (WHERE operator_id IS NULL)::int AS nobody
+       FROM tasks`,
+    );
+    expect(row).toEqual({ total: 20, done: 4, overdue: 7, nobody: 3 });
+    expect(tally.tasks).toEqual(row);
+    expect(tally).toMatchObject({ scripts: 4, versions: 6 });
+    // As GET /tasks answers them.
+    const page = await deps.tasks.list({ limit: 500 }, null);
+    expect(page.items.filter((task) => task.overdue)).toHaveLength(7);
+  });
+
+  it("every change went through the services: each has its event", async () => {
+    expect(
+      await sql(
+        `SELECT type, count(*)::int AS n FROM events
+         WHERE type IN ('bot_script.created', 'bot_script.updated', 'message.created', 'task.created', 'task.updated')
+         GROUP BY type ORDER BY type`,
+      ),
+    ).toEqual([
+      { type: "bot_script.created", n: 4 },
+      { type: "bot_script.updated", n: 2 },
+      { type: "message.created", n: 515 },
+      { type: "task.created", n: 20 },
+      { type: "task.updated", n: 4 },
+    ]);
+  });
+
+  it("leaves a database with data alone", async () => {
+    const before = await sql(
+      "SELECT (SELECT count(*)::int FROM events) AS events, (SELECT count(*)::int FROM appeals) AS appeals",
+    );
+    expect(await seedDemo(deps)).toEqual({ operators: 8, sources: 4 });
+    expect(
+      await sql(
+        "SELECT (SELECT count(*)::int FROM events) AS events, (SELECT count(*)::int FROM appeals) AS appeals",
+      ),
+    ).toEqual(before);
+  });
+});
