@@ -132,6 +132,9 @@ describe("a new lead's first message", () => {
         assigned_at: expect.stringMatching(ISO_UTC),
         closed_at: null,
         first_response_at: null,
+        // The source names no bot script.
+        bot_script_id: null,
+        bot_script_version: null,
       },
       message: {
         id: expect.any(Number),
