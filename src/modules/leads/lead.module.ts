@@ -21,5 +21,5 @@ export const leadsModule = defineModule({
     await app.register(leadRoutes, { leads });
   },
   // Written by the intake statement (a new lead, a changed profile) and by PATCH /leads/{id} and consent.
-  eventTypes: ["lead.created", "lead.updated"],
+  eventTypes: ["lead.created", "lead.updated", "lead.erased"],
 });

@@ -185,4 +185,65 @@ export class LeadRepository {
       return after;
     });
   }
+
+  /**
+   * Erases the lead's personal data where it lives, in one transaction, and records lead.erased:
+   * the profile blanked (its external id too, replaced by `erased:<id>`, so a later appeal with
+   * the old id starts a fresh lead), the texts and attachments of every message of its appeals
+   * and the appeals' copies of message 1, its activities' data, and the payloads of the events
+   * that held any of it (the lead's own, its appeals', their messages'): the stream's replay and
+   * webhook deliveries read the log, so they send what is left. Counts, statuses and times stay.
+   * The lead's row is locked first, so an intake or a sticky message for it waits. Null when the
+   * lead does not exist; an erased lead again is answered as it is, nothing written.
+   */
+  erase(
+    id: number,
+    now: Date,
+    actor: string,
+    eventData: (erased: LeadRecord) => Prisma.InputJsonObject,
+  ): Promise<LeadRecord | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ erased_at: Date | null }[]>`
+        SELECT erased_at FROM leads WHERE id = ${id} FOR UPDATE`;
+      const row = locked[0];
+      if (!row) return null;
+      if (row.erased_at === null) {
+        await tx.$executeRaw`
+          UPDATE leads SET external_id = 'erased:' || id, name = NULL, first_name = NULL, last_name = NULL,
+                 middle_name = NULL, phone = NULL, phone_e164 = NULL, second_phone = NULL,
+                 second_phone_e164 = NULL, email = NULL, company = NULL, position = NULL, heard_from = NULL,
+                 notes = NULL, tags = '{}', consent_given_at = NULL, consent_text_version = NULL,
+                 blocked_at = NULL, erased_at = ${now}, updated_at = ${now}
+          WHERE id = ${id}`;
+        await tx.$executeRaw`UPDATE appeals SET message = NULL WHERE lead_id = ${id} AND message IS NOT NULL`;
+        await tx.$executeRaw`
+          UPDATE messages SET text = '', attachments = '[]'
+          WHERE appeal_id IN (SELECT a.id FROM appeals a WHERE a.lead_id = ${id})`;
+        await tx.$executeRaw`UPDATE activities SET data = '{}' WHERE lead_id = ${id} AND data <> '{}'`;
+        // The log's copies: appeal events carry the external id and message 1, message events the
+        // text and attachments, lead events the whole profile (and what changed, in details).
+        await tx.$executeRaw`
+          UPDATE events SET data = CASE
+              WHEN entity_type = 'message' THEN data || '{"text": "", "attachments": []}'::jsonb
+              ELSE data || jsonb_build_object('lead_external_id', 'erased:' || ${id}::int, 'message', NULL)
+            END
+          WHERE appeal_id IN (SELECT a.id FROM appeals a WHERE a.lead_id = ${id})
+            AND entity_type IN ('appeal', 'message')`;
+        const erased = toRecord(await tx.lead.findUniqueOrThrow({ where: { id }, include: withAppealsCount }));
+        const blank = eventData(erased);
+        await tx.$executeRaw`
+          UPDATE events SET data = ${blank}::jsonb, details = '{}'
+          WHERE entity_type = 'lead' AND entity_id = ${id}`;
+        await this.audit.record(tx, {
+          actor,
+          action: "lead.erased",
+          entityType: "lead",
+          entityId: id,
+          data: blank,
+        });
+        return erased;
+      }
+      return toRecord(await tx.lead.findUniqueOrThrow({ where: { id }, include: withAppealsCount }));
+    });
+  }
 }

@@ -207,6 +207,16 @@ export class LeadService {
     return toLeadDto(lead);
   }
 
+  /**
+   * Erases the lead's personal data everywhere it lives (LeadRepository.erase) and records
+   * lead.erased; the lead stays, blank, with erased_at, its counts and its appeals' statistics.
+   */
+  async erase(id: number, actor: string): Promise<LeadDto> {
+    const lead = await this.leads.erase(id, this.clock.now(), actor, (erased) => toLeadDto(erased));
+    if (!lead) throw leadNotFound(id);
+    return toLeadDto(lead);
+  }
+
   /** A page of the lead's appeals, oldest first. */
   async listAppeals(leadId: number, query: ListLeadAppealsQuery): Promise<Page<AppealDto>> {
     await this.requireLead(leadId);
