@@ -266,6 +266,36 @@ describe("statements of the leads' routes", () => {
     // Nothing to change: the lock and the read, then COMMIT.
     expect(await statementsOf("PATCH", `/leads/${lead}`, { company: "Acme" })).toHaveLength(3);
   });
+
+  it("DELETE /leads/{id} sends a fixed number of statements, at any number of appeals and messages", async () => {
+    const sourceId = (await createSource(t.app)).id;
+    const operator = await createOperator(t.app, { max_load: 1000 });
+    await setWeights(t.app, sourceId, [{ operator_id: operator.id, weight: 1 }]);
+    const leadWith = async (appeals: number) => {
+      const externalId = `erase-${Math.random()}`;
+      let lead = 0;
+      for (let i = 0; i < appeals; i++) {
+        const created = await createAppeal(t.app, {
+          source_id: sourceId,
+          lead_external_id: externalId,
+          message: "hi",
+        });
+        lead = created.lead_id;
+        await t.app.inject({
+          method: "POST",
+          url: `/appeals/${created.appeal_id}/messages`,
+          payload: { text: "more", sender: "lead" },
+        });
+      }
+      return lead;
+    };
+    const small = await statementsOf("DELETE", `/leads/${await leadWith(1)}`);
+    const large = await statementsOf("DELETE", `/leads/${await leadWith(10)}`);
+    // The lock, the profile, the appeals' message 1, the messages, the activities, the appeal and
+    // message events, the erased lead read, the lead's events, lead.erased, COMMIT.
+    expect(small).toHaveLength(10);
+    expect(large).toHaveLength(small.length);
+  });
 });
 
 describe("statements of the tasks' routes", () => {

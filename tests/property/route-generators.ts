@@ -40,6 +40,8 @@ export type Fixture = {
   /** An operator key (its Authorization header) and its operator, on no source: the role's own routes. */
   operatorAuthorization: string;
   selfOperatorId: number;
+  /** Leads of their own for DELETE /leads/{id}, which erases them (their external ids too). */
+  erasableLeadIds: number[];
   /** leadIds[i]'s external id. */
   leadExternalIds: string[];
   /** Materials the activities name: never archived (the DELETEs spare them). */
@@ -677,6 +679,18 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       validBody: validConsent().map(jsonBody),
     },
     {
+      name: "DELETE /leads/{id}",
+      method: "DELETE",
+      shape: { body: "none", bodyKeys: [], params: ["id"], queryKeys: [], headerKeys: [] },
+      url: pathIdSparing(
+        () => fixture.erasableLeadIds,
+        () => fixture.leadIds,
+      ).map((id) => `/leads/${id}`),
+      validUrl: fc.constantFrom(...fixture.erasableLeadIds).map((id) => `/leads/${id}`),
+      body: noBodyOrJunk,
+      validBody: noBodyOrEmptyJson,
+    },
+    {
       name: "DELETE /leads/{id}/consent",
       method: "DELETE",
       shape: { body: "none", bodyKeys: [], params: ["id"], queryKeys: [], headerKeys: [] },
@@ -1017,6 +1031,7 @@ export const ROUTE_NAMES = [
   "DELETE /operators/{id}",
   "DELETE /sources/{id}",
   "DELETE /materials/{id}",
+  "DELETE /leads/{id}",
 ];
 
 // ------------------------------------------------------------------ list routes' query strings

@@ -39,6 +39,7 @@ const fixture: Fixture = {
   operatorAuthorization: "",
   selfOperatorId: 0,
   leadExternalIds: [],
+  erasableLeadIds: [],
   materialIds: [],
   archivableMaterialIds: [],
   archivedMaterialId: 0,
@@ -76,6 +77,9 @@ beforeAll(async () => {
   }
   fixture.appealIds = appeals.map((appeal) => appeal.appeal_id);
   fixture.leadIds = appeals.map((appeal) => appeal.lead_id);
+  for (let i = 0; i < 3; i++) {
+    fixture.erasableLeadIds.push((await createAppeal(t.app, { source_id: source.id })).lead_id);
+  }
   const material = async (published: boolean) =>
     (
       await t.deps.materials.create(

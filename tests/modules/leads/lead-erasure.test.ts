@@ -52,7 +52,8 @@ beforeAll(async () => {
   sourceId = source;
   await setWeights(t.app, source, [{ operator_id: operator.id, weight: 1 }]);
   // The webhook is registered before anything happens; nothing is delivered until after the erasure.
-  await ok("POST", "/webhooks", { url: receiver.url, event_types: ["*"] });
+  const hook = await ok<{ secret: string }>("POST", "/webhooks", { url: receiver.url, event_types: ["*"] });
+  receiver.secret = hook.secret;
 
   const created = await ok<{ appeal_id: number; lead_id: number }>("POST", "/appeals", {
     source_id: source,
