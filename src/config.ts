@@ -1,4 +1,5 @@
 // The one place that reads the environment. Everything else receives a Config.
+import { type CountryCode, isSupportedCountry } from "libphonenumber-js";
 import { z } from "zod";
 
 const booleanFromString = z
@@ -80,6 +81,17 @@ const configSchema = z.object({
    * it on the same DATABASE_URL run them. The worker always runs them.
    */
   WORKERS: booleanFromString.default(true),
+  /**
+   * The country a phone without a country code is read in (ISO 3166 alpha-2): "8 916 123-45-67" is
+   * +79161234567 in RU. Leads' phone_e164 and the phone search use it.
+   */
+  DEFAULT_PHONE_REGION: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine(isSupportedCountry, "must be a country code libphonenumber knows, such as RU, US or DE")
+    .transform((code) => code as CountryCode)
+    .default("RU"),
   /** How long an idle worker waits before asking its queue again (a job sent by this process wakes it at once). */
   JOBS_POLL_INTERVAL_MS: integerFromString(100, 600_000).default(2_000),
 });
@@ -107,6 +119,7 @@ export type Config = Readonly<{
   webhookPipelining: number;
   workers: boolean;
   jobsPollIntervalMs: number;
+  defaultPhoneRegion: CountryCode;
 }>;
 
 export class ConfigError extends Error {
@@ -148,5 +161,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhookPipelining: c.WEBHOOK_PIPELINING,
     workers: c.WORKERS,
     jobsPollIntervalMs: c.JOBS_POLL_INTERVAL_MS,
+    defaultPhoneRegion: c.DEFAULT_PHONE_REGION,
   });
 }

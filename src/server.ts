@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     sweepIntervalMs: config.sweepIntervalMs,
     eventPollIntervalMs: config.eventPollIntervalMs,
     webhooks: dispatcherSettings(config),
+    phoneRegion: config.defaultPhoneRegion,
     // Delivery off the requests' event loop, in a worker thread (on a PostgreSQL server).
     ...(config.workers && { webhookThread: threadSettings(config) }),
     jobs: {

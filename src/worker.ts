@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     sweepIntervalMs: config.sweepIntervalMs,
     eventPollIntervalMs: config.eventPollIntervalMs,
     webhooks: dispatcherSettings(config),
+    phoneRegion: config.defaultPhoneRegion,
     jobs: { workers: true, pollIntervalMs: config.jobsPollIntervalMs, migrate: config.migrateOnStart },
   });
   try {

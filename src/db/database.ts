@@ -4,7 +4,7 @@ import pg from "pg";
 import type { Config } from "../config.js";
 import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from "./embedded.js";
 import { migrateDatabase } from "./migrator.js";
-import { BACKGROUND_POOL_SIZE, connectDatabase, type Database } from "./prisma.js";
+import { BACKGROUND_POOL_SIZE, connectDatabase, type Database, HEAVY_READS_POOL_SIZE } from "./prisma.js";
 
 export type OpenedDatabase = Database & {
   description: string;
@@ -24,9 +24,9 @@ export async function openDatabase(config: Config, log: Log): Promise<OpenedData
   const url = config.databaseUrl ?? (embedded?.url as string);
   const database = connectDatabase({
     url,
-    // The embedded database's connection budget holds both pools.
+    // The embedded database's connection budget holds every pool.
     poolSize: embedded
-      ? Math.min(config.databasePoolSize, EMBEDDED_MAX_CONNECTIONS - BACKGROUND_POOL_SIZE)
+      ? Math.min(config.databasePoolSize, EMBEDDED_MAX_CONNECTIONS - BACKGROUND_POOL_SIZE - HEAVY_READS_POOL_SIZE)
       : config.databasePoolSize,
     onPoolError: (error) => log.warn({ err: error }, "idle database connection failed"),
     statementTimeoutMs: config.databaseStatementTimeoutMs,

@@ -9,7 +9,7 @@ const statements: string[] = [];
 const t = useTestApp({ onQuery: (sql) => statements.push(sql) });
 
 async function statementsOf(
-  method: "GET" | "POST" | "PATCH" | "DELETE",
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE",
   url: string,
   payload?: object,
 ): Promise<string[]> {
@@ -224,6 +224,77 @@ describe("statements of a lead's sticky conversation", () => {
     });
     expect(sent).toHaveLength(7);
     expect(sent[4]).toBe("COMMIT");
+  });
+});
+
+describe("statements of the leads' routes", () => {
+  it("GET /leads, a list or a search with every filter, is one statement at any number of leads", async () => {
+    const sourceId = (await createSource(t.app)).id;
+    const operator = await createOperator(t.app, { max_load: 1000 });
+    await setWeights(t.app, sourceId, [{ operator_id: operator.id, weight: 1 }]);
+    const urls = [
+      "/leads?limit=500",
+      `/leads?search=${encodeURIComponent("иван")}&limit=500`,
+      `/leads?search=${encodeURIComponent("+7 916 123-45-67")}&tag=vip&source_id=${sourceId}&limit=500`,
+      `/leads?search=a%40example.com&created_from=2000-01-01T00:00:00Z&created_to=2100-01-01T00:00:00Z`,
+    ];
+    const counts = async () => {
+      const all: number[] = [];
+      for (const url of urls) all.push((await statementsOf("GET", url)).length);
+      return all;
+    };
+    const small = await counts();
+    for (let i = 0; i < 30; i++) {
+      await createAppeal(t.app, {
+        source_id: sourceId,
+        lead_external_id: `statements-lead-${i}`,
+        lead_name: `Иван ${i}`,
+        lead_phone: "+7 916 123-45-67",
+      });
+    }
+    expect(small).toEqual([1, 1, 1, 1]);
+    expect(await counts()).toEqual([1, 1, 1, 1]);
+  });
+
+  it("PATCH /leads/{id} and consent send a fixed number of statements", async () => {
+    const sourceId = (await createSource(t.app)).id;
+    const lead = (await createAppeal(t.app, { source_id: sourceId })).lead_id;
+    // (Prisma reports a transaction's COMMIT, not its BEGIN.) The row locked, read, updated and
+    // read back with its appeals count (Prisma's update with include), the event, COMMIT.
+    expect(await statementsOf("PATCH", `/leads/${lead}`, { company: "Acme" })).toHaveLength(6);
+    expect(await statementsOf("PUT", `/leads/${lead}/consent`, { text_version: "v1" })).toHaveLength(6);
+    // Nothing to change: the lock and the read, then COMMIT.
+    expect(await statementsOf("PATCH", `/leads/${lead}`, { company: "Acme" })).toHaveLength(3);
+  });
+
+  it("DELETE /leads/{id} sends a fixed number of statements, at any number of appeals and messages", async () => {
+    const sourceId = (await createSource(t.app)).id;
+    const operator = await createOperator(t.app, { max_load: 1000 });
+    await setWeights(t.app, sourceId, [{ operator_id: operator.id, weight: 1 }]);
+    const leadWith = async (appeals: number) => {
+      const externalId = `erase-${Math.random()}`;
+      let lead = 0;
+      for (let i = 0; i < appeals; i++) {
+        const created = await createAppeal(t.app, {
+          source_id: sourceId,
+          lead_external_id: externalId,
+          message: "hi",
+        });
+        lead = created.lead_id;
+        await t.app.inject({
+          method: "POST",
+          url: `/appeals/${created.appeal_id}/messages`,
+          payload: { text: "more", sender: "lead" },
+        });
+      }
+      return lead;
+    };
+    const small = await statementsOf("DELETE", `/leads/${await leadWith(1)}`);
+    const large = await statementsOf("DELETE", `/leads/${await leadWith(10)}`);
+    // The lock, the profile, the appeals' message 1, the messages, the activities, the appeal and
+    // message events, the erased lead read, the lead's events, lead.erased, COMMIT.
+    expect(small).toHaveLength(10);
+    expect(large).toHaveLength(small.length);
   });
 });
 

@@ -435,8 +435,11 @@ export function hostileQuery(fields: Record<string, fc.Arbitrary<string>>): fc.A
 }
 
 /** A query string of valid values, each key at most once. */
-export function validQuery(fields: Record<string, fc.Arbitrary<string>>): fc.Arbitrary<string> {
-  return fc.record(fields, { requiredKeys: [] }).map((query) =>
+export function validQuery(
+  fields: Record<string, fc.Arbitrary<string>>,
+  requiredKeys: readonly string[] = [],
+): fc.Arbitrary<string> {
+  return fc.record(fields, { requiredKeys: [...requiredKeys] }).map((query) =>
     Object.entries(query)
       .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v as string)}`)
       .join("&"),

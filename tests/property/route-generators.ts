@@ -40,6 +40,8 @@ export type Fixture = {
   /** An operator key (its Authorization header) and its operator, on no source: the role's own routes. */
   operatorAuthorization: string;
   selfOperatorId: number;
+  /** Leads of their own for DELETE /leads/{id}, which erases them (their external ids too). */
+  erasableLeadIds: number[];
   /** leadIds[i]'s external id. */
   leadExternalIds: string[];
   /** Materials the activities name: never archived (the DELETEs spare them). */
@@ -286,6 +288,48 @@ const taskPatchFields = (fixture: Fixture) => ({
   operator_id: fc.option(taskOperator(fixture), { nil: null }),
   due_at: fc.option(dueAtValue, { nil: null }),
 });
+const leadPatchKeys = [
+  "name",
+  "first_name",
+  "last_name",
+  "middle_name",
+  "phone",
+  "second_phone",
+  "email",
+  "company",
+  "position",
+  "heard_from",
+  "notes",
+  "tags",
+  "blocked_at",
+] as const;
+/** Valid phones in the formats people type them (DEFAULT_PHONE_REGION RU without a +). */
+const phoneValue = fc.constantFrom("8 (916) 123-45-67", "+7 916 765 43 21", "9161234567", "+44 20 7946 0958");
+const leadPatchFields = () => ({
+  name: fc.option(validText(200), { nil: null }),
+  first_name: fc.option(validText(100), { nil: null }),
+  last_name: fc.option(validText(100), { nil: null }),
+  middle_name: fc.option(validText(100), { nil: null }),
+  phone: fc.option(phoneValue, { nil: null }),
+  second_phone: fc.option(phoneValue, { nil: null }),
+  email: fc.option(fc.constantFrom("ivan@example.com", "a.b+c@mail.ru"), { nil: null }),
+  company: fc.option(validText(200), { nil: null }),
+  position: fc.option(validText(200), { nil: null }),
+  heard_from: fc.option(validText(200), { nil: null }),
+  notes: fc.option(validText(10_000), { nil: null }),
+  tags: fc.array(
+    validText(50, true).filter((tag) => tag.trim().length <= 50 && hasVisibleCharacter(tag)),
+    { maxLength: 5 },
+  ),
+  blocked_at: fc.option(dueAtValue, { nil: null }),
+});
+const validLeadPatch = () =>
+  fc.record(leadPatchFields(), { requiredKeys: [] }).filter((body) => Object.keys(body).length > 0);
+const consentKeys = ["text_version"] as const;
+const consentFields = () => ({
+  text_version: validText(50, true).filter((v) => v.trim().length <= 50 && hasVisibleCharacter(v)),
+});
+const validConsent = () => fc.record(consentFields());
 const validTaskPatch = (fixture: Fixture) =>
   fc.record(taskPatchFields(fixture), { requiredKeys: [] }).filter((body) => Object.keys(body).length > 0);
 const anyId = (ids: () => readonly number[]) =>
@@ -617,6 +661,45 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       validBody: validTaskPatch(fixture).map(jsonBody),
     },
     {
+      name: "PATCH /leads/{id}",
+      method: "PATCH",
+      shape: objectShape(leadPatchKeys, true),
+      url: pathId(() => fixture.leadIds).map((id) => `/leads/${id}`),
+      validUrl: fc.constantFrom(...fixture.leadIds).map((id) => `/leads/${id}`),
+      body: hostileBody(leadPatchKeys, nearlyValidObject(leadPatchFields()), validLeadPatch()),
+      validBody: validLeadPatch().map(jsonBody),
+    },
+    {
+      name: "PUT /leads/{id}/consent",
+      method: "PUT",
+      shape: objectShape(consentKeys, true),
+      url: pathId(() => fixture.leadIds).map((id) => `/leads/${id}/consent`),
+      validUrl: fc.constantFrom(...fixture.leadIds).map((id) => `/leads/${id}/consent`),
+      body: hostileBody(consentKeys, nearlyValidObject(consentFields()), validConsent()),
+      validBody: validConsent().map(jsonBody),
+    },
+    {
+      name: "DELETE /leads/{id}",
+      method: "DELETE",
+      shape: { body: "none", bodyKeys: [], params: ["id"], queryKeys: [], headerKeys: [] },
+      url: pathIdSparing(
+        () => fixture.erasableLeadIds,
+        () => fixture.leadIds,
+      ).map((id) => `/leads/${id}`),
+      validUrl: fc.constantFrom(...fixture.erasableLeadIds).map((id) => `/leads/${id}`),
+      body: noBodyOrJunk,
+      validBody: noBodyOrEmptyJson,
+    },
+    {
+      name: "DELETE /leads/{id}/consent",
+      method: "DELETE",
+      shape: { body: "none", bodyKeys: [], params: ["id"], queryKeys: [], headerKeys: [] },
+      url: pathId(() => fixture.leadIds).map((id) => `/leads/${id}/consent`),
+      validUrl: fc.constantFrom(...fixture.leadIds).map((id) => `/leads/${id}/consent`),
+      body: noBodyOrJunk,
+      validBody: noBodyOrEmptyJson,
+    },
+    {
       name: "POST /operators",
       method: "POST",
       shape: objectShape(operatorKeys, false),
@@ -939,17 +1022,28 @@ export const ROUTE_NAMES = [
   "DELETE /sources/{id}/weights/{operator_id}",
   "POST /tasks",
   "PATCH /tasks/{id}",
+  "PATCH /leads/{id}",
+  "PUT /leads/{id}/consent",
+  "DELETE /leads/{id}/consent",
   "POST /materials",
   "PATCH /materials/{id}",
   "POST /activities",
   "DELETE /operators/{id}",
   "DELETE /sources/{id}",
   "DELETE /materials/{id}",
+  "DELETE /leads/{id}",
 ];
 
 // ------------------------------------------------------------------ list routes' query strings
 
-export type ListRoute = { path: string; fields: (fixture: Fixture) => Record<string, fc.Arbitrary<string>> };
+export type ListRoute = {
+  path: string;
+  /** The test's name when one path has two sets of parameters (GET /leads: a list, a search). */
+  label?: string;
+  fields: (fixture: Fixture) => Record<string, fc.Arbitrary<string>>;
+  /** Parameters every valid query of this route has (a search's cursor needs its search). */
+  requiredKeys?: readonly string[];
+};
 
 const idOrUnknown = (ids: () => readonly number[]) =>
   fc.oneof(fc.constantFrom(...ids()).map(String), intString(1, MAX_INT4));
@@ -989,10 +1083,30 @@ export const LIST_ROUTES: ListRoute[] = [
   { path: "/stats/operators", fields: () => period },
   {
     path: "/leads",
+    label: "/leads, a list",
     fields: (fixture) => ({
-      search: validText(255, true).filter((s) => s.trim().length <= 255),
+      tag: validText(50, true).filter((s) => s.trim().length <= 50),
+      source_id: idOrUnknown(() => [fixture.sourceId]),
+      created_from: period.from,
+      created_to: period.to,
       limit: intString(1, 500),
       cursor: idOrUnknown(() => fixture.leadIds),
+    }),
+  },
+  {
+    path: "/leads",
+    label: "/leads, a search (its cursor is rank_id)",
+    requiredKeys: ["search"],
+    fields: (fixture) => ({
+      search: validText(255, true).filter((s) => s.trim().length <= 255),
+      tag: validText(50, true).filter((s) => s.trim().length <= 50),
+      limit: intString(1, 500),
+      cursor: fc
+        .tuple(
+          fc.integer({ min: 0, max: 2_000_000 }),
+          idOrUnknown(() => fixture.leadIds),
+        )
+        .map(([rank, id]) => `${(rank / 1_000_000).toFixed(6)}_${id}`),
     }),
   },
   {

@@ -39,6 +39,7 @@ const fixture: Fixture = {
   operatorAuthorization: "",
   selfOperatorId: 0,
   leadExternalIds: [],
+  erasableLeadIds: [],
   materialIds: [],
   archivableMaterialIds: [],
   archivedMaterialId: 0,
@@ -76,6 +77,9 @@ beforeAll(async () => {
   }
   fixture.appealIds = appeals.map((appeal) => appeal.appeal_id);
   fixture.leadIds = appeals.map((appeal) => appeal.lead_id);
+  for (let i = 0; i < 3; i++) {
+    fixture.erasableLeadIds.push((await createAppeal(t.app, { source_id: source.id })).lead_id);
+  }
   const material = async (published: boolean) =>
     (
       await t.deps.materials.create(
@@ -284,42 +288,45 @@ describe("text a database would store differently (NUL, a lone surrogate)", () =
 
 // ------------------------------------------------------------------ list routes' query strings
 
-describe.each(LIST_ROUTES)("GET $path", ({ path, fields }) => {
-  const shape = (): RequestShape => ({
-    body: "none",
-    bodyKeys: [],
-    params: [],
-    queryKeys: Object.keys(fields(fixture)),
-    headerKeys: [],
-  });
+describe.each(LIST_ROUTES.map((route) => ({ ...route, label: route.label ?? route.path })))(
+  "GET $label",
+  ({ path, fields, requiredKeys }) => {
+    const shape = (): RequestShape => ({
+      body: "none",
+      bodyKeys: [],
+      params: [],
+      queryKeys: Object.keys(fields(fixture)),
+      headerKeys: [],
+    });
 
-  it(
-    "answers generated query strings with no 5xx, a well-formed problem, real error paths, and no write",
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(hostileQuery(fields(fixture)), async (query) => {
-          await refusesCleanly(shape(), { method: "GET", url: `${path}?${query}` });
-        }),
-        params,
-      );
-    },
-    PROPERTY_TIMEOUT_MS,
-  );
+    it(
+      "answers generated query strings with no 5xx, a well-formed problem, real error paths, and no write",
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(hostileQuery(fields(fixture)), async (query) => {
+            await refusesCleanly(shape(), { method: "GET", url: `${path}?${query}` });
+          }),
+          params,
+        );
+      },
+      PROPERTY_TIMEOUT_MS,
+    );
 
-  it(
-    "accepts generated valid query strings",
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(validQuery(fields(fixture)), async (query) => {
-          const response = await send({ method: "GET", url: `${path}?${query}` });
-          expect(response.statusCode, `${path}?${query} -> ${response.body.slice(0, 500)}`).toBe(200);
-        }),
-        params,
-      );
-    },
-    PROPERTY_TIMEOUT_MS,
-  );
-});
+    it(
+      "accepts generated valid query strings",
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(validQuery(fields(fixture), requiredKeys), async (query) => {
+            const response = await send({ method: "GET", url: `${path}?${query}` });
+            expect(response.statusCode, `${path}?${query} -> ${response.body.slice(0, 500)}`).toBe(200);
+          }),
+          params,
+        );
+      },
+      PROPERTY_TIMEOUT_MS,
+    );
+  },
+);
 
 // ------------------------------------------------------------------ valid input, last: it writes rows
 

@@ -36,6 +36,7 @@ describe("loadConfig", () => {
       webhookPipelining: 16,
       workers: true,
       jobsPollIntervalMs: 2_000,
+      defaultPhoneRegion: "RU",
     });
   });
 
@@ -64,6 +65,7 @@ describe("loadConfig", () => {
         WEBHOOK_PIPELINING: "1",
         WORKERS: "false",
         JOBS_POLL_INTERVAL_MS: "250",
+        DEFAULT_PHONE_REGION: " de ",
       }),
     ).toEqual({
       port: 8080,
@@ -88,6 +90,7 @@ describe("loadConfig", () => {
       webhookPipelining: 1,
       workers: false,
       jobsPollIntervalMs: 250,
+      defaultPhoneRegion: "DE",
     });
   });
 
@@ -144,6 +147,8 @@ describe("loadConfig", () => {
     ["WORKERS", "sometimes"],
     ["JOBS_POLL_INTERVAL_MS", "99"],
     ["JOBS_POLL_INTERVAL_MS", "600001"],
+    ["DEFAULT_PHONE_REGION", "XX"],
+    ["DEFAULT_PHONE_REGION", "Russia"],
   ])("%s=%s throws a ConfigError naming the variable", (name, value) => {
     const error = configError({ [name]: value });
     expect(error.name).toBe("ConfigError");

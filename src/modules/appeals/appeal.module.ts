@@ -1,4 +1,5 @@
-import { defineModule } from "../module.js";
+import { DEFAULT_PHONE_REGION, type PhoneOptions } from "../leads/phone.js";
+import { defineModule, type ModuleContext } from "../module.js";
 import { appealJobs } from "./appeal.jobs.js";
 import { AppealRepository } from "./appeal.repository.js";
 import { appealRoutes } from "./appeal.routes.js";
@@ -9,8 +10,16 @@ export const appealsModule = defineModule({
   name: "appeals",
   tag: { name: "appeals", description: "Contacts from leads, and their assignment" },
   // The engine is a module of its own (distribution.module.ts), built before operators and sources.
-  services: ({ database, metrics }, { distribution }: { distribution: DistributionService }) => ({
-    appeals: new AppealService(new AppealRepository(database.prisma), distribution, metrics),
+  services: (
+    { database, metrics, options }: ModuleContext<PhoneOptions>,
+    { distribution }: { distribution: DistributionService },
+  ) => ({
+    appeals: new AppealService(
+      new AppealRepository(database.prisma),
+      distribution,
+      metrics,
+      options.phoneRegion ?? DEFAULT_PHONE_REGION,
+    ),
   }),
   routes: async (app, { appeals }: { appeals: AppealService }) => {
     await app.register(appealRoutes, { appeals });

@@ -9,6 +9,7 @@ import {
 } from "../../core/errors.js";
 import { keysetPage, type Page } from "../../core/page.js";
 import { type DistributionMetrics, NO_METRICS } from "../../core/ports.js";
+import { DEFAULT_PHONE_REGION, type PhoneRegion, toE164 } from "../leads/phone.js";
 import { toPeriod } from "../stats/period.js";
 import type { AppealRepository, AppealView, OperatorScope, SourceScope } from "./appeal.repository.js";
 import type {
@@ -29,6 +30,8 @@ export class AppealService {
     private readonly appeals: AppealRepository,
     private readonly distribution: DistributionService,
     private readonly metrics: DistributionMetrics = NO_METRICS,
+    /** Where a phone without a country code is read (DEFAULT_PHONE_REGION). */
+    private readonly phoneRegion: PhoneRegion = DEFAULT_PHONE_REGION,
   ) {}
 
   /**
@@ -46,6 +49,9 @@ export class AppealService {
   ): Promise<{ appeal: AppealCreatedDto; replayed: boolean }> {
     if (sources && !sources.includes(input.source_id)) throw sourceNotFound(input.source_id);
     const requestHash = idempotencyKey === undefined ? null : hashRequest(input);
+    const leadPhone = nonEmpty(input.lead_phone);
+    // A phone that does not parse is kept as sent (phone_e164 null): never a refused appeal.
+    const leadPhoneE164 = toE164(leadPhone, this.phoneRegion);
     // A key is forgotten after 24 hours, possibly between the conflict and the replay's
     // read: the request is then new after all, and is tried again (once is enough).
     for (let attempt = 1; attempt <= 2; attempt++) {
@@ -54,7 +60,8 @@ export class AppealService {
           sourceId: input.source_id,
           leadExternalId: input.lead_external_id,
           leadName: nonEmpty(input.lead_name),
-          leadPhone: nonEmpty(input.lead_phone),
+          leadPhone,
+          leadPhoneE164,
           leadEmail: nonEmpty(input.lead_email),
           message: input.message ?? null,
           idempotencyKey: idempotencyKey ?? null,

@@ -14,6 +14,8 @@ export type IntakeInput = {
   leadExternalId: string;
   leadName: string | null;
   leadPhone: string | null;
+  /** leadPhone in E.164 when it is a valid number (null otherwise: the raw phone is kept). */
+  leadPhoneE164: string | null;
   leadEmail: string | null;
   message: string | null;
   idempotencyKey: string | null;
@@ -129,7 +131,7 @@ export class DistributionRepository {
       -- Nothing below is written when the chosen operator filled up meanwhile: the caller draws again.
       proceed AS (SELECT 1 FROM src WHERE EXISTS (SELECT 1 FROM pick) OR NOT EXISTS (SELECT 1 FROM choice)),
       sent AS (SELECT ${input.leadName}::text AS name, ${input.leadPhone}::text AS phone,
-                      ${input.leadEmail}::text AS email),
+                      ${input.leadPhoneE164}::varchar AS phone_e164, ${input.leadEmail}::text AS email),
       -- The stored profile as this statement's snapshot sees it: the "before" of lead.updated.
       -- (A plain read, not FOR UPDATE: the lock cost a WAL record per returning lead. Should a
       -- concurrent intake change the lead between this snapshot and the upsert's lock, both
@@ -137,15 +139,17 @@ export class DistributionRepository {
       known AS (SELECT l.id, l.name, l.phone, l.email FROM leads l WHERE l.external_id = ${input.leadExternalId}),
       -- Only with the appeal (proceed): a lost race stores no lead.
       lead AS (
-        INSERT INTO leads AS l (external_id, name, phone, email)
-        SELECT ${input.leadExternalId}, sent.name, sent.phone, sent.email FROM proceed, sent
+        INSERT INTO leads AS l (external_id, name, phone, phone_e164, email)
+        SELECT ${input.leadExternalId}, sent.name, sent.phone, sent.phone_e164, sent.email FROM proceed, sent
         ON CONFLICT (external_id) DO UPDATE SET
           name = COALESCE(EXCLUDED.name, l.name), phone = COALESCE(EXCLUDED.phone, l.phone),
+          -- The E.164 form follows the phone it is of (null when the phone sent does not parse).
+          phone_e164 = CASE WHEN EXCLUDED.phone IS NULL THEN l.phone_e164 ELSE EXCLUDED.phone_e164 END,
           email = COALESCE(EXCLUDED.email, l.email),
           updated_at = CASE WHEN (COALESCE(EXCLUDED.name, l.name), COALESCE(EXCLUDED.phone, l.phone),
                                   COALESCE(EXCLUDED.email, l.email)) IS DISTINCT FROM (l.name, l.phone, l.email)
                             THEN now() ELSE l.updated_at END
-        RETURNING l.id, l.name, l.phone, l.email, l.created_at, l.updated_at, (l.xmax = 0) AS inserted
+        RETURNING l.*, (l.xmax = 0) AS inserted
       ),
       appeal AS (
         INSERT INTO appeals (lead_id, source_id, operator_id, status, message, assigned_at,
@@ -201,18 +205,12 @@ export class DistributionRepository {
         -- snapshot did not see the lead, which a concurrent intake created meanwhile).
         SELECT ${actor}::text, CASE WHEN lead.inserted THEN 'lead.created' ELSE 'lead.updated' END, 'lead',
                lead.id, NULL::int, NULL::int, src.id,
-               ${leadData({
-                 id: Prisma.sql`lead.id`,
-                 externalId: Prisma.sql`${input.leadExternalId}::text`,
-                 name: Prisma.sql`lead.name`,
-                 phone: Prisma.sql`lead.phone`,
-                 email: Prisma.sql`lead.email`,
+               ${leadData(
+                 "lead",
                  // The appeal this statement stores is not in its snapshot: +1.
-                 appealsCount: Prisma.sql`CASE WHEN lead.inserted THEN 1
+                 Prisma.sql`CASE WHEN lead.inserted THEN 1
                    ELSE (SELECT count(*) + 1 FROM appeals a WHERE a.lead_id = lead.id) END`,
-                 createdAt: Prisma.sql`lead.created_at`,
-                 updatedAt: Prisma.sql`lead.updated_at`,
-               })},
+               )},
                CASE WHEN lead.inserted THEN jsonb_build_object('appeal_id', appeal.id)
                     ELSE jsonb_build_object('before', diff.before, 'after', diff.after, 'appeal_id', appeal.id) END
         FROM lead CROSS JOIN appeal CROSS JOIN src

@@ -42,6 +42,8 @@ export const AUDIT_ACTIONS = [
   "appeal.reopened",
   "lead.created",
   "lead.updated",
+  /** DELETE /leads/{id}: the personal data blanked everywhere; data is the blank lead. */
+  "lead.erased",
   "message.created",
   "task.created",
   "task.updated",

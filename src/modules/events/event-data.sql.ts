@@ -79,23 +79,27 @@ export const messageData = (alias: string) => {
     'created_at', ${isoTime(col("created_at"))})`;
 };
 
-export type LeadColumns = {
-  id: Prisma.Sql;
-  externalId: Prisma.Sql;
-  name: Prisma.Sql;
-  phone: Prisma.Sql;
-  email: Prisma.Sql;
-  appealsCount: Prisma.Sql;
-  createdAt: Prisma.Sql;
-  updatedAt: Prisma.Sql;
-};
-
-/** The Lead of the API (leadSchema). */
-export const leadData = (l: LeadColumns) => Prisma.sql`
+/**
+ * The Lead of the API (leadSchema, toLeadDto) of a row of `leads` aliased `alias`, with
+ * `appealsCount` (an expression: the intake counts the appeal it is storing).
+ */
+export const leadData = (alias: string, appealsCount: Prisma.Sql) => {
+  const col = (name: string) => Prisma.raw(`${alias}.${name}`);
+  return Prisma.sql`
   jsonb_build_object(
-    'id', ${l.id}, 'external_id', ${l.externalId}, 'name', ${l.name}, 'phone', ${l.phone},
-    'email', ${l.email}, 'appeals_count', ${l.appealsCount},
-    'created_at', ${isoTime(l.createdAt)}, 'updated_at', ${isoTime(l.updatedAt)})`;
+    'id', ${col("id")}, 'external_id', ${col("external_id")}, 'name', ${col("name")},
+    'first_name', ${col("first_name")}, 'last_name', ${col("last_name")}, 'middle_name', ${col("middle_name")},
+    'phone', ${col("phone")}, 'phone_e164', ${col("phone_e164")}, 'second_phone', ${col("second_phone")},
+    'second_phone_e164', ${col("second_phone_e164")}, 'email', ${col("email")}, 'company', ${col("company")},
+    'position', ${col("position")}, 'heard_from', ${col("heard_from")}, 'notes', ${col("notes")},
+    'tags', to_jsonb(${col("tags")}),
+    'consent', CASE WHEN ${col("consent_given_at")} IS NULL THEN NULL
+                    ELSE jsonb_build_object('given_at', ${isoTime(col("consent_given_at"))},
+                                            'text_version', ${col("consent_text_version")}) END,
+    'blocked_at', ${isoTime(col("blocked_at"))}, 'erased_at', ${isoTime(col("erased_at"))},
+    'appeals_count', ${appealsCount},
+    'created_at', ${isoTime(col("created_at"))}, 'updated_at', ${isoTime(col("updated_at"))})`;
+};
 
 /** The Operator of the API (operatorSchema) of a row of `operators` aliased `alias`. */
 export const operatorData = (alias: string) => {

@@ -4,12 +4,15 @@ import { idParamsSchema } from "../../http/common.schemas.js";
 import { problemResponses } from "../../http/problem.schema.js";
 import { appealPageSchema, appealSchema } from "../appeals/appeal.schemas.js";
 import { ACCESS } from "../auth/access.js";
+import { actorOf } from "../auth/principal.js";
 import {
+  consentBodySchema,
   externalIdParamsSchema,
   leadPageSchema,
   leadSchema,
   listLeadAppealsQuerySchema,
   listLeadsQuerySchema,
+  updateLeadBodySchema,
 } from "./lead.schemas.js";
 import type { LeadService } from "./lead.service.js";
 
@@ -24,7 +27,12 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
       schema: {
         operationId: "listLeads",
         tags: ["leads"],
-        summary: "List leads, newest first, with search",
+        summary: "List leads, newest first, or search them, best match first",
+        description:
+          "search finds by either phone in any format (read as E.164 in DEFAULT_PHONE_REGION), by email, by " +
+          "external id, and by any part or combination of the name parts (case-insensitive, ё = е, tolerant of " +
+          "a typo: pg_trgm word similarity at least 0.6). Exact matches come first, then by similarity. The " +
+          "filters narrow either list; a search's next_cursor is `rank_id`, a list's an id.",
         querystring: listLeadsQuerySchema,
         response: { 200: leadPageSchema.describe("A page of leads"), ...problemResponses() },
       },
@@ -45,6 +53,83 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
       },
     },
     async (request) => leads.get(request.params.id),
+  );
+
+  app.patch(
+    "/leads/:id",
+    {
+      config: { access: ACCESS.admin },
+      schema: {
+        operationId: "updateLead",
+        tags: ["leads"],
+        summary: "Change a lead's profile",
+        description:
+          "Any profile field; null (or an empty string) clears a text field. A phone must be a valid number " +
+          "(400 naming it); phone_e164 follows. A name not sent follows the parts while it is the one built " +
+          "from them. Records lead.updated with the fields that changed, before and after; sending the values " +
+          "the lead has already changes nothing and records nothing.",
+        params: idParamsSchema,
+        body: updateLeadBodySchema,
+        response: { 200: leadSchema.describe("The lead, changed"), ...problemResponses(404) },
+      },
+    },
+    async (request) => leads.update(request.params.id, request.body, actorOf(request)),
+  );
+
+  app.delete(
+    "/leads/:id",
+    {
+      config: { access: ACCESS.admin },
+      schema: {
+        operationId: "eraseLead",
+        tags: ["leads"],
+        summary: "Erase a lead's personal data",
+        description:
+          "Blanks the profile (the external id becomes erased:<id>, so a later appeal with the old one starts a " +
+          "fresh lead), the texts and attachments of every message of its appeals, its activities' data, and " +
+          "the copies of all of it in the event log (so neither the stream's replay nor a webhook delivery " +
+          "still to come sends them). The lead stays with erased_at set; counts, statuses and statistics stay. " +
+          "Records lead.erased. Erasing an erased lead answers it and changes nothing.",
+        params: idParamsSchema,
+        response: { 200: leadSchema.describe("The lead, erased"), ...problemResponses(404) },
+      },
+    },
+    async (request) => leads.erase(request.params.id, actorOf(request)),
+  );
+
+  app.put(
+    "/leads/:id/consent",
+    {
+      config: { access: ACCESS.admin },
+      schema: {
+        operationId: "giveLeadConsent",
+        tags: ["leads"],
+        summary: "Record the lead's consent to the processing of personal data",
+        description:
+          "given_at is now. The same text_version again changes nothing; another one records consent anew. " +
+          "Recorded as lead.updated with the consent before and after.",
+        params: idParamsSchema,
+        body: consentBodySchema,
+        response: { 200: leadSchema.describe("The lead, with its consent"), ...problemResponses(404) },
+      },
+    },
+    async (request) => leads.giveConsent(request.params.id, request.body, actorOf(request)),
+  );
+
+  app.delete(
+    "/leads/:id/consent",
+    {
+      config: { access: ACCESS.admin },
+      schema: {
+        operationId: "withdrawLeadConsent",
+        tags: ["leads"],
+        summary: "Record that the lead withdrew its consent",
+        description: "consent becomes null; withdrawing none changes nothing. Recorded as lead.updated.",
+        params: idParamsSchema,
+        response: { 200: leadSchema.describe("The lead, without consent"), ...problemResponses(404) },
+      },
+    },
+    async (request) => leads.withdrawConsent(request.params.id, actorOf(request)),
   );
 
   app.get(

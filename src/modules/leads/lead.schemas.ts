@@ -1,11 +1,23 @@
+// The leads' contract (API.md "Leads as contacts"): the profile, its search and its changes.
 import { z } from "zod";
 import {
   idSchema,
   pageSchema,
   paginationQuery,
+  queryIdSchema,
   timestampSchema,
   withoutNul,
 } from "../../http/common.schemas.js";
+import { withVisibleCharacter } from "../../http/visible-text.js";
+
+export const consentSchema = z
+  .object({
+    given_at: timestampSchema,
+    text_version: z.string().describe("The version of the consent text the lead agreed to"),
+  })
+  .nullable()
+  .describe("Consent to the processing of personal data; null when not given or withdrawn")
+  .meta({ id: "Consent" });
 
 export const leadSchema = z
   .object({
@@ -14,27 +26,79 @@ export const leadSchema = z
     name: z
       .string()
       .nullable()
-      .meta({ examples: ["Ivan"] }),
+      .describe("The display name: given, or built from the parts")
+      .meta({ examples: ["Ivan Petrov"] }),
+    first_name: z.string().nullable(),
+    last_name: z.string().nullable(),
+    middle_name: z.string().nullable(),
     phone: z
       .string()
       .nullable()
+      .describe("As given")
+      .meta({ examples: ["8 (916) 123-45-67"] }),
+    phone_e164: z
+      .string()
+      .nullable()
+      .describe("The phone in E.164 when it is a valid number, else null")
       .meta({ examples: ["+79161234567"] }),
+    second_phone: z.string().nullable(),
+    second_phone_e164: z.string().nullable(),
     email: z
       .string()
       .nullable()
       .meta({ examples: ["ivan@example.com"] }),
+    company: z.string().nullable(),
+    position: z.string().nullable(),
+    heard_from: z.string().nullable().describe("Where the lead heard of the business"),
+    notes: z.string().nullable(),
+    tags: z.array(z.string()).meta({ examples: [["vip", "newsletter"]] }),
+    consent: consentSchema,
+    blocked_at: timestampSchema.nullable().describe("When the lead blocked the bot; null if not"),
+    erased_at: timestampSchema.nullable().describe("When the lead's personal data was erased"),
     appeals_count: z.number().int().describe("Appeals of this lead from every source"),
     created_at: timestampSchema,
     updated_at: timestampSchema,
   })
   .meta({ id: "Lead" });
 
-export const listLeadsQuerySchema = z.strictObject({
-  search: withoutNul(z.string().trim().min(1).max(255))
-    .optional()
-    .describe("Part of the name, phone, email or external_id, case-insensitive"),
-  ...paginationQuery,
-});
+/** A search's keyset cursor: the rank of the last row (0..2, six decimals) and its id. */
+const searchCursorSchema = z
+  .string()
+  .regex(/^[0-2]\.\d{6}_\d{1,10}$/, "a next_cursor of a previous page")
+  .transform((value) => {
+    const [rank, id] = value.split("_");
+    return { rank: Number(rank), id: Number(id) };
+  });
+
+const day = timestampSchema;
+
+export const listLeadsQuerySchema = z
+  .strictObject({
+    search: withoutNul(z.string().trim().min(1).max(255))
+      .optional()
+      .describe(
+        "Either phone in any format, an email, an external id, or any part or combination of the name parts " +
+          "(case-insensitive, ё = е, tolerant of a typo); best match first",
+      ),
+    tag: withoutNul(z.string().trim().min(1).max(50)).optional().describe("Leads with this tag"),
+    source_id: queryIdSchema.optional().describe("Leads with an appeal from this source"),
+    created_from: day.optional().describe("Leads created at or after this time"),
+    created_to: day.optional().describe("Leads created before this time"),
+    ...paginationQuery,
+    cursor: z
+      .union([queryIdSchema.transform((id) => ({ rank: null, id })), searchCursorSchema])
+      .optional()
+      .describe("The next_cursor of the previous page"),
+  })
+  .refine((q) => !(q.created_from && q.created_to && Date.parse(q.created_to) < Date.parse(q.created_from)), {
+    path: ["created_to"],
+    message: "created_to must not be before created_from",
+  })
+  // A search pages by rank and id, a list by id: a cursor of the one is meaningless in the other.
+  .refine((q) => q.cursor === undefined || (q.cursor.rank === null) === (q.search === undefined), {
+    path: ["cursor"],
+    message: "a search's next_cursor is rank_id, a list's an id: pass the one the same query answered",
+  });
 
 export const listLeadAppealsQuerySchema = z.strictObject({ ...paginationQuery });
 
@@ -44,6 +108,54 @@ export const externalIdParamsSchema = z.strictObject({
   external_id: withoutNul(z.string().min(1).max(255)).describe("The lead's id in the bot or messenger"),
 });
 
+/** A profile text: trimmed, null (or "") clears it. */
+const profileText = (max: number) =>
+  z
+    .union([withoutNul(z.string().trim().max(max)), z.null()])
+    .optional()
+    .transform((value) => (value === "" ? null : value));
+
+const tag = withVisibleCharacter(withoutNul(z.string().trim().min(1).max(50)));
+
+export const updateLeadBodySchema = z
+  .strictObject({
+    name: profileText(200).describe("The display name; built from the parts when null and the parts are set"),
+    first_name: profileText(100),
+    last_name: profileText(100),
+    middle_name: profileText(100),
+    phone: profileText(50).describe("Must be a valid phone number (DEFAULT_PHONE_REGION when without +)"),
+    second_phone: profileText(50).describe("Must be a valid phone number"),
+    email: z
+      .union([z.email().max(254), z.literal(""), z.null()])
+      .optional()
+      .transform((value) => (value === "" ? null : value)),
+    company: profileText(200),
+    position: profileText(200),
+    heard_from: profileText(200),
+    notes: profileText(10_000),
+    tags: z
+      .array(tag)
+      .max(50)
+      .optional()
+      .describe("Replaces the tags; duplicates are kept once")
+      .transform((tags) => (tags === undefined ? undefined : [...new Set(tags)])),
+    blocked_at: timestampSchema
+      .nullable()
+      .optional()
+      .describe("When the lead blocked the bot; null unblocks"),
+  })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: "send at least one profile field",
+  });
+
+export const consentBodySchema = z.strictObject({
+  text_version: withVisibleCharacter(withoutNul(z.string().trim().min(1).max(50))).describe(
+    "The version of the consent text the lead agreed to",
+  ),
+});
+
 export type LeadDto = z.infer<typeof leadSchema>;
 export type ListLeadsQuery = z.infer<typeof listLeadsQuerySchema>;
 export type ListLeadAppealsQuery = z.infer<typeof listLeadAppealsQuerySchema>;
+export type UpdateLeadInput = z.infer<typeof updateLeadBodySchema>;
+export type ConsentInput = z.infer<typeof consentBodySchema>;

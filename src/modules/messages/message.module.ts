@@ -1,6 +1,7 @@
 import { AppealRepository } from "../appeals/appeal.repository.js";
 import type { DistributionService } from "../appeals/distribution.service.js";
-import { defineModule } from "../module.js";
+import { DEFAULT_PHONE_REGION, type PhoneOptions } from "../leads/phone.js";
+import { defineModule, type ModuleContext } from "../module.js";
 import { MessageRepository } from "./message.repository.js";
 import { messageRoutes } from "./message.routes.js";
 import { MessageService } from "./message.service.js";
@@ -11,7 +12,10 @@ import { StickyConversationService } from "./sticky.service.js";
 export const messagesModule = defineModule({
   name: "messages",
   tag: { name: "messages", description: "Every appeal's conversation between lead, bot and operator" },
-  services: ({ database, metrics }, { distribution }: { distribution: DistributionService }) => {
+  services: (
+    { database, metrics, options }: ModuleContext<PhoneOptions>,
+    { distribution }: { distribution: DistributionService },
+  ) => {
     const messageRepository = new MessageRepository(database.prisma);
     return {
       messages: new MessageService(messageRepository),
@@ -23,6 +27,7 @@ export const messagesModule = defineModule({
         new AppealRepository(database.prisma),
         messageRepository,
         metrics,
+        options.phoneRegion ?? DEFAULT_PHONE_REGION,
       ),
     };
   },

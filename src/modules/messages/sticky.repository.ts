@@ -40,7 +40,8 @@ export type LeadMessage = {
   text: string;
   isAiGenerated: boolean;
   externalId: string | null;
-  profile: { name: string | null; phone: string | null; email: string | null };
+  /** phoneE164: the phone's E.164 form when it is a valid number (null otherwise: the raw phone is kept). */
+  profile: { name: string | null; phone: string | null; phoneE164: string | null; email: string | null };
 };
 
 export type AddResult =
@@ -116,17 +117,20 @@ export class StickyRepository {
         ON CONFLICT (appeal_id, external_id) DO NOTHING
         RETURNING *
       ),
-      sent AS (SELECT ${profile.name}::text AS name, ${profile.phone}::text AS phone, ${profile.email}::text AS email),
+      sent AS (SELECT ${profile.name}::text AS name, ${profile.phone}::text AS phone,
+                      ${profile.phoneE164}::varchar AS phone_e164, ${profile.email}::text AS email),
       -- Non-empty values win, as at intake; only with a stored message, and only when something changes.
       profile AS (
         UPDATE leads l SET
           name = COALESCE(sent.name, l.name), phone = COALESCE(sent.phone, l.phone),
+          -- The E.164 form follows the phone it is of, as at intake.
+          phone_e164 = CASE WHEN sent.phone IS NULL THEN l.phone_e164 ELSE sent.phone_e164 END,
           email = COALESCE(sent.email, l.email), updated_at = statement_timestamp()
         FROM sent
         WHERE l.id = (SELECT id FROM lead) AND EXISTS (SELECT 1 FROM inserted)
           AND (COALESCE(sent.name, l.name), COALESCE(sent.phone, l.phone), COALESCE(sent.email, l.email))
               IS DISTINCT FROM (l.name, l.phone, l.email)
-        RETURNING l.id, l.name, l.phone, l.email, l.created_at, l.updated_at
+        RETURNING l.*
       ),
       -- lead.updated (when the profile changed), then message.created, in that order, as at intake.
       logged AS (
@@ -135,16 +139,7 @@ export class StickyRepository {
         -- The "before" is this statement's snapshot of the lead, as at intake (intake: distribution.repository.ts).
         SELECT statement_timestamp(), ${actor}::text, 'lead.updated', 'lead', profile.id, NULL::int, NULL::int,
                target.source_id,
-               ${leadData({
-                 id: Prisma.sql`profile.id`,
-                 externalId: Prisma.sql`${message.leadExternalId}::text`,
-                 name: Prisma.sql`profile.name`,
-                 phone: Prisma.sql`profile.phone`,
-                 email: Prisma.sql`profile.email`,
-                 appealsCount: Prisma.sql`(SELECT count(*) FROM appeals a WHERE a.lead_id = profile.id)`,
-                 createdAt: Prisma.sql`profile.created_at`,
-                 updatedAt: Prisma.sql`profile.updated_at`,
-               })},
+               ${leadData("profile", Prisma.sql`(SELECT count(*) FROM appeals a WHERE a.lead_id = profile.id)`)},
                jsonb_build_object('before', diff.before, 'after', diff.after, 'appeal_id', target.id)
         FROM profile CROSS JOIN lead CROSS JOIN target
         CROSS JOIN LATERAL (

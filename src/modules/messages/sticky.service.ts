@@ -6,6 +6,7 @@ import { type DistributionMetrics, NO_METRICS } from "../../core/ports.js";
 import type { SqlClient, SqlTransactions } from "../../db/sql.js";
 import type { AppealRepository, SourceScope } from "../appeals/appeal.repository.js";
 import type { DistributionService } from "../appeals/distribution.service.js";
+import { DEFAULT_PHONE_REGION, type PhoneRegion, toE164 } from "../leads/phone.js";
 import type { MessageRepository } from "./message.repository.js";
 import { toMessageDto } from "./message.service.js";
 import type { LeadMessage, StickyRepository } from "./sticky.repository.js";
@@ -28,6 +29,8 @@ export class StickyConversationService {
     private readonly appeals: AppealRepository,
     private readonly messages: MessageRepository,
     private readonly metrics: DistributionMetrics = NO_METRICS,
+    /** Where a phone without a country code is read (DEFAULT_PHONE_REGION). */
+    private readonly phoneRegion: PhoneRegion = DEFAULT_PHONE_REGION,
   ) {}
 
   /**
@@ -52,6 +55,8 @@ export class StickyConversationService {
       profile: {
         name: nonEmpty(input.lead_name),
         phone: nonEmpty(input.lead_phone),
+        // A phone that does not parse is kept as sent (phone_e164 null), as at intake.
+        phoneE164: toE164(nonEmpty(input.lead_phone), this.phoneRegion),
         email: nonEmpty(input.lead_email),
       },
     };
@@ -91,6 +96,7 @@ export class StickyConversationService {
         leadExternalId: message.leadExternalId,
         leadName: message.profile.name,
         leadPhone: message.profile.phone,
+        leadPhoneE164: message.profile.phoneE164,
         leadEmail: message.profile.email,
         message: message.text,
         // The message's external_id is this route's idempotency (on message 1 too).

@@ -508,8 +508,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List leads, newest first, with search
-         * @description Requires an API key with the role admin or viewer.
+         * List leads, newest first, or search them, best match first
+         * @description search finds by either phone in any format (read as E.164 in DEFAULT_PHONE_REGION), by email, by external id, and by any part or combination of the name parts (case-insensitive, ё = е, tolerant of a typo: pg_trgm word similarity at least 0.6). Exact matches come first, then by similarity. The filters narrow either list; a search's next_cursor is `rank_id`, a list's an id.
+         *
+         *     Requires an API key with the role admin or viewer.
          */
         get: operations["listLeads"];
         put?: never;
@@ -535,6 +537,40 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a lead's profile
+         * @description Any profile field; null (or an empty string) clears a text field. A phone must be a valid number (400 naming it); phone_e164 follows. A name not sent follows the parts while it is the one built from them. Records lead.updated with the fields that changed, before and after; sending the values the lead has already changes nothing and records nothing.
+         *
+         *     Requires an API key with the role admin.
+         */
+        patch: operations["updateLead"];
+        trace?: never;
+    };
+    "/leads/{id}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Record the lead's consent to the processing of personal data
+         * @description given_at is now. The same text_version again changes nothing; another one records consent anew. Recorded as lead.updated with the consent before and after.
+         *
+         *     Requires an API key with the role admin.
+         */
+        put: operations["giveLeadConsent"];
+        post?: never;
+        /**
+         * Record that the lead withdrew its consent
+         * @description consent becomes null; withdrawing none changes nothing. Recorded as lead.updated.
+         *
+         *     Requires an API key with the role admin.
+         */
+        delete: operations["withdrawLeadConsent"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1397,17 +1433,60 @@ export interface components {
             /** @description Pass as cursor to get the next page; null on the last page */
             next_cursor: string | null;
         };
+        /** @description Consent to the processing of personal data; null when not given or withdrawn */
+        Consent: {
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            given_at: string;
+            /** @description The version of the consent text the lead agreed to */
+            text_version: string;
+        } | null;
         Lead: {
             /** @example 42 */
             id: number;
             /** @example tg_user_123 */
             external_id: string;
-            /** @example Ivan */
+            /**
+             * @description The display name: given, or built from the parts
+             * @example Ivan Petrov
+             */
             name: string | null;
-            /** @example +79161234567 */
+            first_name: string | null;
+            last_name: string | null;
+            middle_name: string | null;
+            /**
+             * @description As given
+             * @example 8 (916) 123-45-67
+             */
             phone: string | null;
+            /**
+             * @description The phone in E.164 when it is a valid number, else null
+             * @example +79161234567
+             */
+            phone_e164: string | null;
+            second_phone: string | null;
+            second_phone_e164: string | null;
             /** @example ivan@example.com */
             email: string | null;
+            company: string | null;
+            position: string | null;
+            /** @description Where the lead heard of the business */
+            heard_from: string | null;
+            notes: string | null;
+            /**
+             * @example [
+             *       "vip",
+             *       "newsletter"
+             *     ]
+             */
+            tags: string[];
+            consent: components["schemas"]["Consent"];
+            /** @description When the lead blocked the bot; null if not */
+            blocked_at: string | null;
+            /** @description When the lead's personal data was erased */
+            erased_at: string | null;
             /** @description Appeals of this lead from every source */
             appeals_count: number;
             /**
@@ -4781,12 +4860,26 @@ export interface operations {
     listLeads: {
         parameters: {
             query?: {
-                /** @description Part of the name, phone, email or external_id, case-insensitive */
+                /** @description Either phone in any format, an email, an external id, or any part or combination of the name parts (case-insensitive, ё = е, tolerant of a typo); best match first */
                 search?: string;
+                /** @description Leads with this tag */
+                tag?: string;
+                /** @description Leads with an appeal from this source */
+                source_id?: number;
+                /**
+                 * @description Leads created at or after this time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                created_from?: string;
+                /**
+                 * @description Leads created before this time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                created_to?: string;
                 /** @description Page size, 1..500 */
                 limit?: number;
                 /** @description The next_cursor of the previous page */
-                cursor?: number;
+                cursor?: unknown;
             };
             header?: never;
             path?: never;
@@ -4863,6 +4956,267 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The lead */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The display name; built from the parts when null and the parts are set */
+                    name?: string | null;
+                    first_name?: string | null;
+                    last_name?: string | null;
+                    middle_name?: string | null;
+                    /** @description Must be a valid phone number (DEFAULT_PHONE_REGION when without +) */
+                    phone?: string | null;
+                    /** @description Must be a valid phone number */
+                    second_phone?: string | null;
+                    email?: string | "" | null;
+                    company?: string | null;
+                    position?: string | null;
+                    heard_from?: string | null;
+                    notes?: string | null;
+                    /** @description Replaces the tags; duplicates are kept once */
+                    tags?: string[];
+                    /** @description When the lead blocked the bot; null unblocks */
+                    blocked_at?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The lead, changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    giveLeadConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The version of the consent text the lead agreed to */
+                    text_version: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The lead, with its consent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdrawLeadConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lead, without consent */
             200: {
                 headers: {
                     [name: string]: unknown;

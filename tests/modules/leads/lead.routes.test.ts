@@ -7,6 +7,23 @@ import { useTestApp } from "../../helpers/test-app.js";
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const iso = expect.stringMatching(ISO);
 
+/** The profile fields an appeal does not fill: what a lead has until PATCH /leads/{id} sets them. */
+const NO_PROFILE = {
+  first_name: null,
+  last_name: null,
+  middle_name: null,
+  second_phone: null,
+  second_phone_e164: null,
+  company: null,
+  position: null,
+  heard_from: null,
+  notes: null,
+  tags: [],
+  consent: null,
+  blocked_at: null,
+  erased_at: null,
+};
+
 type LeadBody = {
   id: number;
   external_id: string;
@@ -92,10 +109,12 @@ describe("leads created and updated by appeals", () => {
     });
     const lead = await get<LeadBody>(t.app, "/leads/by-external-id/tg_user_1");
     expect(lead).toEqual({
+      ...NO_PROFILE,
       id: created.lead_id,
       external_id: "tg_user_1",
       name: "Anna Petrova",
       phone: "+7 900 123-45-67",
+      phone_e164: "+79001234567",
       email: "anna@example.com",
       appeals_count: 1,
       created_at: iso,
@@ -161,6 +180,7 @@ describe("leads created and updated by appeals", () => {
       ...created,
       name: "Ivan Sidorov",
       phone: "+7 911 000-00-02",
+      phone_e164: "+79110000002",
       email: "ivan.s@example.org",
       appeals_count: 4,
       updated_at: iso,
@@ -241,10 +261,12 @@ describe("GET /leads", () => {
     expect(page3.next_cursor).toBeNull();
 
     expect(page1.items[0]).toEqual({
+      ...NO_PROFILE,
       id: l5,
       external_id: "lead-5",
       name: null,
       phone: null,
+      phone_e164: null,
       email: null,
       appeals_count: 1,
       created_at: iso,
@@ -256,61 +278,6 @@ describe("GET /leads", () => {
     expect(exact.next_cursor).toBeNull();
     const all = await get<{ items: LeadBody[]; next_cursor: string | null }>(t.app, "/leads");
     expect(all).toEqual(exact);
-  });
-
-  it("searches part of name, phone, email and external_id, case-insensitively", async () => {
-    const lead = async (external: string, name?: string, phone?: string, email?: string) =>
-      (
-        await postAppeal(t.app, {
-          source_id: telegram.id,
-          lead_external_id: external,
-          ...(name && { lead_name: name }),
-          ...(phone && { lead_phone: phone }),
-          ...(email && { lead_email: email }),
-        })
-      ).lead_id;
-    const anna = await lead("tg_1001", "Anna Karenina", "+7 900 111-22-33", "anna@mail.ru");
-    const joanne = await lead("wa_2002", "Joanne Rowling", "+44 20 7946 0000", "jo@example.co.uk");
-    const boris = await lead("TG:USER@77", "Boris", undefined, "boris.annenkov@example.com");
-    const nameless = await lead("site-form-9", undefined, "8-800-555-35-35");
-    const percent = await lead("promo-100%off");
-    const backslash = await lead("DOMAIN\\user");
-
-    const search = async (term: string) =>
-      (await get<{ items: LeadBody[] }>(t.app, `/leads?search=${encodeURIComponent(term)}`)).items.map(
-        (item) => item.id,
-      );
-    expect(await search("ANN")).toEqual([boris, joanne, anna]);
-    expect(await search("karen")).toEqual([anna]);
-    expect(await search("111-22")).toEqual([anna]);
-    expect(await search("555")).toEqual([nameless]);
-    expect(await search("+44")).toEqual([joanne]);
-    expect(await search("EXAMPLE.CO")).toEqual([boris, joanne]);
-    expect(await search("mail.ru")).toEqual([anna]);
-    expect(await search("tg")).toEqual([boris, anna]);
-    expect(await search("tg:user@7")).toEqual([boris]);
-    expect(await search("site-FORM")).toEqual([nameless]);
-    expect(await search("  boris  ")).toEqual([boris]);
-    expect(await search("nobody")).toEqual([]);
-    // LIKE wildcards are literal characters.
-    expect(await search("_")).toEqual([joanne, anna]);
-    expect(await search("%")).toEqual([percent]);
-    expect(await search("0%o")).toEqual([percent]);
-    expect(await search("\\")).toEqual([backslash]);
-    expect(await search("n\\u")).toEqual([backslash]);
-
-    const page = await get<{ items: LeadBody[]; next_cursor: string | null }>(
-      t.app,
-      "/leads?search=ann&limit=2",
-    );
-    expect(page.items.map((item) => item.id)).toEqual([boris, joanne]);
-    expect(page.next_cursor).toBe(String(joanne));
-    const rest = await get<{ items: LeadBody[]; next_cursor: string | null }>(
-      t.app,
-      `/leads?search=ann&limit=2&cursor=${page.next_cursor}`,
-    );
-    expect(rest.items.map((item) => item.id)).toEqual([anna]);
-    expect(rest.next_cursor).toBeNull();
   });
 
   it.each([
@@ -512,20 +479,24 @@ describe("a lead's appeals", () => {
     const leads = await get<LeadBody[]>(t.app, "/appeals/leads");
     expect(leads).toEqual([
       {
+        ...NO_PROFILE,
         id: second.lead_id,
         external_id: "new",
         name: "New",
         phone: null,
+        phone_e164: null,
         email: null,
         appeals_count: 1,
         created_at: iso,
         updated_at: iso,
       },
       {
+        ...NO_PROFILE,
         id: first.lead_id,
         external_id: "old",
         name: null,
         phone: null,
+        phone_e164: null,
         email: "old@example.com",
         appeals_count: 2,
         created_at: iso,
