@@ -26,7 +26,10 @@ export async function openDatabase(config: Config, log: Log): Promise<OpenedData
     url,
     // The embedded database's connection budget holds every pool.
     poolSize: embedded
-      ? Math.min(config.databasePoolSize, EMBEDDED_MAX_CONNECTIONS - BACKGROUND_POOL_SIZE - HEAVY_READS_POOL_SIZE)
+      ? Math.min(
+          config.databasePoolSize,
+          EMBEDDED_MAX_CONNECTIONS - BACKGROUND_POOL_SIZE - HEAVY_READS_POOL_SIZE,
+        )
       : config.databasePoolSize,
     onPoolError: (error) => log.warn({ err: error }, "idle database connection failed"),
     statementTimeoutMs: config.databaseStatementTimeoutMs,

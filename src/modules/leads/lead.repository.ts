@@ -229,7 +229,9 @@ export class LeadRepository {
             END
           WHERE appeal_id IN (SELECT a.id FROM appeals a WHERE a.lead_id = ${id})
             AND entity_type IN ('appeal', 'message')`;
-        const erased = toRecord(await tx.lead.findUniqueOrThrow({ where: { id }, include: withAppealsCount }));
+        const erased = toRecord(
+          await tx.lead.findUniqueOrThrow({ where: { id }, include: withAppealsCount }),
+        );
         const blank = eventData(erased);
         await tx.$executeRaw`
           UPDATE events SET data = ${blank}::jsonb, details = '{}'
