@@ -61,14 +61,20 @@ export const leadSchema = z
   })
   .meta({ id: "Lead" });
 
-/** A search's keyset cursor: the rank of the last row (0..2, six decimals) and its id. */
-const searchCursorSchema = z
+/**
+ * A list's keyset cursor: an id (a list, newest first), or a search's `rank_id` (its rank,
+ * 0..2 with six decimals, and its id). One string schema, so the OpenAPI document shows its pattern.
+ */
+const leadCursorSchema = z
   .string()
-  .regex(/^[0-2]\.\d{6}_\d{1,10}$/, "a next_cursor of a previous page")
+  .regex(/^(?:[0-9]{1,10}|[0-2]\.[0-9]{6}_[0-9]{1,10})$/, "a next_cursor of a previous page")
   .transform((value) => {
-    const [rank, id] = value.split("_");
-    return { rank: Number(rank), id: Number(id) };
-  });
+    const [first, second] = value.split("_");
+    return second === undefined
+      ? { rank: null, id: Number(first) }
+      : { rank: Number(first), id: Number(second) };
+  })
+  .refine((cursor) => cursor.id >= 1 && cursor.id <= 2_147_483_647, "an id out of range");
 
 const day = timestampSchema;
 
@@ -85,19 +91,19 @@ export const listLeadsQuerySchema = z
     created_from: day.optional().describe("Leads created at or after this time"),
     created_to: day.optional().describe("Leads created before this time"),
     ...paginationQuery,
-    cursor: z
-      .union([queryIdSchema.transform((id) => ({ rank: null, id })), searchCursorSchema])
-      .optional()
-      .describe("The next_cursor of the previous page"),
+    cursor: leadCursorSchema.optional().describe("The next_cursor of the previous page"),
   })
   .refine((q) => !(q.created_from && q.created_to && Date.parse(q.created_to) < Date.parse(q.created_from)), {
     path: ["created_to"],
     message: "created_to must not be before created_from",
+    when: (payload) => payload.issues.length === 0,
   })
   // A search pages by rank and id, a list by id: a cursor of the one is meaningless in the other.
   .refine((q) => q.cursor === undefined || (q.cursor.rank === null) === (q.search === undefined), {
     path: ["cursor"],
     message: "a search's next_cursor is rank_id, a list's an id: pass the one the same query answered",
+    // Only for a cursor that is one of the two kinds: a malformed one has its own message.
+    when: (payload) => payload.issues.length === 0,
   });
 
 export const listLeadAppealsQuerySchema = z.strictObject({ ...paginationQuery });

@@ -4885,7 +4885,7 @@ export interface operations {
                 /** @description Page size, 1..500 */
                 limit?: number;
                 /** @description The next_cursor of the previous page */
-                cursor?: unknown;
+                cursor?: string;
             };
             header?: never;
             path?: never;
