@@ -26,11 +26,15 @@ export async function openDatabase(config: Config, log: Log): Promise<OpenedData
     url,
     // The embedded database's connection budget holds every pool.
     poolSize: embedded
-      ? Math.min(config.databasePoolSize, EMBEDDED_MAX_CONNECTIONS - BACKGROUND_POOL_SIZE - HEAVY_READS_POOL_SIZE)
+      ? Math.min(
+          config.databasePoolSize,
+          EMBEDDED_MAX_CONNECTIONS - BACKGROUND_POOL_SIZE - HEAVY_READS_POOL_SIZE,
+        )
       : config.databasePoolSize,
     onPoolError: (error) => log.warn({ err: error }, "idle database connection failed"),
     statementTimeoutMs: config.databaseStatementTimeoutMs,
     prepareStatements: !embedded,
+    sharedSession: embedded !== undefined,
   });
   const migrate = () => migrateWithoutTimeouts(url, log);
   const description = embedded
