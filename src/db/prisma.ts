@@ -36,6 +36,8 @@ export type Database = {
    * and never for the requests' pool.
    */
   heavyCursor: SqlCursors;
+  /** The heavy reads' pool itself, for its counts (tests: an export gave its connection back). */
+  heavyPool: pg.Pool;
   /** Disconnects Prisma and ends the pools. */
   close(): Promise<void>;
 };
@@ -111,6 +113,7 @@ export function connectDatabase({
     background: createSqlClient(backgroundPool, { prepareStatements, onQuery }),
     heavy: createSqlClient(heavyPool, { prepareStatements, onQuery }),
     heavyCursor: createSqlCursors(heavyPool, { sharedSession, onQuery }),
+    heavyPool,
     async close() {
       await prisma.$disconnect();
       await Promise.all([pool.end(), backgroundPool.end(), heavyPool.end()]);
