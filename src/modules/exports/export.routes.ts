@@ -5,7 +5,7 @@ import type { FastifyReply } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { problemResponses } from "../../http/problem.schema.js";
 import { ACCESS } from "../auth/access.js";
-import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE } from "./content-types.js";
+import { CSV_MEDIA_TYPE, XLSX_CONTENT_TYPE } from "./content-types.js";
 import {
   appealCsvExportQuerySchema,
   appealExportQuerySchema,
@@ -80,7 +80,7 @@ export const exportRoutes: FastifyPluginAsyncZod<{ exports: ExportService }> = a
         description: LEADS + COMMON,
         querystring: leadCsvExportQuerySchema,
         response: {
-          200: fileResponse(CSV_CONTENT_TYPE, "The leads, a header record first"),
+          200: fileResponse(CSV_MEDIA_TYPE, "The leads, a header record first"),
           ...problemResponses(),
         },
       },
@@ -118,7 +118,7 @@ export const exportRoutes: FastifyPluginAsyncZod<{ exports: ExportService }> = a
         description: APPEALS + COMMON,
         querystring: appealCsvExportQuerySchema,
         response: {
-          200: fileResponse(CSV_CONTENT_TYPE, "The appeals, a header record first"),
+          200: fileResponse(CSV_MEDIA_TYPE, "The appeals, a header record first"),
           ...problemResponses(),
         },
       },
