@@ -58,14 +58,19 @@ const heavyPool = () => {
   };
 };
 
-/** This database's backends that are in an export's cursor (in a transaction, or running one of its statements). */
+type Backend = { pid: number; state: string; query: string };
+
+/** This database's backends whose last statement was an export cursor's (FETCH, DECLARE, its ROLLBACK). */
 const exportBackends = () =>
-  query<{ pid: number; state: string; query: string }>(
+  query<Backend>(
     t.testDatabase.url,
     `SELECT pid, state, query FROM pg_stat_activity
      WHERE datname = current_database() AND pid <> pg_backend_pid()
-       AND (query LIKE 'FETCH % FROM lds_rows' OR query LIKE 'DECLARE lds_rows %' OR query = 'ROLLBACK')`,
+       AND (query LIKE 'FETCH % FROM lds_rows' OR query LIKE 'DECLARE lds_rows %' OR query = 'ROLLBACK')
+     ORDER BY pid`,
   );
+/** Those still in an export: in its transaction or running its statement. */
+const inExport = async () => (await exportBackends()).filter((backend) => backend.state !== "idle");
 
 beforeAll(async () => {
   await query(
@@ -202,7 +207,7 @@ describe.skipIf(!onRealServer)("a client that disconnects mid-export", () => {
       expect(response.statusCode).toBe(200);
       await new Promise((resolve) => response.once("readable", resolve));
       response.read();
-      const waiting = await eventually(exportBackends, (rows) => rows[0]?.state === "idle in transaction");
+      const waiting = await eventually(inExport, (rows) => rows[0]?.state === "idle in transaction");
       expect(waiting).toEqual([
         { pid: expect.any(Number), state: "idle in transaction", query: `FETCH ${BATCH} FROM lds_rows` },
       ]);
@@ -212,8 +217,12 @@ describe.skipIf(!onRealServer)("a client that disconnects mid-export", () => {
 
       request.destroy();
       // The same backend, out of its transaction: the cursor's statement is over, the connection kept.
-      await eventually(exportBackends, (rows) => rows[0]?.state === "idle");
-      expect(await exportBackends()).toEqual([{ pid: waiting[0]?.pid, state: "idle", query: "ROLLBACK" }]);
+      await eventually(inExport, (rows) => rows.length === 0);
+      expect(await exportBackends()).toContainEqual({
+        pid: waiting[0]?.pid,
+        state: "idle",
+        query: "ROLLBACK",
+      });
       await eventually(heavyPool, (pool) => pool.out === 0 && pool.waiting === 0);
       expect(fetches()).toBe(fetchedBeforeAbort);
       expect(cursorStatements().at(-1)).toBe("ROLLBACK");
@@ -225,6 +234,68 @@ describe.skipIf(!onRealServer)("a client that disconnects mid-export", () => {
       expect(heavyPool()).toMatchObject({ out: 0, waiting: 0 });
     },
   );
+});
+
+describe.skipIf(!onRealServer)("with the request deadline on, and when the database fails", () => {
+  const apps: Awaited<ReturnType<typeof startTestApp>>[] = [];
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+  });
+  const started = async (options: Parameters<typeof startTestApp>[1]) => {
+    const app = await startTestApp(t.testDatabase.url, options);
+    apps.push(app);
+    return { app, url: await app.app.listen({ port: 0, host: "127.0.0.1" }) };
+  };
+  const out = (app: Awaited<ReturnType<typeof startTestApp>>) =>
+    app.database.heavyPool.totalCount - app.database.heavyPool.idleCount;
+
+  it("an export outlives the deadline once its head is out: a slow reader gets every row", async () => {
+    const { url } = await started({ http: { requestTimeoutMs: 1_000 } });
+    const response = await new Promise<http.IncomingMessage>((resolve) =>
+      http.get(`${url}/exports/leads.csv?tag=large`, resolve),
+    );
+    expect(response.statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // past the deadline, reading nothing
+    // Counted by line (these rows hold no line break): the header, every lead, the last one last.
+    const records = (await readAll(response)).toString("utf8").split("\r\n");
+    expect(records).toHaveLength(LARGE + 2);
+    expect(records.at(-2)?.split(",").slice(1, 3)).toEqual([`large-${LARGE}`, `Large ${LARGE}`]);
+    expect(records.at(-1)).toBe("");
+  });
+
+  it("the deadline's 503 while the export waits for a connection: the export, once opened, is closed unsent", async () => {
+    const { app } = await started({ http: { requestTimeoutMs: 100 } });
+    const held = [await app.database.heavyPool.connect(), await app.database.heavyPool.connect()];
+    const response = await app.app.inject({ method: "GET", url: "/exports/leads.csv?tag=many" });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({ code: "timeout" });
+    for (const client of held) client.release();
+    // The handler got its cursor after the answer had gone: it closed it, and the connection came back.
+    await eventually(
+      () => ({ out: out(app), waiting: app.database.heavyPool.waitingCount }),
+      (pool) => pool.out === 0 && pool.waiting === 0,
+    );
+    expect(await inExport()).toEqual([]);
+  });
+
+  it("a database failure mid-export cuts the file short, never a complete-looking one", async () => {
+    const { app, url } = await started({});
+    const request = http.get(`${url}/exports/leads.csv?tag=large`);
+    const response = await new Promise<http.IncomingMessage>((resolve) => request.once("response", resolve));
+    const [waiting] = await eventually(inExport, (rows) => rows[0]?.state === "idle in transaction");
+    await query(t.testDatabase.url, "SELECT pg_terminate_backend($1)", [waiting?.pid]);
+    const ending = await new Promise<string>((resolve) => {
+      response.on("data", () => {});
+      response.once("end", () => resolve("end"));
+      response.once("error", (error) => resolve(`error: ${error.message}`));
+      response.once("aborted", () => resolve("aborted"));
+    });
+    expect(ending).not.toBe("end");
+    await eventually(
+      () => out(app),
+      (n) => n === 0,
+    );
+  });
 });
 
 describe("a client that takes nothing for too long", () => {
