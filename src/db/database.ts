@@ -34,6 +34,7 @@ export async function openDatabase(config: Config, log: Log): Promise<OpenedData
     onPoolError: (error) => log.warn({ err: error }, "idle database connection failed"),
     statementTimeoutMs: config.databaseStatementTimeoutMs,
     prepareStatements: !embedded,
+    sharedSession: embedded !== undefined,
   });
   const migrate = () => migrateWithoutTimeouts(url, log);
   const description = embedded

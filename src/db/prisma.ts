@@ -5,6 +5,7 @@ import type pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { createPool } from "./pool.js";
 import { createSqlClient, createSqlTransactions, type SqlClient, type SqlTransactions } from "./sql.js";
+import { createSqlCursors, type SqlCursors } from "./sql-cursor.js";
 
 export type Database = {
   prisma: PrismaClient;
@@ -28,6 +29,15 @@ export type Database = {
    * a 4.95 s median. Its connections open when first used.
    */
   heavy: SqlClient;
+  /**
+   * One statement read batch by batch on a connection of the heavy reads' pool, held for the
+   * whole read (sql-cursor.ts): the exports, which stream every row. Each open export holds one
+   * of the pool's HEAVY_READS_POOL_SIZE connections, so exports and searches wait for each other
+   * and never for the requests' pool.
+   */
+  heavyCursor: SqlCursors;
+  /** The heavy reads' pool itself, for its counts (tests: an export gave its connection back). */
+  heavyPool: pg.Pool;
   /** Disconnects Prisma and ends the pools. */
   close(): Promise<void>;
 };
@@ -57,12 +67,18 @@ export type DatabaseOptions = {
    * server: PGlite serves every connection from one session, where the names collide.
    */
   prepareStatements?: boolean;
+  /**
+   * PGlite: every connection is served by its one session, where a transaction held open on one
+   * connection holds back all the others. Long reads (heavyCursor) then go in keyset batches
+   * without a transaction instead of a server-side cursor. False by default (a real server).
+   */
+  sharedSession?: boolean;
 };
 
 /** The background pool's size: the feed's probe and the dispatcher's read and record run beside each other. */
 export const BACKGROUND_POOL_SIZE = 3;
 
-/** The heavy reads' pool size: this many searches (and exports) run at once, the others wait. */
+/** The heavy reads' pool size: this many searches and exports run at once, the others wait. */
 export const HEAVY_READS_POOL_SIZE = 2;
 
 export function connectDatabase({
@@ -73,6 +89,7 @@ export function connectDatabase({
   statementTimeoutMs,
   connectionTimeoutMs = 5_000,
   prepareStatements = false,
+  sharedSession = false,
   backgroundPoolSize = BACKGROUND_POOL_SIZE,
   heavyPoolSize = HEAVY_READS_POOL_SIZE,
 }: DatabaseOptions): Database {
@@ -95,6 +112,8 @@ export function connectDatabase({
     pool,
     background: createSqlClient(backgroundPool, { prepareStatements, onQuery }),
     heavy: createSqlClient(heavyPool, { prepareStatements, onQuery }),
+    heavyCursor: createSqlCursors(heavyPool, { sharedSession, onQuery }),
+    heavyPool,
     async close() {
       await prisma.$disconnect();
       await Promise.all([pool.end(), backgroundPool.end(), heavyPool.end()]);

@@ -130,6 +130,7 @@ async function onConnection<T>(pool: pg.Pool, work: (connection: Connection) => 
   }
 }
 
-function isStatementError(error: unknown): boolean {
+/** A statement the server refused (the connection is fine), as opposed to a broken connection. */
+export function isStatementError(error: unknown): boolean {
   return error instanceof pg.DatabaseError && error.severity !== "FATAL" && error.severity !== "PANIC";
 }

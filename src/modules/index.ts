@@ -9,6 +9,7 @@ import { authModule } from "./auth/auth.module.js";
 import { botScriptsModule } from "./bot-scripts/bot-script.module.js";
 import { eventLogModule } from "./events/event-log.module.js";
 import { eventsModule } from "./events/events.module.js";
+import { exportsModule } from "./exports/export.module.js";
 import { healthModule } from "./health/health.module.js";
 import { leadsModule } from "./leads/lead.module.js";
 import { materialsModule } from "./materials/material.module.js";
@@ -34,6 +35,7 @@ export const MODULES = [
   tasksModule,
   materialsModule,
   activitiesModule,
+  exportsModule,
   statsModule,
   auditModule,
   authModule,

@@ -43,7 +43,7 @@ export async function startTestApp(url: string, options: AppOptions = {}): Promi
     // The embedded database serves at most EMBEDDED_MAX_CONNECTIONS (10) at once, shared by
     // every app, thread and client of a test file: small pools there (it runs one query at a time anyway).
     poolSize: options.poolSize ?? (onRealServer ? 5 : 2),
-    ...(!onRealServer && { backgroundPoolSize: 1, heavyPoolSize: 1 }),
+    ...(!onRealServer && { backgroundPoolSize: 1, heavyPoolSize: 1, sharedSession: true }),
     // As in production: named (prepared) statements on a real server, none on PGlite.
     prepareStatements: onRealServer,
     ...(options.onQuery && { onQuery: options.onQuery }),

@@ -84,6 +84,10 @@ const CONTRACT_OPERATIONS: [string, Record<string, string>][] = [
   ["/activities", { post: "createActivity" }],
   ["/leads/{id}/activities", { get: "listLeadActivities" }],
   ["/materials/{id}/stats", { get: "getMaterialStats" }],
+  ["/exports/leads.xlsx", { get: "exportLeadsXlsx" }],
+  ["/exports/leads.csv", { get: "exportLeadsCsv" }],
+  ["/exports/appeals.xlsx", { get: "exportAppealsXlsx" }],
+  ["/exports/appeals.csv", { get: "exportAppealsCsv" }],
   ["/stats/distribution", { get: "getDistributionStats" }],
   ["/stats/sources/{id}/operators", { get: "getSourceOperatorStats" }],
   ["/stats/operators", { get: "getOperatorStats" }],
@@ -246,6 +250,43 @@ describe("OpenAPI document", () => {
     expect(Object.keys(document.paths["/events/stream"]?.get?.responses["200"]?.content ?? {})).toEqual([
       "text/event-stream",
     ]);
+  });
+
+  it("describes the exports as files: binary, under their media types, with the filters and sep as parameters", async () => {
+    const document = await fetchDocument();
+    const xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    for (const [path, type] of [
+      ["/exports/leads.xlsx", xlsx],
+      ["/exports/leads.csv", "text/csv"],
+      ["/exports/appeals.xlsx", xlsx],
+      ["/exports/appeals.csv", "text/csv"],
+    ] as const) {
+      expect(document.paths[path]?.get?.responses["200"]?.content, path).toEqual({
+        [type]: { schema: { type: "string", format: "binary" } },
+      });
+    }
+    const names = (path: string) => document.paths[path]?.get?.parameters?.map((parameter) => parameter.name);
+    expect(names("/exports/leads.xlsx")).toEqual([
+      "search",
+      "tag",
+      "source_id",
+      "created_from",
+      "created_to",
+    ]);
+    expect(names("/exports/leads.csv")).toEqual([
+      "search",
+      "tag",
+      "source_id",
+      "created_from",
+      "created_to",
+      "sep",
+    ]);
+    expect(names("/exports/appeals.xlsx")).toEqual(["from", "to", "source_id", "operator_id"]);
+    expect(names("/exports/appeals.csv")).toEqual(["from", "to", "source_id", "operator_id", "sep"]);
+    expect(document.paths["/exports/leads.csv"]?.get?.parameters?.at(-1)).toMatchObject({
+      in: "query",
+      schema: { type: "string", enum: [",", ";"], default: "," },
+    });
   });
 
   it("declares the bearer key on every protected operation and none on the open ones", async () => {

@@ -4,6 +4,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createAppeal, createOperator, createSource, setWeights } from "../helpers/factories.js";
 import { useTestApp } from "../helpers/test-app.js";
+import { onRealServer } from "../helpers/test-database.js";
+import { readCsv, readXlsx } from "../modules/exports/export-reader.js";
 
 const statements: string[] = [];
 const t = useTestApp({ onQuery: (sql) => statements.push(sql) });
@@ -540,5 +542,47 @@ describe("statements of the bot scripts' routes", () => {
     expect(renamed).toHaveLength(4);
     // The script's version held, the source's row locked, the update, the event, COMMIT.
     expect(linked).toHaveLength(5);
+  });
+});
+
+describe("statements of the exports", () => {
+  it("an export is one cursor: BEGIN, DECLARE, a FETCH per 500 rows (the last one short), COMMIT", async () => {
+    const sourceId = (await createSource(t.app)).id;
+    const urls = [
+      "/exports/leads.csv",
+      "/exports/leads.xlsx?tag=vip",
+      `/exports/leads.csv?search=${encodeURIComponent("иван")}&source_id=${sourceId}&sep=;`,
+      "/exports/appeals.xlsx",
+      `/exports/appeals.csv?source_id=${sourceId}&from=2000-01-01T00:00:00Z`,
+    ];
+    /** Each export's statements, and what they should be for the rows it holds. */
+    const check = async () => {
+      for (const url of urls) {
+        statements.length = 0;
+        const response = await t.app.inject({ method: "GET", url });
+        expect(response.statusCode, response.body).toBe(200);
+        const sent = [...statements];
+        const rows = url.includes(".csv")
+          ? readCsv(response.rawPayload, url.includes("sep=;") ? ";" : ",").length - 1
+          : (await readXlsx(response.rawPayload, 1)).rows.length - 1;
+        const batches = Math.floor(rows / 500) + 1;
+        // On PGlite (no transaction held across batches there) each batch is one keyset SELECT.
+        expect(sent, url).toEqual(
+          onRealServer
+            ? [
+                "BEGIN READ ONLY",
+                expect.stringMatching(/^DECLARE lds_rows NO SCROLL CURSOR FOR/),
+                ...Array(batches).fill("FETCH 500 FROM lds_rows"),
+                "COMMIT",
+              ]
+            : Array(batches).fill(expect.stringMatching(/ LIMIT \$\d+$/)),
+        );
+      }
+    };
+    await check();
+    for (let i = 0; i < 30; i++) {
+      await createAppeal(t.app, { source_id: sourceId, lead_name: `Иван ${i}` });
+    }
+    await check();
   });
 });

@@ -1109,6 +1109,27 @@ export const LIST_ROUTES: ListRoute[] = [
         .map(([rank, id]) => `${(rank / 1_000_000).toFixed(6)}_${id}`),
     }),
   },
+  // The exports take the lead list's filters (a search too) and, as CSV, a separator; the whole file is the answer.
+  ...(["/exports/leads.xlsx", "/exports/leads.csv"] as const).map((path) => ({
+    path,
+    fields: (fixture: Fixture) => ({
+      search: validText(255, true).filter((s) => s.trim().length <= 255),
+      tag: validText(50, true).filter((s) => s.trim().length <= 50),
+      source_id: idOrUnknown(() => [fixture.sourceId]),
+      created_from: period.from,
+      created_to: period.to,
+      ...(path.endsWith(".csv") && { sep: fc.constantFrom(",", ";") }),
+    }),
+  })),
+  ...(["/exports/appeals.xlsx", "/exports/appeals.csv"] as const).map((path) => ({
+    path,
+    fields: (fixture: Fixture) => ({
+      source_id: idOrUnknown(() => [fixture.sourceId]),
+      operator_id: idOrUnknown(() => fixture.operatorIds),
+      ...period,
+      ...(path.endsWith(".csv") && { sep: fc.constantFrom(",", ";") }),
+    }),
+  })),
   {
     path: "/materials",
     fields: (fixture) => ({

@@ -52,7 +52,8 @@ function toRecord(row: Lead & { _count: { appeals: number } }): LeadRecord {
   return { ...lead, appealsCount: _count.appeals };
 }
 
-function filterConditions(filter: LeadFilter): Prisma.Sql[] {
+/** The filters' conditions on `leads l`: the lists, the searches and the leads' exports. */
+export function filterConditions(filter: LeadFilter): Prisma.Sql[] {
   const conditions: Prisma.Sql[] = [];
   // `tags <> '{}'` lets the planner use the partial GIN index (leads_tags_idx).
   if (filter.tag !== undefined)
@@ -72,8 +73,9 @@ function filterConditions(filter: LeadFilter): Prisma.Sql[] {
  * by external id, or by name: `search_name %> text` is pg_trgm's word similarity of the text
  * to some extent of the lead's name parts at or above its threshold (0.6), served by the
  * trigram GIN index; each arm has its own index, so a search that matches nothing reads none.
+ * The leads' exports filter by it too.
  */
-function matches(search: LeadSearch): Prisma.Sql {
+export function matches(search: LeadSearch): Prisma.Sql {
   const arms = [Prisma.sql`l.external_id = ${search.text}`];
   if (search.name !== "") arms.push(Prisma.sql`l.search_name %> ${search.name}`);
   if (search.e164 !== null) {

@@ -78,26 +78,39 @@ const leadCursorSchema = z
 
 const day = timestampSchema;
 
+/** The filters of GET /leads; the leads' exports take the same (API.md "Exports"). */
+export const leadFilterQuery = {
+  search: withoutNul(z.string().trim().min(1).max(255))
+    .optional()
+    .describe(
+      "Either phone in any format, an email, an external id, or any part or combination of the name parts " +
+        "(case-insensitive, ё = е, tolerant of a typo); best match first",
+    ),
+  tag: withoutNul(z.string().trim().min(1).max(50)).optional().describe("Leads with this tag"),
+  source_id: queryIdSchema.optional().describe("Leads with an appeal from this source"),
+  created_from: day.optional().describe("Leads created at or after this time"),
+  created_to: day.optional().describe("Leads created before this time"),
+};
+
+/** created_to before created_from is a 400 naming created_to (refine with createdInOrder.params). */
+export const createdInOrder = {
+  check: (q: { created_from?: string | undefined; created_to?: string | undefined }) =>
+    !(q.created_from && q.created_to && Date.parse(q.created_to) < Date.parse(q.created_from)),
+  params: {
+    path: ["created_to"],
+    message: "created_to must not be before created_from",
+    // Once both are valid timestamps: a malformed one has its own message.
+    when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0,
+  },
+};
+
 export const listLeadsQuerySchema = z
   .strictObject({
-    search: withoutNul(z.string().trim().min(1).max(255))
-      .optional()
-      .describe(
-        "Either phone in any format, an email, an external id, or any part or combination of the name parts " +
-          "(case-insensitive, ё = е, tolerant of a typo); best match first",
-      ),
-    tag: withoutNul(z.string().trim().min(1).max(50)).optional().describe("Leads with this tag"),
-    source_id: queryIdSchema.optional().describe("Leads with an appeal from this source"),
-    created_from: day.optional().describe("Leads created at or after this time"),
-    created_to: day.optional().describe("Leads created before this time"),
+    ...leadFilterQuery,
     ...paginationQuery,
     cursor: leadCursorSchema.optional().describe("The next_cursor of the previous page"),
   })
-  .refine((q) => !(q.created_from && q.created_to && Date.parse(q.created_to) < Date.parse(q.created_from)), {
-    path: ["created_to"],
-    message: "created_to must not be before created_from",
-    when: (payload) => payload.issues.length === 0,
-  })
+  .refine(createdInOrder.check, createdInOrder.params)
   // A search pages by rank and id, a list by id: a cursor of the one is meaningless in the other.
   .refine((q) => q.cursor === undefined || (q.cursor.rank === null) === (q.search === undefined), {
     path: ["cursor"],

@@ -48,6 +48,11 @@ export function searchableName(text: string): string {
   return text.toLowerCase().replaceAll("ё", "е").replace(/\s+/g, " ").trim();
 }
 
+/** What a search text looks for: itself (external id, email), its name form, its phone form. */
+export function leadSearchOf(text: string, region: PhoneRegion): LeadSearch {
+  return { text, name: searchableName(text), e164: toE164(text, region) };
+}
+
 /** The display name built from the parts: first, middle, last; null without any. */
 export function nameFromParts(parts: {
   firstName: string | null;
@@ -68,14 +73,7 @@ export class LeadService {
 
   /** Newest first; with `search`, best match first (exact phone, email or external id, then by name). */
   async list(query: ListLeadsQuery): Promise<Page<LeadDto>> {
-    const search: LeadSearch | undefined =
-      query.search === undefined
-        ? undefined
-        : {
-            text: query.search,
-            name: searchableName(query.search),
-            e164: toE164(query.search, this.phoneRegion),
-          };
+    const search = query.search === undefined ? undefined : leadSearchOf(query.search, this.phoneRegion);
     const after = query.cursor;
     const rows = await this.leads.list(
       {

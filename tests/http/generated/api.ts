@@ -850,6 +850,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/exports/leads.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export leads as an Excel workbook
+         * @description Every lead the filters of GET /leads keep (with search: all its matches). Columns: id, external_id, name, first_name, last_name, middle_name, phone, phone_e164, second_phone, second_phone_e164, email, company, position, heard_from, notes, tags, consent_given_at, consent_text_version, blocked_at, erased_at, created_at, updated_at, appeals_count, last_appeal_at, activities_count, materials_viewed; consent as consent_given_at and consent_text_version, last_appeal_at the newest appeal's created_at, materials_viewed the titles of the materials it viewed (material_viewed activities), each once, in the order first viewed. Streamed from a database cursor (memory does not grow with the rows); one row per record, oldest first (by id), headers the API's field names. Text that starts with =, +, -, @, a tab or a CR is written with an apostrophe before it, so a spreadsheet never runs it as a formula. XLSX: numbers and times stay typed (times in UTC); CSV: UTF-8 with a BOM, RFC 4180 quoting, CRLF, times as ISO-8601 UTC, an empty field for null, lists joined with "; ". Content-Disposition names the file with the day (UTC).
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["exportLeadsXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/leads.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export leads as CSV
+         * @description Every lead the filters of GET /leads keep (with search: all its matches). Columns: id, external_id, name, first_name, last_name, middle_name, phone, phone_e164, second_phone, second_phone_e164, email, company, position, heard_from, notes, tags, consent_given_at, consent_text_version, blocked_at, erased_at, created_at, updated_at, appeals_count, last_appeal_at, activities_count, materials_viewed; consent as consent_given_at and consent_text_version, last_appeal_at the newest appeal's created_at, materials_viewed the titles of the materials it viewed (material_viewed activities), each once, in the order first viewed. Streamed from a database cursor (memory does not grow with the rows); one row per record, oldest first (by id), headers the API's field names. Text that starts with =, +, -, @, a tab or a CR is written with an apostrophe before it, so a spreadsheet never runs it as a formula. XLSX: numbers and times stay typed (times in UTC); CSV: UTF-8 with a BOM, RFC 4180 quoting, CRLF, times as ISO-8601 UTC, an empty field for null, lists joined with "; ". Content-Disposition names the file with the day (UTC).
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["exportLeadsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/appeals.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export appeals as an Excel workbook
+         * @description Every appeal created in [from, to) of the source and operator given. Columns: id, created_at, status, lead_id, lead_external_id, lead_name, source_id, source_name, operator_id, operator_name, message, assigned_at, closed_at, first_response_at, bot_script_id, bot_script_version. Streamed from a database cursor (memory does not grow with the rows); one row per record, oldest first (by id), headers the API's field names. Text that starts with =, +, -, @, a tab or a CR is written with an apostrophe before it, so a spreadsheet never runs it as a formula. XLSX: numbers and times stay typed (times in UTC); CSV: UTF-8 with a BOM, RFC 4180 quoting, CRLF, times as ISO-8601 UTC, an empty field for null, lists joined with "; ". Content-Disposition names the file with the day (UTC).
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["exportAppealsXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/appeals.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export appeals as CSV
+         * @description Every appeal created in [from, to) of the source and operator given. Columns: id, created_at, status, lead_id, lead_external_id, lead_name, source_id, source_name, operator_id, operator_name, message, assigned_at, closed_at, first_response_at, bot_script_id, bot_script_version. Streamed from a database cursor (memory does not grow with the rows); one row per record, oldest first (by id), headers the API's field names. Text that starts with =, +, -, @, a tab or a CR is written with an apostrophe before it, so a spreadsheet never runs it as a formula. XLSX: numbers and times stay typed (times in UTC); CSV: UTF-8 with a BOM, RFC 4180 quoting, CRLF, times as ISO-8601 UTC, an empty field for null, lists joined with "; ". Content-Disposition names the file with the day (UTC).
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["exportAppealsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stats/distribution": {
         parameters: {
             query?: never;
@@ -6601,6 +6689,334 @@ export interface operations {
             };
             /** @description A thing named in the path or body does not exist. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportLeadsXlsx: {
+        parameters: {
+            query?: {
+                /** @description Either phone in any format, an email, an external id, or any part or combination of the name parts (case-insensitive, ё = е, tolerant of a typo); best match first */
+                search?: string;
+                /** @description Leads with this tag */
+                tag?: string;
+                /** @description Leads with an appeal from this source */
+                source_id?: number;
+                /**
+                 * @description Leads created at or after this time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                created_from?: string;
+                /**
+                 * @description Leads created before this time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                created_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The leads, one worksheet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportLeadsCsv: {
+        parameters: {
+            query?: {
+                /** @description Either phone in any format, an email, an external id, or any part or combination of the name parts (case-insensitive, ё = е, tolerant of a typo); best match first */
+                search?: string;
+                /** @description Leads with this tag */
+                tag?: string;
+                /** @description Leads with an appeal from this source */
+                source_id?: number;
+                /**
+                 * @description Leads created at or after this time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                created_from?: string;
+                /**
+                 * @description Leads created before this time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                created_to?: string;
+                /** @description The CSV field separator: `,` (RFC 4180), or `;` for spreadsheets in locales that write decimals with a comma (Excel in ru, de, fr, ...). Pass it URL-encoded or as is: `sep=;` or `sep=%3B` */
+                sep?: "," | ";";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The leads, a header record first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportAppealsXlsx: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only appeals created at or after this time (inclusive)
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                from?: string;
+                /**
+                 * @description Only appeals created before this time (exclusive)
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                to?: string;
+                /** @description Only appeals of this source */
+                source_id?: number;
+                /** @description Only appeals of this operator */
+                operator_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The appeals, one worksheet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportAppealsCsv: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only appeals created at or after this time (inclusive)
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                from?: string;
+                /**
+                 * @description Only appeals created before this time (exclusive)
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                to?: string;
+                /** @description Only appeals of this source */
+                source_id?: number;
+                /** @description Only appeals of this operator */
+                operator_id?: number;
+                /** @description The CSV field separator: `,` (RFC 4180), or `;` for spreadsheets in locales that write decimals with a comma (Excel in ru, de, fr, ...). Pass it URL-encoded or as is: `sep=;` or `sep=%3B` */
+                sep?: "," | ";";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The appeals, a header record first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

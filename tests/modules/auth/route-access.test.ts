@@ -14,7 +14,8 @@
 // an operator key reaches is checked object by object (own / another operator's / missing), the
 // list of them read from the router too. Bots also read materials (GET /materials, GET
 // /materials/{id}: published ones, filtered inside) and record activities (POST /activities);
-// viewers read timelines and stats. Bots read the bot script they follow (GET /bot-scripts/{id}
+// viewers read timelines and stats, and export leads and appeals (GET /exports/*: viewer or admin,
+// tests/modules/exports/export-access.test.ts). Bots read the bot script they follow (GET /bot-scripts/{id}
 // and its versions; a scoped key only its sources' scripts:
 // tests/modules/bot-scripts/bot-script-access.test.ts). GET /events/stream is open to every role,
 // each seeing its own part of the log (tests/modules/events/event-stream.test.ts).
