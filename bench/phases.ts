@@ -55,7 +55,7 @@ export function runLoad(input: LoadInput): Promise<LoadRun> {
 }
 
 /** Once the requests still in flight are finished: every appeal stored once, no orphan lead. */
-async function checkLoad(ctx: PhaseContext, prefix: string, load: LoadResult): Promise<void> {
+export async function checkLoad(ctx: PhaseContext, prefix: string, load: LoadResult): Promise<void> {
   await waitForQuiet(ctx.databaseUrl);
   ctx.checks.push(await checkStoredOnce(ctx.databaseUrl, prefix, load.created, load.inFlight));
   ctx.checks.push(await checkNoOrphanLeads(ctx.databaseUrl, prefix));

@@ -8,6 +8,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { loadBenchConfig } from "./config.js";
 import { createScratchDatabase, type ScratchDatabase, serverInfo } from "./database.js";
+import { heavyReadsPhase } from "./heavy.js";
 import { messagePhase } from "./messages.js";
 import * as phases from "./phases.js";
 import { setUpReference } from "./reference.js";
@@ -82,6 +83,7 @@ async function main(): Promise<boolean> {
     rounds: config.rounds,
     intake: [],
     messages: undefined,
+    heavy: undefined,
     webhook: undefined,
     small: undefined,
     snapshot: undefined,
@@ -131,6 +133,11 @@ async function main(): Promise<boolean> {
     results.intake.push(await phases.intakeWithReference(ctx, scenario, label, config.highConcurrency));
     await phases.closeEverything(ctx);
     results.reads = await phases.reads(ctx, config.readRepeats);
+  }
+  // After the prefill when both run: searches and exports over 200,000 leads and more.
+  if (config.scenarios.has("heavy")) {
+    results.heavy = await heavyReadsPhase(ctx, scenario, config.highConcurrency);
+    await phases.closeEverything(ctx);
   }
   results.processPeakRssMb = rss.processPeakMb();
   rss.stop();

@@ -3,6 +3,7 @@
 // machine a time is a measurement, not a pass or a fail. The checks are enforced.
 import type { Check } from "./checks.js";
 import { sliceSeconds } from "./config.js";
+import type { HeavyFigures } from "./heavy.js";
 import type { IntakeFigures, Measured, SmallLimitsFigures } from "./phases.js";
 import type { ReadTiming } from "./reads.js";
 import type { ReferenceFigures } from "./reference.js";
@@ -19,6 +20,8 @@ export type RunResults = {
   intake: { figures: IntakeFigures; reference: ReferenceFigures | undefined }[];
   /** POST /appeals/{id}/messages against one insert of the same row. */
   messages: Measured | undefined;
+  /** Intake alone and beside 10 searches and an export (the heavy reads' bulkhead). */
+  heavy: HeavyFigures | undefined;
   webhook: WebhookFigures | undefined;
   small: SmallLimitsFigures | undefined;
   snapshot: SnapshotFigures | undefined;
@@ -100,6 +103,44 @@ export function messagesTable({ figures, reference }: Measured): string {
   ]);
 }
 
+export function heavyTable(h: HeavyFigures): string {
+  const rate = (load: HeavyFigures["alone"]) => load.created / load.seconds;
+  return markdownTable(
+    [
+      "heavy reads beside the intake",
+      "appeals/s",
+      "p50 ms",
+      "p99 ms",
+      "searches/s",
+      "exports",
+      "MB exported",
+      "failed",
+    ],
+    [
+      [
+        `c${h.connections} alone`,
+        rate(h.alone),
+        h.alone.latencyMs.p50,
+        h.alone.latencyMs.p99,
+        "-",
+        "-",
+        "-",
+        h.alone.non2xx + h.alone.errors,
+      ],
+      [
+        `c${h.connections} beside ${h.searches} searches, ${h.exports} export`,
+        rate(h.beside),
+        h.beside.latencyMs.p50,
+        h.beside.latencyMs.p99,
+        h.readers.searches / h.readers.seconds,
+        h.readers.exports,
+        h.readers.exportedBytes / 2 ** 20,
+        h.beside.non2xx + h.beside.errors + h.readers.failed,
+      ],
+    ],
+  );
+}
+
 function rateOf(results: RunResults, label: string): number | undefined {
   const run = results.intake.find((r) => r.figures.label === label);
   return run ? run.figures.load.created / run.figures.load.seconds : undefined;
@@ -168,6 +209,16 @@ export function targetsTable(results: RunResults): string {
         verdict(normalised >= 0.8),
       ]);
     }
+  }
+  if (results.heavy) {
+    const { alone, beside } = results.heavy;
+    const ratio = beside.created / beside.seconds / (alone.created / alone.seconds);
+    rows.push([
+      "intake beside 10 searches and an export / alone, c64",
+      ">= 80%",
+      percent(ratio, 1),
+      verdict(ratio >= 0.8),
+    ]);
   }
   for (const read of results.reads) {
     rows.push([
@@ -289,6 +340,7 @@ export function printSummary(results: RunResults, print: (text: string) => void)
   print(intakeTable(results));
   print(`\n${cpuTable(results)}`);
   if (results.messages) print(`\n${messagesTable(results.messages)}`);
+  if (results.heavy) print(`\n${heavyTable(results.heavy)}`);
   if (results.webhook) print(`\n${webhookTable(results.webhook)}`);
   if (results.small) print(`\n${smallTable(results.small)}`);
   if (results.snapshot) print(`\n${snapshotTable(results.snapshot)}`);
