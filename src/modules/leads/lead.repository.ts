@@ -76,23 +76,24 @@ export function filterConditions(filter: LeadFilter): Prisma.Sql[] {
  * The leads' exports filter by it too.
  */
 export function matches(search: LeadSearch): Prisma.Sql {
-  const arms = [Prisma.sql`l.external_id = ${search.text}`];
+  const arms = exactMatches(search);
   if (search.name !== "") arms.push(Prisma.sql`l.search_name %> ${search.name}`);
+  return Prisma.sql`(${Prisma.join(arms, " OR ")})`;
+}
+
+/** The exact arms of a search: external id, either phone when the text is a number, email when it has an @. */
+function exactMatches(search: LeadSearch): Prisma.Sql[] {
+  const arms = [Prisma.sql`l.external_id = ${search.text}`];
   if (search.e164 !== null) {
     arms.push(Prisma.sql`l.phone_e164 = ${search.e164}`, Prisma.sql`l.second_phone_e164 = ${search.e164}`);
   }
   if (search.text.includes("@")) arms.push(Prisma.sql`lower(l.email) = lower(${search.text})`);
-  return Prisma.sql`(${Prisma.join(arms, " OR ")})`;
+  return arms;
 }
 
 /** Exact matches first, then by name similarity (six decimals, as the cursor carries it). */
 function rankOf(search: LeadSearch): Prisma.Sql {
-  const exact = [Prisma.sql`l.external_id = ${search.text}`];
-  if (search.e164 !== null) {
-    exact.push(Prisma.sql`l.phone_e164 = ${search.e164}`, Prisma.sql`l.second_phone_e164 = ${search.e164}`);
-  }
-  if (search.text.includes("@")) exact.push(Prisma.sql`lower(l.email) = lower(${search.text})`);
-  return Prisma.sql`CASE WHEN ${Prisma.join(exact, " OR ")} THEN ${EXACT_MATCH_RANK}::numeric
+  return Prisma.sql`CASE WHEN ${Prisma.join(exactMatches(search), " OR ")} THEN ${EXACT_MATCH_RANK}::numeric
     ELSE round(word_similarity(${search.name}, l.search_name)::numeric, 6) END`;
 }
 
