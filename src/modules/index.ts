@@ -16,6 +16,7 @@ import { materialsModule } from "./materials/material.module.js";
 import { messagesModule } from "./messages/message.module.js";
 import { metricsModule } from "./metrics/metrics.module.js";
 import { operatorsModule } from "./operators/operator.module.js";
+import { segmentsModule } from "./segments/segment.module.js";
 import { sourcesModule } from "./sources/source.module.js";
 import { statsModule } from "./stats/stats.module.js";
 import { tasksModule } from "./tasks/task.module.js";
@@ -32,6 +33,7 @@ export const MODULES = [
   appealsModule,
   messagesModule,
   leadsModule,
+  segmentsModule,
   tasksModule,
   materialsModule,
   activitiesModule,

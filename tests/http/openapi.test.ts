@@ -77,6 +77,9 @@ const CONTRACT_OPERATIONS: [string, Record<string, string>][] = [
   ["/leads/by-external-id/{external_id}", { get: "getLeadByExternalId" }],
   ["/leads/by-external-id/{external_id}/messages", { post: "createLeadMessage" }],
   ["/leads/{id}/appeals", { get: "listLeadAppeals" }],
+  ["/segments", { get: "listSegments", post: "createSegment" }],
+  ["/segments/{id}", { get: "getSegment", patch: "updateSegment", delete: "archiveSegment" }],
+  ["/segments/{id}/leads", { get: "listSegmentLeads" }],
   ["/tasks", { get: "listTasks", post: "createTask" }],
   ["/tasks/{id}", { get: "getTask", patch: "updateTask" }],
   ["/materials", { get: "listMaterials", post: "createMaterial" }],
@@ -272,6 +275,7 @@ describe("OpenAPI document", () => {
       "source_id",
       "created_from",
       "created_to",
+      "segment_id",
     ]);
     expect(names("/exports/leads.csv")).toEqual([
       "search",
@@ -279,6 +283,7 @@ describe("OpenAPI document", () => {
       "source_id",
       "created_from",
       "created_to",
+      "segment_id",
       "sep",
     ]);
     expect(names("/exports/appeals.xlsx")).toEqual(["from", "to", "source_id", "operator_id"]);

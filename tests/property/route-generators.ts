@@ -49,6 +49,11 @@ export type Fixture = {
   /** Materials the valid DELETEs archive, and one archived from the start (a 409 for activities). */
   archivableMaterialIds: number[];
   archivedMaterialId: number;
+  /** Segments the PATCHes aim at (never deleted), and ones the valid DELETEs delete. */
+  segmentIds: number[];
+  deletableSegmentIds: number[];
+  /** A segment's name the near misses reuse (a 409). */
+  otherSegmentName: string;
 };
 
 /** A unique idempotency key per valid request (the fast-check uuid alone repeats across runs). */
@@ -368,6 +373,82 @@ const materialNearMiss = () =>
     media: messageNearMissMedia,
   });
 
+const segmentKeys = ["name", "description", "filter"] as const;
+const isoTime = fc
+  .date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2099-12-31T00:00:00Z"), noInvalidDate: true })
+  .map((date) => date.toISOString());
+/** Conditions of a filter segment, any of them; the bounds of a period in order (from before to). */
+const segmentConditions = (fixture: Fixture) =>
+  fc
+    .record(
+      {
+        source_ids: fc.array(
+          anyId(() => [fixture.sourceId]),
+          { minLength: 1, maxLength: 3 },
+        ),
+        tags_any: fc.array(visibleText(50), { minLength: 1, maxLength: 3 }),
+        tags_all: fc.array(visibleText(50), { minLength: 1, maxLength: 3 }),
+        appeal_status: statusValue,
+        created_from: fc.constant("2000-01-01T00:00:00.000Z"),
+        created_to: isoTime,
+        last_appeal_from: fc.constant("2000-01-01T00:00:00.000Z"),
+        last_appeal_to: isoTime,
+        consent: fc.boolean(),
+        blocked: fc.boolean(),
+        activity: fc.record(
+          {
+            type: visibleText(100),
+            material_id: anyId(() => fixture.materialIds),
+            since: isoTime,
+            present: fc.boolean(),
+          },
+          { requiredKeys: ["type", "present"] },
+        ),
+      },
+      { requiredKeys: [] },
+    )
+    .map((filter) => filter as Record<string, unknown>);
+const segmentFilter = (fixture: Fixture) =>
+  fc.oneof(
+    segmentConditions(fixture),
+    fc.record({ lead_ids: fc.array(fc.constantFrom(...fixture.leadIds), { minLength: 1, maxLength: 5 }) }),
+  );
+const segmentFields = (fixture: Fixture) => ({
+  name: uniqueName().filter(hasVisibleCharacter),
+  description: validText(2000),
+  filter: segmentFilter(fixture),
+});
+const validSegment = (fixture: Fixture) =>
+  fc.record(segmentFields(fixture), { requiredKeys: ["name", "filter"] });
+const validSegmentPatch = (fixture: Fixture) =>
+  fc
+    .record(
+      { ...segmentFields(fixture), description: fc.option(validText(2000), { nil: null }) },
+      { requiredKeys: [] },
+    )
+    .filter((body) => Object.keys(body).length > 0);
+/** Near misses: taken names (a 409), unknown leads in a list, conditions beside a list, periods reversed. */
+const segmentNearMiss = (fixture: Fixture) =>
+  nearlyValidObject({
+    name: fc.oneof(
+      uniqueName(),
+      fc.constantFrom(fixture.otherSegmentName, fixture.otherSegmentName.toUpperCase()),
+    ),
+    description: validText(2001),
+    filter: fc.oneof(
+      segmentFilter(fixture),
+      fc.record({
+        lead_ids: fc.array(
+          anyId(() => fixture.leadIds),
+          { minLength: 0, maxLength: 3 },
+        ),
+      }),
+      fc.record({ lead_ids: fc.constant(fixture.leadIds), consent: fc.boolean() }),
+      fc.record({ created_from: fc.constant("2099-12-31T00:00:00.000Z"), created_to: isoTime }),
+      fc.record({ tags_any: fc.array(visibleText(50), { maxLength: 51 }) }),
+    ),
+  });
+
 const activityKeys = [
   "lead_id",
   "lead_external_id",
@@ -626,6 +707,36 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       shape: { body: "none", bodyKeys: [], params: ["id"], queryKeys: [], headerKeys: [] },
       url: pathIdSparing(() => fixture.archivableMaterialIds, materialIds).map((id) => `/materials/${id}`),
       validUrl: fc.constantFrom(...fixture.archivableMaterialIds).map((id) => `/materials/${id}`),
+      body: noBodyOrJunk,
+      validBody: noBodyOrEmptyJson,
+    },
+    {
+      name: "POST /segments",
+      method: "POST",
+      shape: objectShape(segmentKeys, false),
+      url: fc.constant("/segments"),
+      validUrl: fc.constant("/segments"),
+      body: hostileBody(segmentKeys, segmentNearMiss(fixture), validSegment(fixture)),
+      validBody: validSegment(fixture).map(jsonBody),
+    },
+    {
+      name: "PATCH /segments/{id}",
+      method: "PATCH",
+      shape: objectShape(segmentKeys, true),
+      url: pathId(() => fixture.segmentIds).map((id) => `/segments/${id}`),
+      validUrl: fc.constantFrom(...fixture.segmentIds).map((id) => `/segments/${id}`),
+      body: hostileBody(segmentKeys, segmentNearMiss(fixture), validSegmentPatch(fixture)),
+      validBody: validSegmentPatch(fixture).map(jsonBody),
+    },
+    {
+      name: "DELETE /segments/{id}",
+      method: "DELETE",
+      shape: { body: "none", bodyKeys: [], params: ["id"], queryKeys: [], headerKeys: [] },
+      url: pathIdSparing(
+        () => fixture.deletableSegmentIds,
+        () => fixture.segmentIds,
+      ).map((id) => `/segments/${id}`),
+      validUrl: fc.constantFrom(...fixture.deletableSegmentIds).map((id) => `/segments/${id}`),
       body: noBodyOrJunk,
       validBody: noBodyOrEmptyJson,
     },
@@ -1028,9 +1139,12 @@ export const ROUTE_NAMES = [
   "POST /materials",
   "PATCH /materials/{id}",
   "POST /activities",
+  "POST /segments",
+  "PATCH /segments/{id}",
   "DELETE /operators/{id}",
   "DELETE /sources/{id}",
   "DELETE /materials/{id}",
+  "DELETE /segments/{id}",
   "DELETE /leads/{id}",
 ];
 

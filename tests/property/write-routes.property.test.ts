@@ -43,6 +43,9 @@ const fixture: Fixture = {
   materialIds: [],
   archivableMaterialIds: [],
   archivedMaterialId: 0,
+  segmentIds: [],
+  deletableSegmentIds: [],
+  otherSegmentName: "",
 };
 let tables: TableSnapshots;
 
@@ -91,6 +94,11 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) fixture.archivableMaterialIds.push(await material(true));
   fixture.archivedMaterialId = await material(true);
   await t.deps.materials.archive(fixture.archivedMaterialId, "test");
+  const segment = async (name: string) =>
+    (await t.deps.segments.create({ name, filter: { consent: true } }, "test")).id;
+  fixture.otherSegmentName = "property other segment";
+  fixture.segmentIds = [await segment("property segment"), await segment(fixture.otherSegmentName)];
+  for (let i = 0; i < 3; i++) fixture.deletableSegmentIds.push(await segment(unique("segment")));
   for (const leadId of fixture.leadIds) {
     const task = await t.app.inject({
       method: "POST",

@@ -37,6 +37,7 @@ describe("the module list", () => {
       "appeals",
       "messages",
       "leads",
+      "segments",
       "tasks",
       "materials",
       "activities",

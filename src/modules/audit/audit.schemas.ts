@@ -53,6 +53,10 @@ export const AUDIT_ACTIONS = [
   "material.archived",
   "bot_script.created",
   "bot_script.updated",
+  "segment.created",
+  "segment.updated",
+  /** DELETE /segments/{id}: out of the default lists, still readable, no changes. */
+  "segment.archived",
 ] as const;
 
 export const AUDIT_ENTITY_TYPES = [
@@ -66,6 +70,7 @@ export const AUDIT_ENTITY_TYPES = [
   "task",
   "material",
   "bot_script",
+  "segment",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

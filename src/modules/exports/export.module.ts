@@ -1,5 +1,6 @@
 import { DEFAULT_PHONE_REGION, type PhoneOptions } from "../leads/phone.js";
 import { defineModule, type ModuleContext } from "../module.js";
+import { segmentLookup } from "../segments/segment.repository.js";
 import { ExportRepository } from "./export.repository.js";
 import { exportRoutes } from "./export.routes.js";
 import { type ExportModuleOptions, ExportService } from "./export.service.js";
@@ -13,6 +14,7 @@ export const exportsModule = defineModule({
       new ExportRepository(database.heavyCursor),
       clock,
       options.phoneRegion ?? DEFAULT_PHONE_REGION,
+      segmentLookup(database.prisma),
       options.exports,
     ),
   }),

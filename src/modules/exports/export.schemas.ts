@@ -15,7 +15,7 @@ const csvQuery = {
     ),
 };
 
-/** The filters of GET /leads (segment_id: not served yet). Not its limit and cursor: an export is every row. */
+/** The filters of GET /leads, segment_id too. Not its limit and cursor: an export is every row. */
 export const leadExportQuerySchema = z
   .strictObject({ ...leadFilterQuery })
   .refine(createdInOrder.check, createdInOrder.params);

@@ -6,7 +6,9 @@ import type { Readable } from "node:stream";
 import type { Clock } from "../../core/ports.js";
 import type { RowCursor } from "../../db/sql-cursor.js";
 import { leadSearchOf } from "../leads/lead.service.js";
+import { leadFilterOf } from "../leads/lead-filter.js";
 import type { PhoneRegion } from "../leads/phone.js";
+import type { SegmentLookup } from "../segments/segment.repository.js";
 import type { Column } from "./cell.js";
 import type { CsvSeparator } from "./csv.js";
 import { csvFormat } from "./csv-sheet.js";
@@ -46,6 +48,7 @@ export class ExportService {
     private readonly exports: ExportRepository,
     private readonly clock: Clock,
     private readonly phoneRegion: PhoneRegion,
+    private readonly segments: SegmentLookup,
     options: Partial<ExportOptions> = {},
   ) {
     this.options = { ...DEFAULT_EXPORT_OPTIONS, ...options };
@@ -54,16 +57,8 @@ export class ExportService {
   /** The leads GET /leads would list with these filters (a search: all its matches), oldest first. */
   async leads(query: LeadExportQuery, format: ExportFormat): Promise<ExportFile> {
     const search = query.search === undefined ? undefined : leadSearchOf(query.search, this.phoneRegion);
-    const cursor = await this.exports.leads(
-      {
-        tag: query.tag,
-        sourceId: query.source_id,
-        createdFrom: dateOf(query.created_from),
-        createdTo: dateOf(query.created_to),
-      },
-      search,
-      this.options.batchSize,
-    );
+    const filter = await leadFilterOf(query, this.segments);
+    const cursor = await this.exports.leads(filter, search, this.options.batchSize);
     return this.file("leads", cursor, LEAD_COLUMNS, formatOf(format, query.sep));
   }
 

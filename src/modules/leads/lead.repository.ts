@@ -5,6 +5,7 @@ import type { SqlClient } from "../../db/sql.js";
 import type { Lead, PrismaClient } from "../../generated/prisma/client.js";
 import { Prisma } from "../../generated/prisma/client.js";
 import type { AuditRepository } from "../audit/audit.repository.js";
+import { membershipConditions, type SegmentMembership } from "../segments/segment-membership.sql.js";
 
 export type LeadRecord = Lead & { appealsCount: number };
 
@@ -16,6 +17,8 @@ export type LeadFilter = {
   sourceId?: number | undefined;
   createdFrom?: Date | undefined;
   createdTo?: Date | undefined;
+  /** Leads in this segment (segment_id, looked up by the service). */
+  segment?: SegmentMembership | undefined;
 };
 
 /** What a search looks for, prepared by the service: the text as typed, its name form, its phone form. */
@@ -65,6 +68,7 @@ export function filterConditions(filter: LeadFilter): Prisma.Sql[] {
   }
   if (filter.createdFrom !== undefined) conditions.push(Prisma.sql`l.created_at >= ${filter.createdFrom}`);
   if (filter.createdTo !== undefined) conditions.push(Prisma.sql`l.created_at < ${filter.createdTo}`);
+  if (filter.segment !== undefined) conditions.push(...membershipConditions(filter.segment));
   return conditions;
 }
 

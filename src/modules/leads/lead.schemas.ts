@@ -90,6 +90,7 @@ export const leadFilterQuery = {
   source_id: queryIdSchema.optional().describe("Leads with an appeal from this source"),
   created_from: day.optional().describe("Leads created at or after this time"),
   created_to: day.optional().describe("Leads created before this time"),
+  segment_id: queryIdSchema.optional().describe("Leads in this segment (an unknown one is a 404)"),
 };
 
 /** created_to before created_from is a 400 naming created_to (refine with createdInOrder.params). */

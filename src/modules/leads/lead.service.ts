@@ -7,6 +7,7 @@ import type { Prisma } from "../../generated/prisma/client.js";
 import type { AppealRepository } from "../appeals/appeal.repository.js";
 import type { AppealDto } from "../appeals/appeal.schemas.js";
 import { toAppealDto } from "../appeals/appeal.service.js";
+import type { SegmentLookup } from "../segments/segment.repository.js";
 import type {
   LeadChangePlanner,
   LeadRecord,
@@ -21,6 +22,7 @@ import type {
   ListLeadsQuery,
   UpdateLeadInput,
 } from "./lead.schemas.js";
+import { leadFilterOf } from "./lead-filter.js";
 import { type PhoneRegion, toE164 } from "./phone.js";
 
 /** The fields PATCH /leads/{id} may change, by API name, with the column each is stored in. */
@@ -69,22 +71,15 @@ export class LeadService {
     private readonly appeals: AppealRepository,
     private readonly clock: Clock,
     private readonly phoneRegion: PhoneRegion,
+    private readonly segments: SegmentLookup,
   ) {}
 
   /** Newest first; with `search`, best match first (exact phone, email or external id, then by name). */
   async list(query: ListLeadsQuery): Promise<Page<LeadDto>> {
     const search = query.search === undefined ? undefined : leadSearchOf(query.search, this.phoneRegion);
     const after = query.cursor;
-    const rows = await this.leads.list(
-      {
-        tag: query.tag,
-        sourceId: query.source_id,
-        createdFrom: query.created_from === undefined ? undefined : new Date(query.created_from),
-        createdTo: query.created_to === undefined ? undefined : new Date(query.created_to),
-      },
-      search,
-      { limit: query.limit + 1, after },
-    );
+    const filter = await leadFilterOf(query, this.segments);
+    const rows = await this.leads.list(filter, search, { limit: query.limit + 1, after });
     const page = keysetPage(rows, query.limit, toLeadDto);
     // A search pages by rank and id: its cursor carries both.
     if (search !== undefined && page.next_cursor !== null) {

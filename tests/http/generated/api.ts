@@ -666,6 +666,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List segments, newest first
+         * @description Without their counts (GET /segments/{id} counts one).
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["listSegments"];
+        put?: never;
+        /**
+         * Create a segment
+         * @description filter: conditions that must all hold (none: every lead), or { lead_ids } for a fixed list of up to 10000 leads (each must exist: the unknown ones are a 400 naming filter.lead_ids). An unknown key is a 400 naming it. Membership is computed when the segment is read, so it is always current; erased leads are in no segment. A name another segment has (any case) is a 409. Records segment.created.
+         *
+         *     Requires an API key with the role admin.
+         */
+        post: operations["createSegment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/segments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a segment with its leads counted now
+         * @description Requires an API key with the role admin or viewer.
+         */
+        get: operations["getSegment"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a segment
+         * @description Its leads stay as they are; a fixed list's membership goes with it. Records segment.deleted.
+         *
+         *     Requires an API key with the role admin.
+         */
+        delete: operations["deleteSegment"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a segment
+         * @description A filter sent replaces the whole filter or list (a segment may become a list, or a list a filter). filter: conditions that must all hold (none: every lead), or { lead_ids } for a fixed list of up to 10000 leads (each must exist: the unknown ones are a 400 naming filter.lead_ids). An unknown key is a 400 naming it. Membership is computed when the segment is read, so it is always current; erased leads are in no segment. Records segment.updated.
+         *
+         *     Requires an API key with the role admin.
+         */
+        patch: operations["updateSegment"];
+        trace?: never;
+    };
+    "/segments/{id}/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The segment's leads, newest first
+         * @description The page GET /leads?segment_id= answers.
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["listSegmentLeads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tasks": {
         parameters: {
             query?: never;
@@ -1412,11 +1494,11 @@ export interface components {
             occurred_at: string;
             /** @description The label of the API key that made the change ("anonymous" in open mode) */
             actor: string;
-            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, lead.erased, message.created, task.created, task.updated, material.created, material.updated, material.archived, bot_script.created, bot_script.updated */
+            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, lead.erased, message.created, task.created, task.updated, material.created, material.updated, material.archived, bot_script.created, bot_script.updated, segment.created, segment.updated, segment.deleted */
             type: string;
             /** @description The same as type (the field's name before the event log) */
             action: string;
-            /** @description One of operator, source, appeal, lead, api_key, webhook, message, task, material, bot_script */
+            /** @description One of operator, source, appeal, lead, api_key, webhook, message, task, material, bot_script, segment */
             entity_type: string;
             /** @example 42 */
             entity_id: number;
@@ -1693,6 +1775,137 @@ export interface components {
             updated_at: string;
             /** @description When DELETE archived it: no longer listed nor given appeals; history keeps it */
             archived_at: string | null;
+        };
+        Segment: {
+            /** @example 42 */
+            id: number;
+            name: string;
+            description: string | null;
+            /**
+             * @description filter: conditions evaluated when read; list: a fixed list
+             * @enum {string}
+             */
+            kind: "filter" | "list";
+            /** @description The conditions of a filter segment; null for a fixed list (its leads: GET /segments/{id}/leads) */
+            filter: {
+                source_ids?: number[];
+                tags_any?: string[];
+                tags_all?: string[];
+                /** @enum {string} */
+                appeal_status?: "pending" | "active" | "closed";
+                /**
+                 * Format: date-time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                created_from?: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                created_to?: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                last_appeal_from?: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                last_appeal_to?: string;
+                consent?: boolean;
+                blocked?: boolean;
+                activity?: {
+                    type: string;
+                    /** @example 42 */
+                    material_id?: number;
+                    /**
+                     * Format: date-time
+                     * @example 2026-11-21T10:00:00.000Z
+                     */
+                    since?: string;
+                    present: boolean;
+                };
+            } | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            updated_at: string;
+        };
+        CountedSegment: {
+            /** @example 42 */
+            id: number;
+            name: string;
+            description: string | null;
+            /**
+             * @description filter: conditions evaluated when read; list: a fixed list
+             * @enum {string}
+             */
+            kind: "filter" | "list";
+            /** @description The conditions of a filter segment; null for a fixed list (its leads: GET /segments/{id}/leads) */
+            filter: {
+                source_ids?: number[];
+                tags_any?: string[];
+                tags_all?: string[];
+                /** @enum {string} */
+                appeal_status?: "pending" | "active" | "closed";
+                /**
+                 * Format: date-time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                created_from?: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                created_to?: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                last_appeal_from?: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                last_appeal_to?: string;
+                consent?: boolean;
+                blocked?: boolean;
+                activity?: {
+                    type: string;
+                    /** @example 42 */
+                    material_id?: number;
+                    /**
+                     * Format: date-time
+                     * @example 2026-11-21T10:00:00.000Z
+                     */
+                    since?: string;
+                    present: boolean;
+                };
+            } | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            updated_at: string;
+            /** @description Its leads now (membership is computed when read) */
+            lead_count: number;
+        };
+        SegmentPage: {
+            items: components["schemas"]["Segment"][];
+            /** @description Pass as cursor to get the next page; null on the last page */
+            next_cursor: string | null;
         };
         Source: {
             /** @example 42 */
@@ -2227,6 +2440,87 @@ export interface components {
             /** @description Inactive operators get no new appeals */
             is_active: boolean;
         };
+        SegmentActivityCondition: {
+            /** @description The activity's type, such as material_viewed */
+            type: string;
+            /**
+             * @description Only activities on this material
+             * @example 42
+             */
+            material_id?: number;
+            /**
+             * Format: date-time
+             * @description Only activities that occurred at or after this time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            since?: string;
+            /** @description true: leads with such an activity; false: leads without any */
+            present: boolean;
+        };
+        /** @description Conditions that must all hold (none: every lead), or { lead_ids } for a fixed list. Erased leads are in no segment. */
+        SegmentFilter: {
+            /** @description Leads with an appeal from any of these sources */
+            source_ids?: number[];
+            /** @description Leads with at least one of these tags */
+            tags_any?: string[];
+            /** @description Leads with every one of these tags */
+            tags_all?: string[];
+            /**
+             * @description Leads with an appeal in this status
+             * @enum {string}
+             */
+            appeal_status?: "pending" | "active" | "closed";
+            /**
+             * Format: date-time
+             * @description Leads created at or after this time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_from?: string;
+            /**
+             * Format: date-time
+             * @description Leads created before this time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_to?: string;
+            /**
+             * Format: date-time
+             * @description Leads whose latest appeal came at or after this time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            last_appeal_from?: string;
+            /**
+             * Format: date-time
+             * @description Leads whose latest appeal came before this time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            last_appeal_to?: string;
+            /** @description Leads with (true) or without (false) consent */
+            consent?: boolean;
+            /** @description Leads that blocked the bot (true) or did not (false) */
+            blocked?: boolean;
+            activity?: components["schemas"]["SegmentActivityCondition"];
+            /** @description A fixed list of leads (1..10000), instead of any condition */
+            lead_ids?: number[];
+        };
+        CreateSegment: {
+            /**
+             * @description Unique regardless of case, 1..200 characters
+             * @example VIP with consent
+             */
+            name: string;
+            description?: string;
+            filter: components["schemas"]["SegmentFilter"];
+        };
+        UpdateSegment: {
+            /**
+             * @description Unique regardless of case, 1..200 characters
+             * @example VIP with consent
+             */
+            name?: string;
+            description?: string | null;
+            /** @description Replaces the whole filter (or the whole list) */
+            filter?: components["schemas"]["SegmentFilter"];
+        };
         CreateSource: {
             /**
              * @description Unique name, case-insensitive, 1..200 characters
@@ -2329,7 +2623,7 @@ export interface components {
             /** @description http:// or https://, without credentials; a host resolving to a loopback, private or link-local address is refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true */
             url: string;
             /** @description The event types delivered; ["*"] for every type */
-            event_types: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated")[];
+            event_types: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.deleted")[];
             /** @description What the endpoint is for, up to 500 characters */
             description?: string;
         };
@@ -2337,7 +2631,7 @@ export interface components {
             /** @description http:// or https://, without credentials; a host resolving to a loopback, private or link-local address is refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true */
             url?: string;
             /** @description The event types delivered; ["*"] for every type */
-            event_types?: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated")[];
+            event_types?: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.deleted")[];
             description?: string | null;
             /** @description Re-enabling continues with the events after the re-enabling */
             enabled?: boolean;
@@ -4970,6 +5264,8 @@ export interface operations {
                  * @example 2026-11-21T10:00:00.000Z
                  */
                 created_to?: string;
+                /** @description Leads in this segment (an unknown one is a 404) */
+                segment_id?: number;
                 /** @description Page size, 1..500 */
                 limit?: number;
                 /** @description The next_cursor of the previous page */
@@ -5695,6 +5991,478 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Appeal"][];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSegments: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..500 */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of segments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentPage"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSegment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSegment"];
+            };
+        };
+        responses: {
+            /** @description The segment created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Segment"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing record. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSegment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The segment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CountedSegment"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSegment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSegment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateSegment"];
+            };
+        };
+        responses: {
+            /** @description The segment as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Segment"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing record. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSegmentLeads: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..500 */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the segment's leads */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPage"];
                 };
             };
             /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
@@ -6735,6 +7503,8 @@ export interface operations {
                  * @example 2026-11-21T10:00:00.000Z
                  */
                 created_to?: string;
+                /** @description Leads in this segment (an unknown one is a 404) */
+                segment_id?: number;
             };
             header?: never;
             path?: never;
@@ -6817,6 +7587,8 @@ export interface operations {
                  * @example 2026-11-21T10:00:00.000Z
                  */
                 created_to?: string;
+                /** @description Leads in this segment (an unknown one is a 404) */
+                segment_id?: number;
                 /** @description The CSV field separator: `,` (RFC 4180), or `;` for spreadsheets in locales that write decimals with a comma (Excel in ru, de, fr, ...). Pass it URL-encoded or as is: `sep=;` or `sep=%3B` */
                 sep?: "," | ";";
             };
@@ -7354,13 +8126,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only events of this type */
-                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "lead.erased" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated";
+                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "lead.erased" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.deleted";
                 /** @description The same as type (its name before the event log) */
-                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "lead.erased" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated";
+                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "lead.erased" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.deleted";
                 /** @description Only events by this API key label */
                 actor?: string;
                 /** @description Only events about this kind of entity */
-                entity_type?: "operator" | "source" | "appeal" | "lead" | "api_key" | "webhook" | "message" | "task" | "material" | "bot_script";
+                entity_type?: "operator" | "source" | "appeal" | "lead" | "api_key" | "webhook" | "message" | "task" | "material" | "bot_script" | "segment";
                 /** @description Only events about the entity with this id */
                 entity_id?: number;
                 /** @description Only events of this appeal */
@@ -8268,7 +9040,7 @@ export interface operations {
     streamEvents: {
         parameters: {
             query?: {
-                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, lead.erased, message.created, task.created, task.updated, material.created, material.updated, material.archived, bot_script.created, bot_script.updated */
+                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, lead.erased, message.created, task.created, task.updated, material.created, material.updated, material.archived, bot_script.created, bot_script.updated, segment.created, segment.updated, segment.deleted */
                 types?: string;
                 /** @description Resume after this event id, for clients that cannot set the Last-Event-ID header; the header wins when both are sent (a browser's EventSource reconnects with the header, to the URL it first used) */
                 last_event_id?: number;

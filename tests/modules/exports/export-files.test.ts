@@ -461,7 +461,7 @@ describe("bad queries", () => {
     ["/exports/leads.xlsx?sep=;", "sep"],
     ["/exports/leads.csv?sep=tab", "sep"],
     ["/exports/leads.csv?limit=10", "limit"],
-    ["/exports/leads.csv?segment_id=1", "segment_id"],
+    ["/exports/leads.csv?segment_id=0", "segment_id"],
     ["/exports/leads.xlsx?source_id=abc", "source_id"],
     ["/exports/leads.csv?created_from=yesterday", "created_from"],
     ["/exports/leads.csv?created_from=2026-12-02T00:00:00Z&created_to=2026-12-01T00:00:00Z", "created_to"],
