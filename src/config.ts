@@ -25,6 +25,11 @@ const configSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default("./data"),
   DATABASE_POOL_SIZE: integerFromString(1, 500).default(10),
+  /**
+   * While the requests' pool is busy (the bots posting at full speed), searches, segment pages
+   * and exports run at most this share of the time, in percent (src/db/heavy-pacing.ts); 100: unpaced.
+   */
+  HEAVY_READS_BUSY_PERCENT: integerFromString(1, 100).default(25),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   MIGRATE_ON_START: booleanFromString.default(true),
   /**
@@ -102,6 +107,7 @@ export type Config = Readonly<{
   databaseUrl: string | undefined;
   dataDir: string;
   databasePoolSize: number;
+  heavyReadsBusyShare: number;
   logLevel: z.infer<typeof configSchema>["LOG_LEVEL"];
   migrateOnStart: boolean;
   auth: "auto" | "on" | "off";
@@ -144,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: c.DATABASE_URL,
     dataDir: c.DATA_DIR,
     databasePoolSize: c.DATABASE_POOL_SIZE,
+    heavyReadsBusyShare: c.HEAVY_READS_BUSY_PERCENT / 100,
     logLevel: c.LOG_LEVEL,
     migrateOnStart: c.MIGRATE_ON_START,
     auth: c.AUTH,

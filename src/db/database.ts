@@ -33,6 +33,7 @@ export async function openDatabase(config: Config, log: Log): Promise<OpenedData
       : config.databasePoolSize,
     onPoolError: (error) => log.warn({ err: error }, "idle database connection failed"),
     statementTimeoutMs: config.databaseStatementTimeoutMs,
+    heavyBusyShare: config.heavyReadsBusyShare,
     prepareStatements: !embedded,
     sharedSession: embedded !== undefined,
   });

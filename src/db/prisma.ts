@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { createHeavyPacing, pacedSqlClient, pacedSqlCursors } from "./heavy-pacing.js";
 import { createPool } from "./pool.js";
 import { createSqlClient, createSqlTransactions, type SqlClient, type SqlTransactions } from "./sql.js";
 import { createSqlCursors, type SqlCursors } from "./sql-cursor.js";
@@ -62,6 +63,11 @@ export type DatabaseOptions = {
   /** Connections of the heavy reads' pool (`heavy`); HEAVY_READS_POOL_SIZE by default. */
   heavyPoolSize?: number;
   /**
+   * The share of the time heavy statements may run while the requests' pool is busy
+   * (heavy-pacing.ts); 1 (no pacing) by default, HEAVY_READS_BUSY_PERCENT in the service.
+   */
+  heavyBusyShare?: number;
+  /**
    * Name the statements so PostgreSQL plans each one once per connection instead
    * of on every request (planning was half the intake's database time). Only on a real
    * server: PGlite serves every connection from one session, where the names collide.
@@ -92,6 +98,7 @@ export function connectDatabase({
   sharedSession = false,
   backgroundPoolSize = BACKGROUND_POOL_SIZE,
   heavyPoolSize = HEAVY_READS_POOL_SIZE,
+  heavyBusyShare = 1,
 }: DatabaseOptions): Database {
   const newPool = (max: number) => createPool({ url, max, connectionTimeoutMs, statementTimeoutMs });
   const pool = newPool(poolSize);
@@ -100,6 +107,12 @@ export function connectDatabase({
   backgroundPool.on("error", (error) => onPoolError?.(error));
   const heavyPool = newPool(heavyPoolSize);
   heavyPool.on("error", (error) => onPoolError?.(error));
+  // The intake is busy when every connection of the requests' pool is in use or requests wait for one.
+  const pacing = createHeavyPacing({
+    busy: () => pool.waitingCount > 0 || (pool.totalCount >= poolSize && pool.idleCount === 0),
+    busyShare: heavyBusyShare,
+    maxWaitMs: connectionTimeoutMs,
+  });
   const adapter = new PrismaPg(pool, {
     disposeExternalPool: false,
     ...(prepareStatements && { statementNameGenerator: statementNames() }),
@@ -111,8 +124,8 @@ export function connectDatabase({
     sqlTransaction: createSqlTransactions(pool, { prepareStatements, onQuery }),
     pool,
     background: createSqlClient(backgroundPool, { prepareStatements, onQuery }),
-    heavy: createSqlClient(heavyPool, { prepareStatements, onQuery }),
-    heavyCursor: createSqlCursors(heavyPool, { sharedSession, onQuery }),
+    heavy: pacedSqlClient(createSqlClient(heavyPool, { prepareStatements, onQuery }), pacing),
+    heavyCursor: pacedSqlCursors(createSqlCursors(heavyPool, { sharedSession, onQuery }), pacing),
     heavyPool,
     async close() {
       await prisma.$disconnect();

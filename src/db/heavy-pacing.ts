@@ -1,0 +1,94 @@
+// Heavy reads yield to the intake. The heavy reads' pool (the bulkhead, prisma.ts) bounds how
+// many connections searches, segment pages and exports hold, but not how much of the machine
+// they take: two busy heavy backends took half of a two-core server, and the intake beside
+// them kept 52% of its throughput (docs/PERFORMANCE.md). So while the requests' pool is busy
+// (every connection in use, or requests waiting for one: the bots are posting at full speed),
+// heavy statements run one at a time, each followed by a rest that keeps them to `busyShare`
+// of the time: a statement that ran t ms is followed by t·(1 − share)/share ms of nothing.
+// When the requests' pool has room, they run as the pool allows, unpaced. A statement that
+// cannot start within `maxWaitMs` is refused (503, retry later) rather than queued without end.
+import { UnavailableError } from "../core/errors.js";
+import type { SqlClient } from "./sql.js";
+import type { BatchedStatement, RowCursor, SqlCursors } from "./sql-cursor.js";
+
+export type HeavyPacingOptions = {
+  /** Whether the intake is busy now: the requests' pool is full or has waiters. */
+  busy: () => boolean;
+  /** The share of the time heavy statements may run while busy, 0 < share <= 1 (1: no pacing). */
+  busyShare: number;
+  /** How long a statement may wait for its turn; past it, a 503. */
+  maxWaitMs: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+};
+
+export type HeavyPacing = {
+  /** Runs one heavy statement when its turn comes. */
+  run<T>(statement: () => Promise<T>): Promise<T>;
+};
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** How often a waiting statement looks again at whether the intake is still busy. */
+const RECHECK_MS = 20;
+
+export function createHeavyPacing(options: HeavyPacingOptions): HeavyPacing {
+  const now = options.now ?? (() => performance.now());
+  const sleep = options.sleep ?? defaultSleep;
+  if (!(options.busyShare > 0 && options.busyShare <= 1)) {
+    throw new Error(`busyShare must be in (0, 1], not ${options.busyShare}`);
+  }
+  if (options.busyShare === 1) return { run: (statement) => statement() };
+  const restFactor = (1 - options.busyShare) / options.busyShare;
+  // The paced lane: one statement at a time, and no start before `restUntil`.
+  let lane: Promise<void> = Promise.resolve();
+  let restUntil = 0;
+
+  async function paced<T>(statement: () => Promise<T>, deadline: number): Promise<T> {
+    const previous = lane;
+    let release = () => {};
+    lane = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    try {
+      await previous;
+      // Rest after the previous statement, for as long as the intake stays busy.
+      while (now() < restUntil && options.busy()) {
+        if (now() > deadline)
+          throw new UnavailableError("The service is busy with the bots' intake; retry shortly.");
+        await sleep(Math.min(RECHECK_MS, restUntil - now()));
+      }
+      if (now() > deadline)
+        throw new UnavailableError("The service is busy with the bots' intake; retry shortly.");
+      const started = now();
+      try {
+        return await statement();
+      } finally {
+        const ended = now();
+        restUntil = ended + (ended - started) * restFactor;
+      }
+    } finally {
+      release();
+    }
+  }
+
+  return {
+    run(statement) {
+      if (!options.busy()) return statement();
+      return paced(statement, now() + options.maxWaitMs);
+    },
+  };
+}
+
+/** The heavy reads' statements, each paced. */
+export function pacedSqlClient(client: SqlClient, pacing: HeavyPacing): SqlClient {
+  return { rows: (name, statement) => pacing.run(() => client.rows(name, statement)) };
+}
+
+/** An export's cursor: opening it and each batch it reads are paced, one statement each. */
+export function pacedSqlCursors(cursors: SqlCursors, pacing: HeavyPacing): SqlCursors {
+  return async <Row extends { id: number }>(statement: BatchedStatement, batchSize: number) => {
+    const cursor: RowCursor<Row> = await pacing.run(() => cursors<Row>(statement, batchSize));
+    return { next: () => pacing.run(() => cursor.next()), close: () => cursor.close() };
+  };
+}
