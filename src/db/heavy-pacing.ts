@@ -2,11 +2,13 @@
 // many connections searches, segment pages and exports hold, but not how much of the machine
 // they take: two busy heavy backends took half of a two-core server, and the intake beside
 // them kept 52% of its throughput (docs/PERFORMANCE.md). So while the requests' pool is busy
-// (every connection in use, or requests waiting for one: the bots are posting at full speed),
+// (it was full, every connection in use or requests waiting, within the last second: the bots
+// are posting at full speed),
 // heavy statements run one at a time, each followed by a rest that keeps them to `busyShare`
 // of the time: a statement that ran t ms is followed by t·(1 − share)/share ms of nothing.
 // When the requests' pool has room, they run as the pool allows, unpaced. A statement that
 // cannot start within `maxWaitMs` is refused (503, retry later) rather than queued without end.
+import type pg from "pg";
 import { UnavailableError } from "../core/errors.js";
 import type { SqlClient } from "./sql.js";
 import type { BatchedStatement, RowCursor, SqlCursors } from "./sql-cursor.js";
@@ -90,5 +92,38 @@ export function pacedSqlCursors(cursors: SqlCursors, pacing: HeavyPacing): SqlCu
   return async <Row extends { id: number }>(statement: BatchedStatement, batchSize: number) => {
     const cursor: RowCursor<Row> = await pacing.run(() => cursors<Row>(statement, batchSize));
     return { next: () => pacing.run(() => cursor.next()), close: () => cursor.close() };
+  };
+}
+
+/** How long the intake counts as busy after its pool was last seen full. */
+const BUSY_MEMORY_MS = 1_000;
+/** How often the pool is looked at. */
+const BUSY_SAMPLE_MS = 20;
+
+export type BusySignal = { busy: () => boolean; stop: () => void };
+
+/**
+ * Whether the requests' pool was full (every connection in use, or requests waiting for one) at
+ * any sample of the last second. A look at the moment a heavy statement asks would miss most of
+ * it: at full intake the pool empties and fills many times a second, and a search that came at
+ * an idle instant went unpaced.
+ */
+export function poolBusySignal(
+  pool: pg.Pool,
+  size: number,
+  now: () => number = () => performance.now(),
+): BusySignal {
+  let lastFull = Number.NEGATIVE_INFINITY;
+  const look = () => {
+    if (pool.waitingCount > 0 || (pool.totalCount >= size && pool.idleCount === 0)) lastFull = now();
+  };
+  const timer = setInterval(look, BUSY_SAMPLE_MS);
+  timer.unref();
+  return {
+    busy: () => {
+      look();
+      return now() - lastFull < BUSY_MEMORY_MS;
+    },
+    stop: () => clearInterval(timer),
   };
 }

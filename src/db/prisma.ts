@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
-import { createHeavyPacing, pacedSqlClient, pacedSqlCursors } from "./heavy-pacing.js";
+import { createHeavyPacing, pacedSqlClient, pacedSqlCursors, poolBusySignal } from "./heavy-pacing.js";
 import { createPool } from "./pool.js";
 import { createSqlClient, createSqlTransactions, type SqlClient, type SqlTransactions } from "./sql.js";
 import { createSqlCursors, type SqlCursors } from "./sql-cursor.js";
@@ -107,9 +107,9 @@ export function connectDatabase({
   backgroundPool.on("error", (error) => onPoolError?.(error));
   const heavyPool = newPool(heavyPoolSize);
   heavyPool.on("error", (error) => onPoolError?.(error));
-  // The intake is busy when every connection of the requests' pool is in use or requests wait for one.
+  const intake = poolBusySignal(pool, poolSize);
   const pacing = createHeavyPacing({
-    busy: () => pool.waitingCount > 0 || (pool.totalCount >= poolSize && pool.idleCount === 0),
+    busy: intake.busy,
     busyShare: heavyBusyShare,
     maxWaitMs: connectionTimeoutMs,
   });
@@ -128,6 +128,7 @@ export function connectDatabase({
     heavyCursor: pacedSqlCursors(createSqlCursors(heavyPool, { sharedSession, onQuery }), pacing),
     heavyPool,
     async close() {
+      intake.stop();
       await prisma.$disconnect();
       await Promise.all([pool.end(), backgroundPool.end(), heavyPool.end()]);
     },
