@@ -144,6 +144,9 @@ describe("jobsOf", () => {
   });
 
   it("declares the app's jobs from the manifests", () => {
-    expect(jobsOf(MODULES).map((job) => job.name)).toEqual(["appeals.idempotency-key-purge"]);
+    expect(jobsOf(MODULES).map((job) => job.name)).toEqual([
+      "appeals.idempotency-key-purge",
+      "bot-state.idle-purge",
+    ]);
   });
 });
