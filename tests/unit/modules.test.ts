@@ -40,6 +40,7 @@ describe("the module list", () => {
       "tasks",
       "materials",
       "activities",
+      "bot-state",
       "exports",
       "stats",
       "audit",

@@ -22,6 +22,7 @@ export const botStateParamsSchema = z.strictObject({
 const ifMatch = z
   .string()
   .refine(isIfMatch, 'must be one version in quotes, as the ETag gave it ("3"), or *')
+  .meta({ pattern: '^(\\*|"[1-9][0-9]{0,9}")$', examples: ['"3"'] })
   .optional()
   .describe(
     'Write only if the state is at this version (its ETag, "3"); * : only if a state exists. A state at ' +

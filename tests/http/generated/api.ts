@@ -850,6 +850,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bot-state/{source_id}/{chat_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a chat's dialog state
+         * @description With the header ETag: "<version>", to send back as If-Match. A chat with no state (never written, deleted, or forgotten after BOT_STATE_TTL_DAYS idle) is a 404 naming chat_id. An unknown source_id is a 404 naming it; so is a source outside an intake key's source_ids.
+         *
+         *     Requires an API key with the role admin or viewer or intake.
+         */
+        get: operations["getBotState"];
+        /**
+         * Write a chat's dialog state (whole)
+         * @description Replaces state and data (data omitted: {}); each write is the next version, in ETag: "<version>". If-Match: "<version>" writes only over that version, so of two bot replicas holding it one writes and the other gets a 412 precondition_failed naming if-match, with nothing written; If-Match: * only over an existing state; If-None-Match: * only when the chat has none. Without them the write is unconditional. 201 when the chat had no state, 200 when one was replaced. data over 64 KiB as JSON is a 400 naming data (a body over BODY_LIMIT_BYTES, 1 MiB by default, is a 413 before that). An archived source takes no writes (404). An unknown source_id is a 404 naming it; so is a source outside an intake key's source_ids. No event is recorded.
+         *
+         *     Requires an API key with the role admin or intake.
+         */
+        put: operations["putBotState"];
+        post?: never;
+        /**
+         * Delete a chat's dialog state
+         * @description A 204 also when the chat had no state. With If-Match (a version, or *) the state must exist at it, else a 412 and nothing is deleted. The chat's version keeps counting across a delete: a version held from before it never matches the state written after. An archived source's states may be deleted. An unknown source_id is a 404 naming it; so is a source outside an intake key's source_ids.
+         *
+         *     Requires an API key with the role admin or intake.
+         */
+        delete: operations["deleteBotState"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/exports/leads.xlsx": {
         parameters: {
             query?: never;
@@ -1527,6 +1561,31 @@ export interface components {
             /** @description Pass as cursor to get the next page; null on the last page */
             next_cursor: string | null;
         };
+        BotState: {
+            /** @example 42 */
+            source_id: number;
+            /** @example -1001234567890 */
+            chat_id: string;
+            /** @example awaiting_phone */
+            state: string;
+            /**
+             * @example {
+             *       "name": "Ivan",
+             *       "step": 2
+             *     }
+             */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description 1 for the first write, +1 for each write after; the ETag is it in quotes ("3") */
+            version: number;
+            /**
+             * Format: date-time
+             * @description The last write; a state idle for BOT_STATE_TTL_DAYS is forgotten
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            updated_at: string;
+        };
         /** @description Consent to the processing of personal data; null when not given or withdrawn */
         Consent: {
             /**
@@ -2047,6 +2106,23 @@ export interface components {
              *     2. Ask what they are looking for.
              */
             content?: string;
+        };
+        PutBotState: {
+            /**
+             * @description The dialog's state, 1..100 characters, stored exactly as sent
+             * @example awaiting_phone
+             */
+            state: string;
+            /**
+             * @description What the bot keeps with it: a JSON object, at most 64 KiB as JSON, 32 levels deep; replaced whole (omitted: {})
+             * @example {
+             *       "name": "Ivan",
+             *       "step": 2
+             *     }
+             */
+            data?: {
+                [key: string]: unknown;
+            };
         };
         CreateMaterial: {
             /**
@@ -6689,6 +6765,295 @@ export interface operations {
             };
             /** @description A thing named in the path or body does not exist. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBotState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The source whose bot keeps the state (an unknown one is a 404) */
+                source_id: number;
+                /**
+                 * @description The chat in the bot's messenger, 1..200 characters, as the bot names it: text, since Telegram's chat ids are integers that may be negative and exceed 2^53
+                 * @example -1001234567890
+                 */
+                chat_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The state, its version also in ETag */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotState"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putBotState: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Write only if the state is at this version (its ETag, "3"); * : only if a state exists. A state at another version, or none, is a 412 and nothing is written. Without it the write is unconditional
+                 * @example "3"
+                 */
+                "if-match"?: string;
+                /** @description * : write only if the chat has no state (a 412 when it has one) */
+                "if-none-match"?: "*";
+            };
+            path: {
+                /** @description The source whose bot keeps the state (an unknown one is a 404) */
+                source_id: number;
+                /**
+                 * @description The chat in the bot's messenger, 1..200 characters, as the bot names it: text, since Telegram's chat ids are integers that may be negative and exceed 2^53
+                 * @example -1001234567890
+                 */
+                chat_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutBotState"];
+            };
+        };
+        responses: {
+            /** @description The state as written: it replaced the chat's state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotState"];
+                };
+            };
+            /** @description The state as written: the chat had none */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotState"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A condition of If-Match or If-None-Match did not hold; nothing was written. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteBotState: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Delete only if the state is at this version ("3"); * : only if a state exists. Otherwise a 412
+                 * @example "3"
+                 */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description The source whose bot keeps the state (an unknown one is a 404) */
+                source_id: number;
+                /**
+                 * @description The chat in the bot's messenger, 1..200 characters, as the bot names it: text, since Telegram's chat ids are integers that may be negative and exceed 2^53
+                 * @example -1001234567890
+                 */
+                chat_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted (or there was none) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A condition of If-Match or If-None-Match did not hold; nothing was written. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
