@@ -259,7 +259,8 @@ describe("404s", () => {
     const source = (await createSource(t.app)).id;
     await put("7", { state: "kept" }, {}, source);
     expect((await t.app.inject({ method: "DELETE", url: `/sources/${source}` })).statusCode).toBe(204);
-    for (const headers of [{}, { "if-match": '"1"' }, { "if-none-match": "*" }]) {
+    const conditions: Record<string, string>[] = [{}, { "if-match": '"1"' }, { "if-none-match": "*" }];
+    for (const headers of conditions) {
       const refused = await put("7", { state: "new" }, headers, source);
       expect(expectProblem(refused, 404, "not_found")).toMatchObject({
         detail: `Source ${source} is archived; nothing was stored.`,
