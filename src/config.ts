@@ -99,6 +99,8 @@ const configSchema = z.object({
     .default("RU"),
   /** How long an idle worker waits before asking its queue again (a job sent by this process wakes it at once). */
   JOBS_POLL_INTERVAL_MS: integerFromString(100, 600_000).default(2_000),
+  /** A bot's dialog state not written for this many days is forgotten (by an hourly job). */
+  BOT_STATE_TTL_DAYS: integerFromString(1, 3650).default(30),
 });
 
 export type Config = Readonly<{
@@ -126,6 +128,7 @@ export type Config = Readonly<{
   workers: boolean;
   jobsPollIntervalMs: number;
   defaultPhoneRegion: CountryCode;
+  botStateTtlDays: number;
 }>;
 
 export class ConfigError extends Error {
@@ -169,5 +172,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     workers: c.WORKERS,
     jobsPollIntervalMs: c.JOBS_POLL_INTERVAL_MS,
     defaultPhoneRegion: c.DEFAULT_PHONE_REGION,
+    botStateTtlDays: c.BOT_STATE_TTL_DAYS,
   });
 }

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     eventPollIntervalMs: config.eventPollIntervalMs,
     webhooks: dispatcherSettings(config),
     phoneRegion: config.defaultPhoneRegion,
+    botStateTtlDays: config.botStateTtlDays,
     // Delivery off the requests' event loop, in a worker thread (on a PostgreSQL server).
     ...(config.workers && { webhookThread: threadSettings(config) }),
     jobs: {

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     eventPollIntervalMs: config.eventPollIntervalMs,
     webhooks: dispatcherSettings(config),
     phoneRegion: config.defaultPhoneRegion,
+    botStateTtlDays: config.botStateTtlDays,
     jobs: { workers: true, pollIntervalMs: config.jobsPollIntervalMs, migrate: config.migrateOnStart },
   });
   try {

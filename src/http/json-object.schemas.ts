@@ -1,4 +1,4 @@
-// A client's own JSON object stored as sent (an activity's data; a bot's state later): bounded
+// A client's own JSON object stored as sent (an activity's data, a bot's dialog state's): bounded
 // in size and depth, and made only of text PostgreSQL's jsonb can hold, so a bad one is a 400
 // naming the field instead of a database error.
 import { z } from "zod";

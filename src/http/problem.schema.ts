@@ -54,10 +54,11 @@ const standard = {
 };
 
 /** Error responses for a route; pass the extra statuses it can answer with. */
-export function problemResponses<S extends 404 | 409 | 422>(...extra: S[]) {
+export function problemResponses<S extends 404 | 409 | 412 | 422>(...extra: S[]) {
   const descriptions = {
     404: "A thing named in the path or body does not exist.",
     409: "Conflicts with an existing record.",
+    412: "A condition of If-Match or If-None-Match did not hold; nothing was written.",
     422: "The Idempotency-Key was used before with a different body.",
   } as const;
   const more = Object.fromEntries(extra.map((status) => [status, problemResponse(descriptions[status])]));

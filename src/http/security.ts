@@ -118,9 +118,18 @@ async function registerCors(app: FastifyInstance, origins: readonly string[]): P
   });
   await app.register(cors, {
     origin: origins.includes("*") ? "*" : [...origins],
-    methods: ["GET", "HEAD", "POST", "PUT", "PATCH"],
-    allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+    methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+    // If-Match and If-None-Match: a bot's conditional writes of its state; ETag: their versions.
+    allowedHeaders: [
+      "Authorization",
+      "Content-Type",
+      "Idempotency-Key",
+      "If-Match",
+      "If-None-Match",
+      "X-Request-Id",
+    ],
     exposedHeaders: [
+      "ETag",
       "X-Request-Id",
       "Idempotency-Replayed",
       "Retry-After",

@@ -7,6 +7,7 @@ import { distributionModule } from "./appeals/distribution.module.js";
 import { auditModule } from "./audit/audit.module.js";
 import { authModule } from "./auth/auth.module.js";
 import { botScriptsModule } from "./bot-scripts/bot-script.module.js";
+import { botStateModule } from "./bot-state/bot-state.module.js";
 import { eventLogModule } from "./events/event-log.module.js";
 import { eventsModule } from "./events/events.module.js";
 import { exportsModule } from "./exports/export.module.js";
@@ -37,6 +38,7 @@ export const MODULES = [
   tasksModule,
   materialsModule,
   activitiesModule,
+  botStateModule,
   exportsModule,
   statsModule,
   auditModule,

@@ -87,6 +87,7 @@ const CONTRACT_OPERATIONS: [string, Record<string, string>][] = [
   ["/activities", { post: "createActivity" }],
   ["/leads/{id}/activities", { get: "listLeadActivities" }],
   ["/materials/{id}/stats", { get: "getMaterialStats" }],
+  ["/bot-state/{source_id}/{chat_id}", { get: "getBotState", put: "putBotState", delete: "deleteBotState" }],
   ["/exports/leads.xlsx", { get: "exportLeadsXlsx" }],
   ["/exports/leads.csv", { get: "exportLeadsCsv" }],
   ["/exports/appeals.xlsx", { get: "exportAppealsXlsx" }],

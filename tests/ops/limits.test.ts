@@ -302,6 +302,8 @@ describe("CORS", () => {
     expect(String(allowed.headers["access-control-allow-headers"]).toLowerCase()).toContain(
       "idempotency-key",
     );
+    expect(String(allowed.headers["access-control-allow-methods"])).toContain("DELETE");
+    expect(String(allowed.headers["access-control-allow-headers"]).toLowerCase()).toContain("if-match");
 
     const simple = await app.inject({
       method: "GET",
@@ -310,6 +312,7 @@ describe("CORS", () => {
     });
     expect(simple.headers["access-control-allow-origin"]).toBe("https://crm.example");
     expect(String(simple.headers["access-control-expose-headers"]).toLowerCase()).toContain("retry-after");
+    expect(String(simple.headers["access-control-expose-headers"]).toLowerCase()).toContain("etag");
 
     const other = await app.inject({
       method: "GET",

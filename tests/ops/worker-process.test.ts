@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { connectDatabase } from "../../src/db/prisma.js";
+import type { JobContext } from "../../src/deps.js";
 import { JobQueue } from "../../src/jobs/job-queue.js";
 import { idempotencyKeyPurge } from "../../src/modules/appeals/appeal.jobs.js";
 import { MODULES } from "../../src/modules/index.js";
@@ -131,7 +132,7 @@ describe.skipIf(!onRealServer)(
 
         // The purge, sent as any instance would (the API created its queue at start).
         const pool = connectDatabase({ url: database.url, poolSize: 1 });
-        const sender = new JobQueue({
+        const sender = new JobQueue<JobContext>({
           pool: pool.pool,
           declarations: jobsOf(MODULES),
           context: () => ({}) as never,
@@ -158,7 +159,10 @@ describe.skipIf(!onRealServer)(
         // Everything so far ran with the API alone: it sent no webhook.
         expect(hook.received).toEqual([]);
         const worker = start("src/worker.ts", { ...env, JOBS_POLL_INTERVAL_MS: "200" });
-        await worker.waitFor(/worker: running background jobs \(appeals\.idempotency-key-purge\)/, 120_000);
+        await worker.waitFor(
+          /worker: running background jobs \(appeals\.idempotency-key-purge, bot-state\.idle-purge\)/,
+          120_000,
+        );
         const done = await until(state, (rows) => rows[0]?.state === "completed", "the purge job");
         expect(done).toEqual([{ state: "completed", output: { forgotten: 1 } }]);
         expect(await query(database.url, "SELECT key FROM idempotency_keys")).toEqual([]);

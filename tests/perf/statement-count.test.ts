@@ -586,3 +586,29 @@ describe("statements of the exports", () => {
     await check();
   });
 });
+
+describe("statements of a bot's dialog state", () => {
+  it("each write is one statement (ONE WRITER PER VERSION), a refused one a second to say why", async () => {
+    const sourceId = (await createSource(t.app)).id;
+    const url = `/bot-state/${sourceId}/-100500`;
+    const put = async (headers: Record<string, string>, status: number) => {
+      statements.length = 0;
+      const response = await t.app.inject({
+        method: "PUT",
+        url,
+        headers,
+        payload: { state: "s", data: { a: 1 } },
+      });
+      expect(response.statusCode, response.body).toBe(status);
+      return [...statements];
+    };
+    expect(await put({}, 201)).toHaveLength(1);
+    expect(await put({ "if-match": '"1"' }, 200)).toHaveLength(1);
+    expect(await put({ "if-match": "*" }, 200)).toHaveLength(1);
+    expect(await put({ "if-match": '"1"' }, 412)).toHaveLength(2);
+    expect(await put({ "if-none-match": "*" }, 412)).toHaveLength(2);
+    expect(await statementsOf("GET", url)).toHaveLength(1);
+    expect(await statementsOf("DELETE", url)).toHaveLength(1);
+    expect(await put({ "if-none-match": "*" }, 201)).toHaveLength(1);
+  });
+});

@@ -157,9 +157,14 @@ export function expectWellFormedAnswer(
     }
     return;
   }
-  // 404 (unknown source or operator in the body), 409, 422: their paths name a body field or the header.
+  // 404 (an unknown source or operator in the body or the path), 409, 412, 422: their paths name
+  // a body field, a path parameter or a header.
   for (const error of problem.errors ?? []) {
-    const real = error.path === "Idempotency-Key" || pathIsReal(shape, request, "body", error.path);
+    const real =
+      error.path === "Idempotency-Key" ||
+      shape.params.includes(error.path) ||
+      shape.headerKeys.includes(error.path) ||
+      pathIsReal(shape, request, "body", error.path);
     expect(real, `path ${JSON.stringify(error.path)}\n${where}`).toBe(true);
   }
 }

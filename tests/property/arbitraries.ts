@@ -479,6 +479,22 @@ export function validText(maxLength: number, nonBlank = false): fc.Arbitrary<str
     .filter((s) => s.length <= maxLength && !s.includes("\u0000") && (!nonBlank || s.trim().length > 0));
 }
 
+/**
+ * A JSON object jsonb stores as sent, of at most `maxBytes` as JSON: no NUL, no lone surrogate;
+ * no member a JSON parser refuses (__proto__).
+ */
+export const storableJsonObject = (maxBytes: number) =>
+  fc
+    .dictionary(
+      fc.string({ maxLength: 20 }).filter((key) => key !== "__proto__" && key !== "constructor"),
+      fc.jsonValue({ maxDepth: 3 }),
+      { maxKeys: 5 },
+    )
+    .filter((data) => {
+      const text = JSON.stringify(data);
+      return !/\\u0000|\\ud[89a-f]|__proto__|constructor/i.test(text) && text.length <= maxBytes;
+    });
+
 export const validEmail = fc
   .tuple(
     fc.stringMatching(/^[a-z0-9]{1,20}$/),

@@ -15,11 +15,13 @@ import {
   MAX_INT4,
   nearlyValidObject,
   type SentBody,
+  storableJsonObject,
   uniqueName,
   validEmail,
   validText,
   wrongValue,
 } from "./arbitraries.js";
+import { botStateWriteRoutes } from "./bot-state-generators.js";
 
 /** The rows the generated requests aim at, created by the test through the API. */
 export type Fixture = {
@@ -458,17 +460,6 @@ const activityKeys = [
   "occurred_at",
   "external_id",
 ] as const;
-/** JSON jsonb stores as sent: no NUL, no lone surrogate; no member a JSON parser refuses (__proto__). */
-const storableJsonObject = fc
-  .dictionary(
-    fc.string({ maxLength: 20 }).filter((key) => key !== "__proto__" && key !== "constructor"),
-    fc.jsonValue({ maxDepth: 3 }),
-    { maxKeys: 5 },
-  )
-  .filter((data) => {
-    const text = JSON.stringify(data);
-    return !/\\u0000|\\ud[89a-f]|__proto__|constructor/i.test(text) && text.length <= 16 * 1024;
-  });
 const activityType = fc.oneof(
   fc.constantFrom("material_viewed", "button_clicked", "profile_completed"),
   visibleText(100),
@@ -485,7 +476,7 @@ const validActivity = (fixture: Fixture) =>
         {
           type: activityType,
           material_id: fc.constantFrom(...fixture.materialIds),
-          data: storableJsonObject,
+          data: storableJsonObject(16 * 1024),
           occurred_at: occurredAtValue,
           // Unique, so a valid activity is always a 201 (a repeat would be a 200).
           external_id: uniqueName(255),
@@ -510,7 +501,7 @@ const activityNearMiss = (fixture: Fixture) =>
     type: fc.oneof(activityType, blankString, fc.constant("t".repeat(101))),
     material_id: anyId(() => [...fixture.materialIds, fixture.archivedMaterialId]),
     data: fc.oneof(
-      storableJsonObject,
+      storableJsonObject(16 * 1024),
       fc.constant({ text: "x".repeat(16 * 1024) }),
       fc.constant({ a: [{ "b.c": "nul\u0000" }] }),
       fc.jsonValue({ maxDepth: 2 }),
@@ -1089,6 +1080,7 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
       ),
       validBody: noBodyOrEmptyJson,
     },
+    ...botStateWriteRoutes(fixture),
   ];
 }
 
@@ -1141,6 +1133,8 @@ export const ROUTE_NAMES = [
   "POST /activities",
   "POST /segments",
   "PATCH /segments/{id}",
+  "PUT /bot-state/{source_id}/{chat_id}",
+  "DELETE /bot-state/{source_id}/{chat_id}",
   "DELETE /operators/{id}",
   "DELETE /sources/{id}",
   "DELETE /materials/{id}",

@@ -254,6 +254,7 @@ const TEXT_FIELDS: [route: string, field: string][] = [
   ["PATCH /materials/{id}", "body"],
   ["POST /activities", "type"],
   ["POST /activities", "external_id"],
+  ["PUT /bot-state/{source_id}/{chat_id}", "state"],
 ];
 
 describe("text a database would store differently (NUL, a lone surrogate)", () => {

@@ -38,6 +38,7 @@ describe("loadConfig", () => {
       workers: true,
       jobsPollIntervalMs: 2_000,
       defaultPhoneRegion: "RU",
+      botStateTtlDays: 30,
     });
   });
 
@@ -68,6 +69,7 @@ describe("loadConfig", () => {
         WORKERS: "false",
         JOBS_POLL_INTERVAL_MS: "250",
         DEFAULT_PHONE_REGION: " de ",
+        BOT_STATE_TTL_DAYS: "7",
       }),
     ).toEqual({
       port: 8080,
@@ -94,6 +96,7 @@ describe("loadConfig", () => {
       workers: false,
       jobsPollIntervalMs: 250,
       defaultPhoneRegion: "DE",
+      botStateTtlDays: 7,
     });
   });
 
@@ -154,6 +157,9 @@ describe("loadConfig", () => {
     ["JOBS_POLL_INTERVAL_MS", "600001"],
     ["DEFAULT_PHONE_REGION", "XX"],
     ["DEFAULT_PHONE_REGION", "Russia"],
+    ["BOT_STATE_TTL_DAYS", "0"],
+    ["BOT_STATE_TTL_DAYS", "3651"],
+    ["BOT_STATE_TTL_DAYS", "1.5"],
   ])("%s=%s throws a ConfigError naming the variable", (name, value) => {
     const error = configError({ [name]: value });
     expect(error.name).toBe("ConfigError");

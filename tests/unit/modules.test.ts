@@ -41,6 +41,7 @@ describe("the module list", () => {
       "tasks",
       "materials",
       "activities",
+      "bot-state",
       "exports",
       "stats",
       "audit",
@@ -145,6 +146,9 @@ describe("jobsOf", () => {
   });
 
   it("declares the app's jobs from the manifests", () => {
-    expect(jobsOf(MODULES).map((job) => job.name)).toEqual(["appeals.idempotency-key-purge"]);
+    expect(jobsOf(MODULES).map((job) => job.name)).toEqual([
+      "appeals.idempotency-key-purge",
+      "bot-state.idle-purge",
+    ]);
   });
 });

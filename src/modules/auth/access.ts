@@ -1,9 +1,9 @@
 // The access rules routes declare in `config: { access }`. admin may do everything,
 // viewer every read, intake register appeals, read one back, post lead and bot messages (on an
 // appeal, or to a lead's open conversation), create tasks, read published materials and the bot
-// scripts they follow and record activities, operator read, close and transfer its own appeals,
-// post operator messages on them, create, read and change its own tasks and read and set its own
-// availability. A role a rule does not name gets a 403.
+// scripts they follow, record activities and keep their dialog state, operator read, close and
+// transfer its own appeals, post operator messages on them, create, read and change its own tasks
+// and read and set its own availability. A role a rule does not name gets a 403.
 import type { Access } from "./principal.js";
 
 export const ACCESS = {
@@ -66,4 +66,11 @@ export const ACCESS = {
   readMaterials: ["admin", "viewer", "intake"],
   /** POST /activities: bots record what leads do; a scoped key only for leads of its sources (others 404). */
   recordActivity: ["admin", "intake"],
+  /**
+   * PUT and DELETE /bot-state/{source_id}/{chat_id}: bots keep their dialog state; a key with
+   * source_ids only in its sources (others 404). Operator keys have no dialog to keep (403).
+   */
+  writeBotState: ["admin", "intake"],
+  /** GET /bot-state/{source_id}/{chat_id}: the bot reads its state back; viewers read every GET. */
+  readBotState: ["admin", "viewer", "intake"],
 } as const satisfies Record<string, Access>;

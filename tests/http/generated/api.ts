@@ -675,7 +675,7 @@ export interface paths {
         };
         /**
          * List segments, newest first
-         * @description Without their counts (GET /segments/{id} counts one).
+         * @description Without their counts (GET /segments/{id} counts one). Archived segments are left out unless include_archived=true.
          *
          *     Requires an API key with the role admin or viewer.
          */
@@ -703,23 +703,25 @@ export interface paths {
         };
         /**
          * Get a segment with its leads counted now
-         * @description Requires an API key with the role admin or viewer.
+         * @description An archived segment is still shown (archived_at set), and its leads too.
+         *
+         *     Requires an API key with the role admin or viewer.
          */
         get: operations["getSegment"];
         put?: never;
         post?: never;
         /**
-         * Delete a segment
-         * @description Its leads stay as they are; a fixed list's membership goes with it. Records segment.deleted.
+         * Archive a segment
+         * @description Never a hard delete (a mailing that targeted it still names it): the segment leaves the default lists (include_archived=true shows it), stays readable by id with its leads, takes no change (409 segment_archived), and its name may be taken again. Records segment.archived; archiving an archived segment is a 204 that changes nothing.
          *
          *     Requires an API key with the role admin.
          */
-        delete: operations["deleteSegment"];
+        delete: operations["archiveSegment"];
         options?: never;
         head?: never;
         /**
          * Change a segment
-         * @description A filter sent replaces the whole filter or list (a segment may become a list, or a list a filter). filter: conditions that must all hold (none: every lead), or { lead_ids } for a fixed list of up to 10000 leads (each must exist: the unknown ones are a 400 naming filter.lead_ids). An unknown key is a 400 naming it. Membership is computed when the segment is read, so it is always current; erased leads are in no segment. Records segment.updated.
+         * @description A filter sent replaces the whole filter or list (a segment may become a list, or a list a filter). filter: conditions that must all hold (none: every lead), or { lead_ids } for a fixed list of up to 10000 leads (each must exist: the unknown ones are a 400 naming filter.lead_ids). An unknown key is a 400 naming it. Membership is computed when the segment is read, so it is always current; erased leads are in no segment. An archived segment is a 409 segment_archived. Records segment.updated.
          *
          *     Requires an API key with the role admin.
          */
@@ -927,6 +929,40 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bot-state/{source_id}/{chat_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a chat's dialog state
+         * @description With the header ETag: "<version>", to send back as If-Match. A chat with no state (never written, deleted, or forgotten after BOT_STATE_TTL_DAYS idle) is a 404 naming chat_id. An unknown source_id is a 404 naming it; so is a source outside an intake key's source_ids.
+         *
+         *     Requires an API key with the role admin or viewer or intake.
+         */
+        get: operations["getBotState"];
+        /**
+         * Write a chat's dialog state (whole)
+         * @description Replaces state and data (data omitted: {}); each write is the next version, in ETag: "<version>". If-Match: "<version>" writes only over that version, so of two bot replicas holding it one writes and the other gets a 412 precondition_failed naming if-match, with nothing written; If-Match: * only over an existing state; If-None-Match: * only when the chat has none. Without them the write is unconditional. 201 when the chat had no state, 200 when one was replaced. data over 64 KiB as JSON is a 400 naming data (a body over BODY_LIMIT_BYTES, 1 MiB by default, is a 413 before that). An archived source takes no writes (404). An unknown source_id is a 404 naming it; so is a source outside an intake key's source_ids. No event is recorded.
+         *
+         *     Requires an API key with the role admin or intake.
+         */
+        put: operations["putBotState"];
+        post?: never;
+        /**
+         * Delete a chat's dialog state
+         * @description A 204 also when the chat had no state. With If-Match (a version, or *) the state must exist at it, else a 412 and nothing is deleted. The chat's version keeps counting across a delete: a version held from before it never matches the state written after. An archived source's states may be deleted. An unknown source_id is a 404 naming it; so is a source outside an intake key's source_ids.
+         *
+         *     Requires an API key with the role admin or intake.
+         */
+        delete: operations["deleteBotState"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1494,7 +1530,7 @@ export interface components {
             occurred_at: string;
             /** @description The label of the API key that made the change ("anonymous" in open mode) */
             actor: string;
-            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, lead.erased, message.created, task.created, task.updated, material.created, material.updated, material.archived, bot_script.created, bot_script.updated, segment.created, segment.updated, segment.deleted */
+            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, lead.erased, message.created, task.created, task.updated, material.created, material.updated, material.archived, bot_script.created, bot_script.updated, segment.created, segment.updated, segment.archived */
             type: string;
             /** @description The same as type (the field's name before the event log) */
             action: string;
@@ -1608,6 +1644,31 @@ export interface components {
             items: components["schemas"]["BotScriptVersion"][];
             /** @description Pass as cursor to get the next page; null on the last page */
             next_cursor: string | null;
+        };
+        BotState: {
+            /** @example 42 */
+            source_id: number;
+            /** @example -1001234567890 */
+            chat_id: string;
+            /** @example awaiting_phone */
+            state: string;
+            /**
+             * @example {
+             *       "name": "Ivan",
+             *       "step": 2
+             *     }
+             */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description 1 for the first write, +1 for each write after; the ETag is it in quotes ("3") */
+            version: number;
+            /**
+             * Format: date-time
+             * @description The last write; a state idle for BOT_STATE_TTL_DAYS is forgotten
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            updated_at: string;
         };
         /** @description Consent to the processing of personal data; null when not given or withdrawn */
         Consent: {
@@ -1837,6 +1898,8 @@ export interface components {
              * @example 2026-11-21T10:00:00.000Z
              */
             updated_at: string;
+            /** @description When DELETE archived it: out of the default lists, still readable with its leads, no changes */
+            archived_at: string | null;
         };
         CountedSegment: {
             /** @example 42 */
@@ -1899,6 +1962,8 @@ export interface components {
              * @example 2026-11-21T10:00:00.000Z
              */
             updated_at: string;
+            /** @description When DELETE archived it: out of the default lists, still readable with its leads, no changes */
+            archived_at: string | null;
             /** @description Its leads now (membership is computed when read) */
             lead_count: number;
         };
@@ -2260,6 +2325,23 @@ export interface components {
              *     2. Ask what they are looking for.
              */
             content?: string;
+        };
+        PutBotState: {
+            /**
+             * @description The dialog's state, 1..100 characters, stored exactly as sent
+             * @example awaiting_phone
+             */
+            state: string;
+            /**
+             * @description What the bot keeps with it: a JSON object, at most 64 KiB as JSON, 32 levels deep; replaced whole (omitted: {})
+             * @example {
+             *       "name": "Ivan",
+             *       "step": 2
+             *     }
+             */
+            data?: {
+                [key: string]: unknown;
+            };
         };
         CreateMaterial: {
             /**
@@ -2623,7 +2705,7 @@ export interface components {
             /** @description http:// or https://, without credentials; a host resolving to a loopback, private or link-local address is refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true */
             url: string;
             /** @description The event types delivered; ["*"] for every type */
-            event_types: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.deleted")[];
+            event_types: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.archived")[];
             /** @description What the endpoint is for, up to 500 characters */
             description?: string;
         };
@@ -2631,7 +2713,7 @@ export interface components {
             /** @description http:// or https://, without credentials; a host resolving to a loopback, private or link-local address is refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true */
             url?: string;
             /** @description The event types delivered; ["*"] for every type */
-            event_types?: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.deleted")[];
+            event_types?: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.archived")[];
             description?: string | null;
             /** @description Re-enabling continues with the events after the re-enabling */
             enabled?: boolean;
@@ -6052,6 +6134,8 @@ export interface operations {
     listSegments: {
         parameters: {
             query?: {
+                /** @description Also list archived ones (default false) */
+                include_archived?: "true" | "false";
                 /** @description Page size, 1..500 */
                 limit?: number;
                 /** @description The next_cursor of the previous page */
@@ -6274,7 +6358,7 @@ export interface operations {
             };
         };
     };
-    deleteSegment: {
+    archiveSegment: {
         parameters: {
             query?: never;
             header?: never;
@@ -6286,7 +6370,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted */
+            /** @description Archived */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -7484,6 +7568,295 @@ export interface operations {
             };
         };
     };
+    getBotState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The source whose bot keeps the state (an unknown one is a 404) */
+                source_id: number;
+                /**
+                 * @description The chat in the bot's messenger, 1..200 characters, as the bot names it: text, since Telegram's chat ids are integers that may be negative and exceed 2^53
+                 * @example -1001234567890
+                 */
+                chat_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The state, its version also in ETag */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotState"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putBotState: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Write only if the state is at this version (its ETag, "3"); * : only if a state exists. A state at another version, or none, is a 412 and nothing is written. Without it the write is unconditional
+                 * @example "3"
+                 */
+                "if-match"?: string;
+                /** @description * : write only if the chat has no state (a 412 when it has one) */
+                "if-none-match"?: "*";
+            };
+            path: {
+                /** @description The source whose bot keeps the state (an unknown one is a 404) */
+                source_id: number;
+                /**
+                 * @description The chat in the bot's messenger, 1..200 characters, as the bot names it: text, since Telegram's chat ids are integers that may be negative and exceed 2^53
+                 * @example -1001234567890
+                 */
+                chat_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutBotState"];
+            };
+        };
+        responses: {
+            /** @description The state as written: it replaced the chat's state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotState"];
+                };
+            };
+            /** @description The state as written: the chat had none */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotState"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A condition of If-Match or If-None-Match did not hold; nothing was written. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteBotState: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Delete only if the state is at this version ("3"); * : only if a state exists. Otherwise a 412
+                 * @example "3"
+                 */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description The source whose bot keeps the state (an unknown one is a 404) */
+                source_id: number;
+                /**
+                 * @description The chat in the bot's messenger, 1..200 characters, as the bot names it: text, since Telegram's chat ids are integers that may be negative and exceed 2^53
+                 * @example -1001234567890
+                 */
+                chat_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted (or there was none) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A condition of If-Match or If-None-Match did not hold; nothing was written. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     exportLeadsXlsx: {
         parameters: {
             query?: {
@@ -8126,9 +8499,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only events of this type */
-                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "lead.erased" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.deleted";
+                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "lead.erased" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.archived";
                 /** @description The same as type (its name before the event log) */
-                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "lead.erased" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.deleted";
+                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "lead.erased" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.archived";
                 /** @description Only events by this API key label */
                 actor?: string;
                 /** @description Only events about this kind of entity */
@@ -9040,7 +9413,7 @@ export interface operations {
     streamEvents: {
         parameters: {
             query?: {
-                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, lead.erased, message.created, task.created, task.updated, material.created, material.updated, material.archived, bot_script.created, bot_script.updated, segment.created, segment.updated, segment.deleted */
+                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, lead.erased, message.created, task.created, task.updated, material.created, material.updated, material.archived, bot_script.created, bot_script.updated, segment.created, segment.updated, segment.archived */
                 types?: string;
                 /** @description Resume after this event id, for clients that cannot set the Last-Event-ID header; the header wins when both are sent (a browser's EventSource reconnects with the header, to the URL it first used) */
                 last_event_id?: number;

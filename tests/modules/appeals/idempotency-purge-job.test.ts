@@ -72,7 +72,9 @@ describe("the idempotency-key purge job", () => {
     const first = await t.deps.jobs.send(idempotencyKeyPurge, {});
     expect(first).toMatch(/^[0-9a-f-]{36}$/);
     expect(await t.deps.jobs.send(idempotencyKeyPurge, {})).toBeNull();
-    expect((await t.deps.jobs.runDue()).map(({ id, state, output }) => ({ id, state, output }))).toEqual([
+    // runDue() also sends every scheduled job once: the other modules' purges run beside it.
+    const outcomes = (await t.deps.jobs.runDue()).filter(({ queue }) => queue === idempotencyKeyPurge.name);
+    expect(outcomes.map(({ id, state, output }) => ({ id, state, output }))).toEqual([
       { id: first, state: "completed", output: { forgotten: 0 } },
     ]);
   });

@@ -17,7 +17,9 @@
 // viewers read timelines and stats, and export leads and appeals (GET /exports/*: viewer or admin,
 // tests/modules/exports/export-access.test.ts). Bots read the bot script they follow (GET /bot-scripts/{id}
 // and its versions; a scoped key only its sources' scripts:
-// tests/modules/bot-scripts/bot-script-access.test.ts). GET /events/stream is open to every role,
+// tests/modules/bot-scripts/bot-script-access.test.ts). Bots keep their dialog state (GET, PUT and
+// DELETE /bot-state/{source_id}/{chat_id}; viewers read it: tests/modules/bot-state/bot-state-access.test.ts).
+// GET /events/stream is open to every role,
 // each seeing its own part of the log (tests/modules/events/event-stream.test.ts).
 import diagnostics from "node:diagnostics_channel";
 import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from "fastify";
@@ -76,6 +78,8 @@ const SELF = "/operators/me";
 const LEAD_MESSAGES = "/leads/by-external-id/:external_id/messages";
 /** The script a bot follows, and its versions: bots read them. */
 const BOT_SCRIPT_READS = ["/bot-scripts/:id", "/bot-scripts/:id/versions"];
+/** A chat's dialog state: bots read, write and delete it. */
+const BOT_STATE = "/bot-state/:source_id/:chat_id";
 
 function allowed(role: Role, { method, url }: Route): boolean {
   if (url === SELF) return role === "operator";
@@ -95,8 +99,10 @@ function allowed(role: Role, { method, url }: Route): boolean {
     );
   }
   // Bots: intake, their appeals and a lead's open conversation, tasks, the materials they show
-  // (published ones, inside the route), the activities they record and the scripts they follow.
+  // (published ones, inside the route), the activities they record, the scripts they follow and
+  // their dialog state.
   return (
+    url === BOT_STATE ||
     (method === "POST" && ["/appeals", "/tasks", "/activities", LEAD_MESSAGES].includes(url)) ||
     (read && ["/appeals/:id", "/materials", "/materials/:id", ...BOT_SCRIPT_READS].includes(url))
   );
@@ -298,6 +304,10 @@ describe.each(KINDS)("with a valid %s key", (kind, role) => {
         "GET /materials/:id allowed",
         "HEAD /materials/:id allowed",
         "POST /activities allowed",
+        "GET /bot-state/:source_id/:chat_id allowed",
+        "HEAD /bot-state/:source_id/:chat_id allowed",
+        "PUT /bot-state/:source_id/:chat_id allowed",
+        "DELETE /bot-state/:source_id/:chat_id allowed",
         "GET /events/stream allowed",
       ]);
     }
