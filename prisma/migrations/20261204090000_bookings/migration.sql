@@ -79,10 +79,12 @@ CREATE EXTENSION IF NOT EXISTS btree_gist;
 -- constraint is the only concurrency rule of bookings: two transactions inserting overlapping
 -- items both wait on its index and the second fails with 23P01 (exclusion_violation), which
 -- POST and PATCH /bookings answer as 409 booking_conflict. Partial on the status copied onto
--- each item, so a cancelled booking frees its slots.
+-- each item, so a cancelled booking frees its slots. DEFERRABLE INITIALLY IMMEDIATE: checked at
+-- the end of each statement rather than row by row, so one UPDATE that swaps two items of a
+-- booking on one resource (10-11 and 11-12 exchanged) passes; still checked before commit.
 ALTER TABLE "booking_items" ADD CONSTRAINT "booking_items_no_overlap"
     EXCLUDE USING gist ("resource_id" WITH =, tstzrange("starts_at", "ends_at", '[)') WITH &&)
-    WHERE ("status" <> 'cancelled');
+    WHERE ("status" <> 'cancelled') DEFERRABLE INITIALLY IMMEDIATE;
 
 -- An item lasts a positive time (the API bounds it to 5..1440 minutes).
 ALTER TABLE "booking_items" ADD CONSTRAINT "booking_items_period_check"
