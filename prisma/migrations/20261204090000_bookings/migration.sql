@@ -42,6 +42,7 @@ CREATE TABLE "booking_items" (
     "ends_at" TIMESTAMPTZ(3) NOT NULL,
     "status" "booking_status" NOT NULL,
     "sequence" INTEGER NOT NULL DEFAULT 0,
+    "removed_at" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
@@ -91,6 +92,9 @@ ALTER TABLE "booking_items" ADD CONSTRAINT "booking_items_period_check"
     CHECK ("starts_at" < "ends_at");
 ALTER TABLE "booking_items" ADD CONSTRAINT "booking_items_sequence_check"
     CHECK ("sequence" >= 0);
+-- An item taken out of its booking is cancelled, so it frees its slot.
+ALTER TABLE "booking_items" ADD CONSTRAINT "booking_items_removed_check"
+    CHECK ("removed_at" IS NULL OR "status" = 'cancelled');
 
 -- SEQUENCE RAISED ON EVERY CHANGE: the calendar feed's SEQUENCE of an item grows with every
 -- update of its row, whoever writes it; a change of the booking alone (notes, players, status)
