@@ -37,6 +37,8 @@ describe("loadConfig", () => {
       workers: true,
       jobsPollIntervalMs: 2_000,
       defaultPhoneRegion: "RU",
+      timeZone: "UTC",
+      bookingReminderBeforeMinutes: 1440,
     });
   });
 
@@ -66,6 +68,8 @@ describe("loadConfig", () => {
         WORKERS: "false",
         JOBS_POLL_INTERVAL_MS: "250",
         DEFAULT_PHONE_REGION: " de ",
+        TIMEZONE: "europe/berlin",
+        BOOKING_REMINDER_BEFORE_MINUTES: "90",
       }),
     ).toEqual({
       port: 8080,
@@ -91,6 +95,8 @@ describe("loadConfig", () => {
       workers: false,
       jobsPollIntervalMs: 250,
       defaultPhoneRegion: "DE",
+      timeZone: "Europe/Berlin",
+      bookingReminderBeforeMinutes: 90,
     });
   });
 
@@ -149,6 +155,11 @@ describe("loadConfig", () => {
     ["JOBS_POLL_INTERVAL_MS", "600001"],
     ["DEFAULT_PHONE_REGION", "XX"],
     ["DEFAULT_PHONE_REGION", "Russia"],
+    ["TIMEZONE", "Mars/Olympus_Mons"],
+    ["TIMEZONE", "+03:00"],
+    ["TIMEZONE", "Moscow"],
+    ["BOOKING_REMINDER_BEFORE_MINUTES", "0"],
+    ["BOOKING_REMINDER_BEFORE_MINUTES", "43201"],
   ])("%s=%s throws a ConfigError naming the variable", (name, value) => {
     const error = configError({ [name]: value });
     expect(error.name).toBe("ConfigError");
