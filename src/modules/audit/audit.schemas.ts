@@ -53,6 +53,16 @@ export const AUDIT_ACTIONS = [
   "material.archived",
   "bot_script.created",
   "bot_script.updated",
+  "resource.created",
+  "resource.updated",
+  /** DELETE /resources/{id}: out of the default list, no new bookings; its bookings stay. */
+  "resource.archived",
+  "booking.created",
+  /** PATCH /bookings/{id}: a move, a change of its fields, completed. */
+  "booking.updated",
+  "booking.cancelled",
+  /** BOOKING_REMINDER_BEFORE_MINUTES before the first item starts, once per start (recorded by "system"). */
+  "booking.reminder",
 ] as const;
 
 export const AUDIT_ENTITY_TYPES = [
@@ -66,6 +76,8 @@ export const AUDIT_ENTITY_TYPES = [
   "task",
   "material",
   "bot_script",
+  "resource",
+  "booking",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
