@@ -33,6 +33,8 @@ async function main(): Promise<void> {
     eventPollIntervalMs: config.eventPollIntervalMs,
     webhooks: dispatcherSettings(config),
     phoneRegion: config.defaultPhoneRegion,
+    timeZone: config.timeZone,
+    bookingReminderBeforeMinutes: config.bookingReminderBeforeMinutes,
     // Delivery off the requests' event loop, in a worker thread (on a PostgreSQL server).
     ...(config.workers && { webhookThread: threadSettings(config) }),
     jobs: {

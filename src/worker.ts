@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     eventPollIntervalMs: config.eventPollIntervalMs,
     webhooks: dispatcherSettings(config),
     phoneRegion: config.defaultPhoneRegion,
+    timeZone: config.timeZone,
+    bookingReminderBeforeMinutes: config.bookingReminderBeforeMinutes,
     jobs: { workers: true, pollIntervalMs: config.jobsPollIntervalMs, migrate: config.migrateOnStart },
   });
   try {

@@ -131,7 +131,7 @@ describe.skipIf(!onRealServer)(
 
         // The purge, sent as any instance would (the API created its queue at start).
         const pool = connectDatabase({ url: database.url, poolSize: 1 });
-        const sender = new JobQueue({
+        const sender = new JobQueue<never>({
           pool: pool.pool,
           declarations: jobsOf(MODULES),
           context: () => ({}) as never,
