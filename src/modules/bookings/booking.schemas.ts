@@ -22,8 +22,7 @@ const status = z.enum(BOOKING_STATUSES);
 /** A start with an explicit offset, on a whole minute: 10:00:30 is no time to book a game. */
 const startsAt = timestampSchema
   .refine((value) => Date.parse(value) % 60_000 === 0, "must be on a whole minute (no seconds)")
-  .describe("With an explicit offset (Z or +03:00), on a whole minute")
-  .meta({ examples: ["2026-12-05T10:00:00.000Z"] });
+  .describe("With an explicit offset (Z or +03:00), on a whole minute");
 
 const durationMinutes = z
   .number()
