@@ -36,3 +36,10 @@ export function isExclusionViolation(error: unknown): boolean {
   const cause = adapterCause(error);
   return cause?.originalCode === "23P01" || (error.meta as { code?: string } | undefined)?.code === "23P01";
 }
+
+/** The transaction was ended to break a deadlock (40P01): nothing of it was written; it may be tried again. */
+export function isDeadlock(error: unknown): boolean {
+  if (error instanceof pg.DatabaseError) return error.code === "40P01";
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  return adapterCause(error)?.originalCode === "40P01";
+}

@@ -45,8 +45,13 @@ export class BookingRepository {
     private readonly audit: AuditRepository,
   ) {}
 
+  /**
+   * Writers of one resource queue on its row (lockResources): under a burst the wait for the
+   * connection and the lock can pass Prisma's defaults (2 s, 5 s), while REQUEST_TIMEOUT_MS (10 s)
+   * still bounds the request.
+   */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(work);
+    return this.prisma.$transaction(work, { maxWait: 5_000, timeout: 10_000 });
   }
 
   async findLead(tx: Tx, lead: LeadRef): Promise<number | null> {
@@ -57,13 +62,18 @@ export class BookingRepository {
   }
 
   /**
-   * The resources, FOR SHARE: an archive or a change of opening hours (which update the row)
-   * commits wholly before this booking reads them, or waits until it has committed.
+   * The resources, locked in id order until the transaction ends. An archive or a change of
+   * opening hours commits wholly before this booking reads them, or waits until it has committed.
+   * And writers of one resource's items queue here, one after the other: the lock decides nothing
+   * (the exclusion constraint does), but without it two transactions inserting overlapping items
+   * each find the other's uncommitted row and wait for it, a deadlock PostgreSQL breaks only after
+   * deadlock_timeout (1 s) — seen at 50 concurrent bookings. FOR NO KEY UPDATE: the foreign keys'
+   * FOR KEY SHARE of the row does not wait for it.
    */
   lockResources(tx: Tx, ids: number[]): Promise<ResourceRow[]> {
     return tx.$queryRaw<ResourceRow[]>`
       SELECT id, name, opening_hours, is_active, archived_at IS NOT NULL AS archived
-      FROM resources WHERE id = ANY(${ids}::int[]) ORDER BY id FOR SHARE`;
+      FROM resources WHERE id = ANY(${ids}::int[]) ORDER BY id FOR NO KEY UPDATE`;
   }
 
   async insertBooking(

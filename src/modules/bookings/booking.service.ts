@@ -2,7 +2,7 @@
 // the first start changes, its reminder job, in one transaction. The only concurrency rule is the
 // exclusion constraint (NO DOUBLE BOOKING): nothing here reads availability before writing.
 import type { Clock } from "../../core/ports.js";
-import { isExclusionViolation } from "../../db/prisma-errors.js";
+import { isDeadlock, isExclusionViolation } from "../../db/prisma-errors.js";
 import type { JobSender } from "../module.js";
 import { isWithinOpeningHours } from "../resources/opening-hours.js";
 import { bookingReminder } from "./booking.jobs.js";
@@ -34,8 +34,11 @@ export type BookingSettings = {
   reminderBeforeMinutes: number;
 };
 
-/** A collision whose booking was cancelled before we could name it is tried again, this many times in all. */
-const CONFLICT_ATTEMPTS = 3;
+/**
+ * A write that lost a deadlock to another booking, or whose collision was cancelled before we could
+ * name it, is tried again; this many attempts in all.
+ */
+const DEADLOCK_ATTEMPTS = 5;
 
 /** The API's names of the fields a PATCH may change, as booking.updated's details record them. */
 const FIELDS = ["items", "players", "kind", "extras", "notes", "status"] as const;
@@ -142,7 +145,9 @@ export class BookingService {
               .filter(({ id: itemId, index }) => !samePlace(before.items, itemId, items[index]))
               .map((m) => m.index),
           ];
-          if (fields.status !== "cancelled") await this.checkBookable(tx, items, changed);
+          // Every resource the booking writes items of is locked (lockResources), kept ones too.
+          const kept = before.items.map((item) => item.resourceId);
+          if (fields.status !== "cancelled") await this.checkBookable(tx, items, changed, kept);
           await this.bookings.removeItems(tx, match.removes, now);
           for (const move of match.moves) moves.push({ id: move.id, item: items[move.index] as PlannedItem });
           await this.bookings.updateItems(tx, id, fields.status, moves);
@@ -154,6 +159,14 @@ export class BookingService {
             now,
           );
         } else {
+          if (fields.status !== "cancelled") {
+            await this.checkBookable(
+              tx,
+              [],
+              [],
+              before.items.map((item) => item.resourceId),
+            );
+          }
           await this.bookings.updateItems(tx, id, fields.status, []);
         }
         await this.bookings.updateBooking(tx, id, fields, now);
@@ -172,15 +185,21 @@ export class BookingService {
   }
 
   /**
-   * The items at `indexes` must name resources that exist (404), are neither archived nor inactive
-   * (400) and are open for the whole item in TIMEZONE (422). The resources are read FOR SHARE.
+   * Locks the resources of the items at `indexes` and those of `alsoLock` (lockResources: every
+   * writer of a resource's items queues there). The items at `indexes` must name resources that
+   * exist (404), are neither archived nor inactive (400), and are open for the whole item in
+   * TIMEZONE (422).
    */
-  private async checkBookable(tx: Tx, items: PlannedItem[], indexes: number[]): Promise<void> {
-    if (indexes.length === 0) return;
+  private async checkBookable(
+    tx: Tx,
+    items: PlannedItem[],
+    indexes: number[],
+    alsoLock: number[] = [],
+  ): Promise<void> {
+    const ids = new Set([...indexes.map((i) => items[i]?.resourceId ?? 0), ...alsoLock]);
+    if (ids.size === 0) return;
     const resources = new Map(
-      (
-        await this.bookings.lockResources(tx, [...new Set(indexes.map((i) => items[i]?.resourceId ?? 0))])
-      ).map((resource) => [resource.id, resource]),
+      (await this.bookings.lockResources(tx, [...ids])).map((resource) => [resource.id, resource]),
     );
     for (const index of [...indexes].sort((a, b) => a - b)) {
       const item = items[index] as PlannedItem;
@@ -208,9 +227,13 @@ export class BookingService {
       try {
         return await write();
       } catch (error) {
-        if (!isExclusionViolation(error)) throw error;
+        // Two transactions inserting overlapping items each find the other's uncommitted row and wait
+        // for it: PostgreSQL ends one with a deadlock. Tried again, it waits for the survivor, and
+        // then collides with it as a 23P01 (or finds the slot free, had the survivor rolled back).
+        if (isDeadlock(error) && attempt < DEADLOCK_ATTEMPTS) continue;
+        if (!isExclusionViolation(error) && !isDeadlock(error)) throw error;
         const conflicts = await this.bookings.conflictingBookings(items, self);
-        if (conflicts.length > 0 || attempt >= CONFLICT_ATTEMPTS) throw bookingConflict(conflicts);
+        if (conflicts.length > 0 || attempt >= DEADLOCK_ATTEMPTS) throw bookingConflict(conflicts);
       }
     }
   }

@@ -87,7 +87,7 @@ export class ResourceRepository {
 
   /**
    * Sets archived_at and records resource.archived, once. False when no resource has this id. The
-   * update takes the row's lock: a booking naming the resource reads it FOR SHARE
+   * update takes the row's lock: a booking naming the resource locks it too
    * (booking.repository.ts), so it is stored wholly before the archive or refused after it.
    */
   archive(id: number, actor: string, now: Date): Promise<boolean> {
