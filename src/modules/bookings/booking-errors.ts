@@ -26,21 +26,24 @@ export function resourceNotBookable(
   id: number,
   why: "archived" | "inactive",
 ): ValidationError {
-  return new ValidationError(`Resource ${id} (items.${index}.resource_id) is ${why}: it takes no bookings.`, [
-    { path: `items.${index}.resource_id`, message: `is ${why}` },
-  ]);
+  return new ValidationError(
+    `Invalid body: items.${index}.resource_id: resource ${id} is ${why}, it takes no bookings.`,
+    [{ path: `items.${index}.resource_id`, message: `is ${why}` }],
+  );
 }
 
 export function itemsOverlap(earlier: number, later: number): ValidationError {
-  return new ValidationError(`items.${later} overlaps items.${earlier} on the same resource.`, [
-    { path: `items.${later}.starts_at`, message: `overlaps items.${earlier} on the same resource` },
-  ]);
+  return new ValidationError(
+    `Invalid body: items.${later}.starts_at: overlaps items.${earlier} on the same resource.`,
+    [{ path: `items.${later}.starts_at`, message: `overlaps items.${earlier} on the same resource` }],
+  );
 }
 
 export function unknownItem(index: number, id: number, bookingId: number): ValidationError {
-  return new ValidationError(`Item ${id} (items.${index}.id) is not an item of booking ${bookingId}.`, [
-    { path: `items.${index}.id`, message: `is not an item of booking ${bookingId}` },
-  ]);
+  return new ValidationError(
+    `Invalid body: items.${index}.id: ${id} is not an item of booking ${bookingId}.`,
+    [{ path: `items.${index}.id`, message: `is not an item of booking ${bookingId}` }],
+  );
 }
 
 export function outsideOpeningHours(index: number, resourceName: string, zone: string): AppError {
