@@ -531,3 +531,33 @@ describe("GET /bookings and GET /leads/{id}/bookings", () => {
     );
   });
 });
+
+describe("DELETE /leads/{id} (erasure)", () => {
+  it("keeps the lead's bookings and slots, blanks their notes and the log's copies of its name", async () => {
+    const erased = await createLead(t.app, "Anna Sidorova");
+    const booking = await createBooking(t.app, {
+      lead_id: erased.id,
+      items: [item(field.id, "2027-01-20T10:00:00Z")],
+      notes: "Anna's phone: +7 916 000-00-00",
+      kind: "birthday",
+    });
+    expect((await patchBooking(t.app, booking.id, { notes: "call Anna back" })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: "DELETE", url: `/leads/${erased.id}` })).statusCode).toBe(200);
+    const after = await get(booking.id);
+    expect(after).toEqual({ ...booking, lead_name: null, notes: null, updated_at: after.updated_at });
+    const events = await eventsOf(booking.id);
+    expect(
+      events.map((event) => [event.type, event.data.lead_name, event.data.notes, event.details]),
+    ).toEqual([
+      ["booking.created", null, null, {}],
+      ["booking.updated", null, null, {}],
+    ]);
+    expect(JSON.stringify(events)).not.toMatch(/Anna/);
+    // The slot is still taken.
+    expectProblem(
+      await postBooking(t.app, { lead_id: lead.id, items: [item(field.id, "2027-01-20T10:30:00Z")] }),
+      409,
+      "booking_conflict",
+    );
+  });
+});
