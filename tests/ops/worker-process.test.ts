@@ -158,7 +158,10 @@ describe.skipIf(!onRealServer)(
         // Everything so far ran with the API alone: it sent no webhook.
         expect(hook.received).toEqual([]);
         const worker = start("src/worker.ts", { ...env, JOBS_POLL_INTERVAL_MS: "200" });
-        await worker.waitFor(/worker: running background jobs \(appeals\.idempotency-key-purge\)/, 120_000);
+        await worker.waitFor(
+          /worker: running background jobs \(appeals\.idempotency-key-purge, bookings\.reminder\)/,
+          120_000,
+        );
         const done = await until(state, (rows) => rows[0]?.state === "completed", "the purge job");
         expect(done).toEqual([{ state: "completed", output: { forgotten: 1 } }]);
         expect(await query(database.url, "SELECT key FROM idempotency_keys")).toEqual([]);

@@ -538,7 +538,7 @@ export interface paths {
         post?: never;
         /**
          * Erase a lead's personal data
-         * @description Blanks the profile (the external id becomes erased:<id>, so a later appeal with the old one starts a fresh lead), the texts and attachments of every message of its appeals, its activities' data, and the copies of all of it in the event log (so neither the stream's replay nor a webhook delivery still to come sends them). The lead stays with erased_at set; counts, statuses and statistics stay. Records lead.erased. Erasing an erased lead answers it and changes nothing.
+         * @description Blanks the profile (the external id becomes erased:<id>, so a later appeal with the old one starts a fresh lead), the texts and attachments of every message of its appeals, its activities' data, its bookings' notes, and the copies of all of it in the event log (so neither the stream's replay nor a webhook delivery still to come sends them). The lead stays with erased_at set; counts, statuses and statistics stay. Records lead.erased. Erasing an erased lead answers it and changes nothing.
          *
          *     Requires an API key with the role admin.
          */
