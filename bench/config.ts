@@ -22,7 +22,7 @@ export type BenchConfig = Readonly<{
   concurrencies: readonly number[];
   /** Concurrency of the 1M-appeals and small-limits scenarios. */
   highConcurrency: number;
-  /** Which scenarios run: intake (always), messages, webhook, prefill, heavy (after prefill when both run), small, snapshot. */
+  /** Which scenarios run: intake (always), messages, bookings, webhook, prefill, heavy (after prefill when both run), small, snapshot. */
   scenarios: ReadonlySet<Scenario>;
   /** Pending appeals the snapshot scenario drains. */
   snapshotAppeals: number;
@@ -58,7 +58,7 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return value;
 }
 
-const SCENARIOS = ["messages", "webhook", "prefill", "heavy", "small", "snapshot"] as const;
+const SCENARIOS = ["messages", "bookings", "webhook", "prefill", "heavy", "small", "snapshot"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const isScenario = (s: string): s is Scenario => (SCENARIOS as readonly string[]).includes(s);
 

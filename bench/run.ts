@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
+import { bookingsPhase } from "./bookings.js";
 import { loadBenchConfig } from "./config.js";
 import { createScratchDatabase, type ScratchDatabase, serverInfo } from "./database.js";
 import { heavyReadsPhase } from "./heavy.js";
@@ -83,6 +84,7 @@ async function main(): Promise<boolean> {
     rounds: config.rounds,
     intake: [],
     messages: undefined,
+    bookings: undefined,
     heavy: undefined,
     webhook: undefined,
     small: undefined,
@@ -115,6 +117,9 @@ async function main(): Promise<boolean> {
   if (config.scenarios.has("messages")) {
     results.messages = await messagePhase(ctx, scenario, config.highConcurrency);
     await phases.closeEverything(ctx);
+  }
+  if (config.scenarios.has("bookings")) {
+    results.bookings = await bookingsPhase(ctx, scenario, config.highConcurrency);
   }
   if (config.scenarios.has("webhook")) {
     results.webhook = await webhookPhase(ctx, scenario, config.highConcurrency);

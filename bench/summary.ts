@@ -1,6 +1,7 @@
 // What the run prints at the end: the figures, the performance targets next to
 // them, and the data checks. Targets are reported, never enforced: on a shared
 // machine a time is a measurement, not a pass or a fail. The checks are enforced.
+import type { BookingFigures } from "./bookings.js";
 import type { Check } from "./checks.js";
 import { sliceSeconds } from "./config.js";
 import type { HeavyFigures } from "./heavy.js";
@@ -20,6 +21,8 @@ export type RunResults = {
   intake: { figures: IntakeFigures; reference: ReferenceFigures | undefined }[];
   /** POST /appeals/{id}/messages against one insert of the same row. */
   messages: Measured | undefined;
+  /** POST /bookings of random, often colliding slots: bookings/s and 409s/s. */
+  bookings: BookingFigures | undefined;
   /** Intake alone and beside 10 searches and an export (the heavy reads' bulkhead). */
   heavy: HeavyFigures | undefined;
   webhook: WebhookFigures | undefined;
@@ -101,6 +104,35 @@ export function messagesTable({ figures, reference }: Measured): string {
       load.non2xx + load.errors,
     ],
   ]);
+}
+
+export function bookingsTable(b: BookingFigures): string {
+  return markdownTable(
+    [
+      "bookings phase",
+      "conns",
+      "bookings/s",
+      "409s/s",
+      "p50 ms",
+      "p99 ms",
+      "max ms",
+      "deadlocks",
+      "other answers",
+    ],
+    [
+      [
+        `c${b.connections} random slots`,
+        b.connections,
+        b.created / b.seconds,
+        b.conflicts / b.seconds,
+        b.latencyMs.p50,
+        b.latencyMs.p99,
+        b.latencyMs.max,
+        b.deadlocks,
+        b.failed,
+      ],
+    ],
+  );
 }
 
 export function heavyTable(h: HeavyFigures): string {
@@ -340,6 +372,7 @@ export function printSummary(results: RunResults, print: (text: string) => void)
   print(intakeTable(results));
   print(`\n${cpuTable(results)}`);
   if (results.messages) print(`\n${messagesTable(results.messages)}`);
+  if (results.bookings) print(`\n${bookingsTable(results.bookings)}`);
   if (results.heavy) print(`\n${heavyTable(results.heavy)}`);
   if (results.webhook) print(`\n${webhookTable(results.webhook)}`);
   if (results.small) print(`\n${smallTable(results.small)}`);

@@ -1,6 +1,7 @@
 // The one place that reads the environment. Everything else receives a Config.
 import { type CountryCode, isSupportedCountry } from "libphonenumber-js";
 import { z } from "zod";
+import { canonicalTimeZone } from "./core/time-zone.js";
 
 const booleanFromString = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -97,6 +98,27 @@ const configSchema = z.object({
     .refine(isSupportedCountry, "must be a country code libphonenumber knows, such as RU, US or DE")
     .transform((code) => code as CountryCode)
     .default("RU"),
+  /**
+   * The IANA time zone of opening hours and calendar days (Europe/Moscow, Europe/Berlin):
+   * bookings are stored and answered in UTC. Written as Intl knows it ("europe/berlin" is Europe/Berlin).
+   */
+  TIMEZONE: z
+    .string()
+    .trim()
+    .transform((zone, ctx) => {
+      const canonical = canonicalTimeZone(zone);
+      if (canonical === null) {
+        ctx.addIssue({
+          code: "custom",
+          message: "must be an IANA time zone, such as UTC, Europe/Moscow or America/New_York",
+        });
+        return z.NEVER;
+      }
+      return canonical;
+    })
+    .default("UTC"),
+  /** booking.reminder is recorded this long before a booking's first item starts. */
+  BOOKING_REMINDER_BEFORE_MINUTES: integerFromString(1, 43_200).default(1440),
   /** How long an idle worker waits before asking its queue again (a job sent by this process wakes it at once). */
   JOBS_POLL_INTERVAL_MS: integerFromString(100, 600_000).default(2_000),
   /** A bot's dialog state not written for this many days is forgotten (by an hourly job). */
@@ -129,6 +151,8 @@ export type Config = Readonly<{
   jobsPollIntervalMs: number;
   defaultPhoneRegion: CountryCode;
   botStateTtlDays: number;
+  timeZone: string;
+  bookingReminderBeforeMinutes: number;
 }>;
 
 export class ConfigError extends Error {
@@ -173,5 +197,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     jobsPollIntervalMs: c.JOBS_POLL_INTERVAL_MS,
     defaultPhoneRegion: c.DEFAULT_PHONE_REGION,
     botStateTtlDays: c.BOT_STATE_TTL_DAYS,
+    timeZone: c.TIMEZONE,
+    bookingReminderBeforeMinutes: c.BOOKING_REMINDER_BEFORE_MINUTES,
   });
 }

@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     webhooks: dispatcherSettings(config),
     phoneRegion: config.defaultPhoneRegion,
     botStateTtlDays: config.botStateTtlDays,
+    timeZone: config.timeZone,
+    bookingReminderBeforeMinutes: config.bookingReminderBeforeMinutes,
     // Delivery off the requests' event loop, in a worker thread (on a PostgreSQL server).
     ...(config.workers && { webhookThread: threadSettings(config) }),
     jobs: {

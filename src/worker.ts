@@ -35,6 +35,8 @@ async function main(): Promise<void> {
     webhooks: dispatcherSettings(config),
     phoneRegion: config.defaultPhoneRegion,
     botStateTtlDays: config.botStateTtlDays,
+    timeZone: config.timeZone,
+    bookingReminderBeforeMinutes: config.bookingReminderBeforeMinutes,
     jobs: { workers: true, pollIntervalMs: config.jobsPollIntervalMs, migrate: config.migrateOnStart },
   });
   try {

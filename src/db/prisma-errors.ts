@@ -24,3 +24,22 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   const cause = adapterCause(error);
   return cause?.kind === "UniqueConstraintViolation" || cause?.originalCode === "23505";
 }
+
+/**
+ * An exclusion constraint was violated (23P01): a booking item overlapping another of its
+ * resource (booking_items_no_overlap). Raw statements through Prisma carry the code in the
+ * driver adapter's cause; straight from pg, in the error.
+ */
+export function isExclusionViolation(error: unknown): boolean {
+  if (error instanceof pg.DatabaseError) return error.code === "23P01";
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  const cause = adapterCause(error);
+  return cause?.originalCode === "23P01" || (error.meta as { code?: string } | undefined)?.code === "23P01";
+}
+
+/** The transaction was ended to break a deadlock (40P01): nothing of it was written; it may be tried again. */
+export function isDeadlock(error: unknown): boolean {
+  if (error instanceof pg.DatabaseError) return error.code === "40P01";
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  return adapterCause(error)?.originalCode === "40P01";
+}

@@ -6,6 +6,7 @@ import { appealsModule } from "./appeals/appeal.module.js";
 import { distributionModule } from "./appeals/distribution.module.js";
 import { auditModule } from "./audit/audit.module.js";
 import { authModule } from "./auth/auth.module.js";
+import { bookingsModule } from "./bookings/booking.module.js";
 import { botScriptsModule } from "./bot-scripts/bot-script.module.js";
 import { botStateModule } from "./bot-state/bot-state.module.js";
 import { eventLogModule } from "./events/event-log.module.js";
@@ -17,6 +18,7 @@ import { materialsModule } from "./materials/material.module.js";
 import { messagesModule } from "./messages/message.module.js";
 import { metricsModule } from "./metrics/metrics.module.js";
 import { operatorsModule } from "./operators/operator.module.js";
+import { resourcesModule } from "./resources/resource.module.js";
 import { segmentsModule } from "./segments/segment.module.js";
 import { sourcesModule } from "./sources/source.module.js";
 import { statsModule } from "./stats/stats.module.js";
@@ -39,6 +41,8 @@ export const MODULES = [
   materialsModule,
   activitiesModule,
   botStateModule,
+  resourcesModule,
+  bookingsModule,
   exportsModule,
   statsModule,
   auditModule,

@@ -132,7 +132,7 @@ describe.skipIf(!onRealServer)(
 
         // The purge, sent as any instance would (the API created its queue at start).
         const pool = connectDatabase({ url: database.url, poolSize: 1 });
-        const sender = new JobQueue<JobContext>({
+        const sender = new JobQueue<never>({
           pool: pool.pool,
           declarations: jobsOf(MODULES),
           context: () => ({}) as never,
@@ -160,7 +160,7 @@ describe.skipIf(!onRealServer)(
         expect(hook.received).toEqual([]);
         const worker = start("src/worker.ts", { ...env, JOBS_POLL_INTERVAL_MS: "200" });
         await worker.waitFor(
-          /worker: running background jobs \(appeals\.idempotency-key-purge, bot-state\.idle-purge\)/,
+          /worker: running background jobs \(appeals\.idempotency-key-purge, bot-state\.idle-purge, bookings\.reminder\)/,
           120_000,
         );
         const done = await until(state, (rows) => rows[0]?.state === "completed", "the purge job");

@@ -55,6 +55,8 @@ function nestedPathIsReal(value: unknown, segments: string[]): boolean {
   }
   if (!isObject(value)) return false;
   if (rest.length === 0) return true;
+  // A member whose own name has dots: { ".": 0 } inside items.0 is "items.0..".
+  if (Object.hasOwn(value, segments.join("."))) return true;
   return Object.hasOwn(value, segment) && nestedPathIsReal((value as Record<string, unknown>)[segment], rest);
 }
 

@@ -7,10 +7,8 @@ import type { RequestShape } from "./answer-checks.js";
 import {
   anyString,
   blankString,
-  EMPTY_JSON_BODY,
   encodeLoose,
   hostileBody,
-  hostileId,
   jsonBody,
   MAX_INT4,
   nearlyValidObject,
@@ -21,10 +19,17 @@ import {
   validText,
   wrongValue,
 } from "./arbitraries.js";
+import {
+  type BookingFixture,
+  bookingListRoutes,
+  bookingRouteNames,
+  bookingWriteRoutes,
+} from "./booking-generators.js";
 import { botStateWriteRoutes } from "./bot-state-generators.js";
+import { lastPathId, noBodyOrEmptyJson, noBodyOrJunk, pathId, pathIdSparing } from "./route-parts.js";
 
 /** The rows the generated requests aim at, created by the test through the API. */
-export type Fixture = {
+export type Fixture = BookingFixture & {
   operatorIds: number[];
   sourceId: number;
   otherSourceName: string;
@@ -580,31 +585,6 @@ const appealNearMiss = (fixture: Fixture) =>
     source_id: fc.oneof(fc.constant(fixture.sourceId), fc.integer({ min: 1, max: MAX_INT4 })),
   });
 
-/** A path id: half the time a fixture's, else anything. */
-const pathId = (ids: () => readonly number[]) =>
-  fc.oneof(
-    { weight: 2, arbitrary: fc.constantFrom(...ids()).map(String) },
-    { weight: 3, arbitrary: hostileId(ids()) },
-  );
-
-/**
- * A path id that never names a protected row (the fixture's operators and sources, which the
- * other routes' valid input needs): a DELETE would archive it.
- */
-const pathIdSparing = (ids: () => readonly number[], spared: () => readonly number[]) =>
-  pathId(ids).filter((id) => !(/^[0-9]+$/.test(id) && spared().includes(Number(id))));
-
-/** A last path segment that is not "" nor ".": those would make the URL another route's (the whole set's). */
-const lastPathId = (ids: () => readonly number[]) => pathId(ids).filter((id) => id !== "" && id !== ".");
-
-const noBodyOrJunk = fc.oneof(
-  { weight: 4, arbitrary: fc.constant(undefined) },
-  { weight: 1, arbitrary: hostileBody([], fc.jsonValue(), fc.constant({})) },
-);
-
-/** A bodiless route's valid input: no body, or an empty one sent as application/json (API.md). */
-const noBodyOrEmptyJson = fc.constantFrom<SentBody | undefined>(undefined, EMPTY_JSON_BODY);
-
 export type WriteRoute = {
   name: string;
   method: "POST" | "PUT" | "PATCH" | "DELETE";
@@ -674,6 +654,7 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
   const taskIds = () => fixture.taskIds;
   const materialIds = () => fixture.materialIds;
   return [
+    ...bookingWriteRoutes(fixture),
     {
       name: "POST /materials",
       method: "POST",
@@ -1140,6 +1121,7 @@ export const ROUTE_NAMES = [
   "DELETE /materials/{id}",
   "DELETE /segments/{id}",
   "DELETE /leads/{id}",
+  ...bookingRouteNames,
 ];
 
 // ------------------------------------------------------------------ list routes' query strings
@@ -1164,6 +1146,7 @@ const period = {
 
 /** The list routes and, for each query parameter, its valid values. */
 export const LIST_ROUTES: ListRoute[] = [
+  ...bookingListRoutes,
   {
     path: "/operators",
     fields: () => ({

@@ -46,6 +46,13 @@ const fixture: Fixture = {
   segmentIds: [],
   deletableSegmentIds: [],
   otherSegmentName: "",
+  bookableResourceId: 0,
+  narrowResourceId: 0,
+  archivedResourceId: 0,
+  resourceIds: [],
+  archivableResourceIds: [],
+  bookingIds: [],
+  takenStartsAt: "",
 };
 let tables: TableSnapshots;
 
@@ -108,6 +115,7 @@ beforeAll(async () => {
     expect(task.statusCode, task.body).toBe(201);
     fixture.taskIds.push((task.json() as { id: number }).id);
   }
+  await bookingFixture();
   for (let i = 0; i < 3; i++) {
     fixture.archivableOperatorIds.push((await createOperator(t.app)).id);
     fixture.archivableSourceIds.push((await createSource(t.app)).id);
@@ -136,6 +144,41 @@ beforeAll(async () => {
 afterAll(async () => {
   await tables?.close();
 });
+
+/** Resources and bookings for the bookings' routes; a booking sends its reminder job, so the queue runs. */
+async function bookingFixture() {
+  await t.deps.jobs.start();
+  const resource = async (body: object) => {
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/resources",
+      payload: { name: unique("resource"), ...body },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return (response.json() as { id: number }).id;
+  };
+  fixture.bookableResourceId = await resource({});
+  fixture.narrowResourceId = await resource({ opening_hours: { mon: ["10:00", "11:00"] } });
+  fixture.archivedResourceId = await resource({});
+  await t.deps.resources.archive(fixture.archivedResourceId, "test");
+  for (let i = 0; i < 3; i++) {
+    fixture.resourceIds.push(await resource({}));
+    fixture.archivableResourceIds.push(await resource({}));
+  }
+  fixture.takenStartsAt = "2030-12-31T10:00:00.000Z";
+  for (const [i, startsAt] of [fixture.takenStartsAt, "2030-12-31T14:00:00.000Z"].entries()) {
+    const booking = await t.app.inject({
+      method: "POST",
+      url: "/bookings",
+      payload: {
+        lead_id: fixture.leadIds[i],
+        items: [{ resource_id: fixture.bookableResourceId, starts_at: startsAt, duration_minutes: 60 }],
+      },
+    });
+    expect(booking.statusCode, booking.body).toBe(201);
+    fixture.bookingIds.push((booking.json() as { id: number }).id);
+  }
+}
 
 function send(request: SentRequest) {
   const headers: Record<string, string> = { ...request.headers };
@@ -255,6 +298,13 @@ const TEXT_FIELDS: [route: string, field: string][] = [
   ["POST /activities", "type"],
   ["POST /activities", "external_id"],
   ["PUT /bot-state/{source_id}/{chat_id}", "state"],
+  ["POST /resources", "name"],
+  ["POST /resources", "kind"],
+  ["PATCH /resources/{id}", "name"],
+  ["POST /bookings", "kind"],
+  ["POST /bookings", "notes"],
+  ["PATCH /bookings/{id}", "notes"],
+  ["PATCH /bookings/{id}", "kind"],
 ];
 
 describe("text a database would store differently (NUL, a lone surrogate)", () => {

@@ -39,6 +39,8 @@ describe("loadConfig", () => {
       jobsPollIntervalMs: 2_000,
       defaultPhoneRegion: "RU",
       botStateTtlDays: 30,
+      timeZone: "UTC",
+      bookingReminderBeforeMinutes: 1440,
     });
   });
 
@@ -70,6 +72,8 @@ describe("loadConfig", () => {
         JOBS_POLL_INTERVAL_MS: "250",
         DEFAULT_PHONE_REGION: " de ",
         BOT_STATE_TTL_DAYS: "7",
+        TIMEZONE: "europe/berlin",
+        BOOKING_REMINDER_BEFORE_MINUTES: "90",
       }),
     ).toEqual({
       port: 8080,
@@ -97,6 +101,8 @@ describe("loadConfig", () => {
       jobsPollIntervalMs: 250,
       defaultPhoneRegion: "DE",
       botStateTtlDays: 7,
+      timeZone: "Europe/Berlin",
+      bookingReminderBeforeMinutes: 90,
     });
   });
 
@@ -160,6 +166,11 @@ describe("loadConfig", () => {
     ["BOT_STATE_TTL_DAYS", "0"],
     ["BOT_STATE_TTL_DAYS", "3651"],
     ["BOT_STATE_TTL_DAYS", "1.5"],
+    ["TIMEZONE", "Mars/Olympus_Mons"],
+    ["TIMEZONE", "+03:00"],
+    ["TIMEZONE", "Moscow"],
+    ["BOOKING_REMINDER_BEFORE_MINUTES", "0"],
+    ["BOOKING_REMINDER_BEFORE_MINUTES", "43201"],
   ])("%s=%s throws a ConfigError naming the variable", (name, value) => {
     const error = configError({ [name]: value });
     expect(error.name).toBe("ConfigError");

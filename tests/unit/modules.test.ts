@@ -42,6 +42,8 @@ describe("the module list", () => {
       "materials",
       "activities",
       "bot-state",
+      "resources",
+      "bookings",
       "exports",
       "stats",
       "audit",
@@ -149,6 +151,7 @@ describe("jobsOf", () => {
     expect(jobsOf(MODULES).map((job) => job.name)).toEqual([
       "appeals.idempotency-key-purge",
       "bot-state.idle-purge",
+      "bookings.reminder",
     ]);
   });
 });

@@ -57,6 +57,16 @@ export const AUDIT_ACTIONS = [
   "segment.updated",
   /** DELETE /segments/{id}: out of the default lists, still readable, no changes. */
   "segment.archived",
+  "resource.created",
+  "resource.updated",
+  /** DELETE /resources/{id}: out of the default list, no new bookings; its bookings stay. */
+  "resource.archived",
+  "booking.created",
+  /** PATCH /bookings/{id}: a move, a change of its fields, completed. */
+  "booking.updated",
+  "booking.cancelled",
+  /** BOOKING_REMINDER_BEFORE_MINUTES before the first item starts, once per start (recorded by "system"). */
+  "booking.reminder",
 ] as const;
 
 export const AUDIT_ENTITY_TYPES = [
@@ -71,6 +81,8 @@ export const AUDIT_ENTITY_TYPES = [
   "material",
   "bot_script",
   "segment",
+  "resource",
+  "booking",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

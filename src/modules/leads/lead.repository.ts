@@ -197,9 +197,10 @@ export class LeadRepository {
    * Erases the lead's personal data where it lives, in one transaction, and records lead.erased:
    * the profile blanked (its external id too, replaced by `erased:<id>`, so a later appeal with
    * the old id starts a fresh lead), the texts and attachments of every message of its appeals
-   * and the appeals' copies of message 1, its activities' data, and the payloads of the events
-   * that held any of it (the lead's own, its appeals', their messages'): the stream's replay and
-   * webhook deliveries read the log, so they send what is left. Counts, statuses and times stay.
+   * and the appeals' copies of message 1, its activities' data, its bookings' notes, and the
+   * payloads of the events that held any of it (the lead's own, its appeals', their messages', its
+   * bookings'): the stream's replay and webhook deliveries read the log, so they send what is left.
+   * Counts, statuses, times and booked slots stay.
    * The lead's row is locked first, so an intake or a sticky message for it waits. Null when the
    * lead does not exist; an erased lead again is answered as it is, nothing written.
    */
@@ -227,6 +228,12 @@ export class LeadRepository {
           UPDATE messages SET text = '', attachments = '[]'
           WHERE appeal_id IN (SELECT a.id FROM appeals a WHERE a.lead_id = ${id})`;
         await tx.$executeRaw`UPDATE activities SET data = '{}' WHERE lead_id = ${id} AND data <> '{}'`;
+        // Bookings keep their slots, kind and extras; their notes (free text about the lead) go, and
+        // the log's copies lose the lead's name and the notes, and what changed (details).
+        await tx.$executeRaw`UPDATE bookings SET notes = NULL WHERE lead_id = ${id} AND notes IS NOT NULL`;
+        await tx.$executeRaw`
+          UPDATE events SET data = data || '{"lead_name": null, "notes": null}'::jsonb, details = '{}'
+          WHERE entity_type = 'booking' AND entity_id IN (SELECT b.id FROM bookings b WHERE b.lead_id = ${id})`;
         // The log's copies: appeal events carry the external id and message 1, message events the
         // text and attachments, lead events the whole profile (and what changed, in details).
         await tx.$executeRaw`

@@ -86,7 +86,8 @@ export const leadRoutes: FastifyPluginAsyncZod<{ leads: LeadService }> = async (
         summary: "Erase a lead's personal data",
         description:
           "Blanks the profile (the external id becomes erased:<id>, so a later appeal with the old one starts a " +
-          "fresh lead), the texts and attachments of every message of its appeals, its activities' data, and " +
+          "fresh lead), the texts and attachments of every message of its appeals, its activities' data, its " +
+          "bookings' notes, and " +
           "the copies of all of it in the event log (so neither the stream's replay nor a webhook delivery " +
           "still to come sends them). The lead stays with erased_at set; counts, statuses and statistics stay. " +
           "Records lead.erased. Erasing an erased lead answers it and changes nothing.",

@@ -538,7 +538,7 @@ export interface paths {
         post?: never;
         /**
          * Erase a lead's personal data
-         * @description Blanks the profile (the external id becomes erased:<id>, so a later appeal with the old one starts a fresh lead), the texts and attachments of every message of its appeals, its activities' data, and the copies of all of it in the event log (so neither the stream's replay nor a webhook delivery still to come sends them). The lead stays with erased_at set; counts, statuses and statistics stay. Records lead.erased. Erasing an erased lead answers it and changes nothing.
+         * @description Blanks the profile (the external id becomes erased:<id>, so a later appeal with the old one starts a fresh lead), the texts and attachments of every message of its appeals, its activities' data, its bookings' notes, and the copies of all of it in the event log (so neither the stream's replay nor a webhook delivery still to come sends them). The lead stays with erased_at set; counts, statuses and statistics stay. Records lead.erased. Erasing an erased lead answers it and changes nothing.
          *
          *     Requires an API key with the role admin.
          */
@@ -963,6 +963,188 @@ export interface paths {
          *     Requires an API key with the role admin or intake.
          */
         delete: operations["deleteBotState"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List resources, in id order
+         * @description Archived resources are left out unless include_archived=true. Not paginated: a club has a few.
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["listResources"];
+        put?: never;
+        /**
+         * Add a resource (a playing field, a rest room, a table)
+         * @description opening_hours are local times in TIMEZONE per weekday, a day left out closed, null (the default) always open. Names are unique regardless of case among resources not archived (409 conflict). Records resource.created.
+         *
+         *     Requires an API key with the role admin.
+         */
+        post: operations["createResource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/resources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a resource
+         * @description An archived resource is still shown (archived_at set).
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["getResource"];
+        put?: never;
+        post?: never;
+        /**
+         * Archive a resource
+         * @description Never a hard delete: the resource leaves the default list, stays readable by id, its bookings stay (and can still be cancelled), and no booking may take it any more (400 naming the item's resource_id). Records resource.archived; archiving an archived resource is a 204 that changes nothing.
+         *
+         *     Requires an API key with the role admin.
+         */
+        delete: operations["archiveResource"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a resource
+         * @description opening_hours replaces the whole week (null: always open); bookings already made stay where they are. is_active false: no new bookings nor moves onto it. An archived resource is a 409 resource_archived. Records resource.updated.
+         *
+         *     Requires an API key with the role admin.
+         */
+        patch: operations["updateResource"];
+        trace?: never;
+    };
+    "/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the bookings of a period
+         * @description Bookings with an item overlapping [from, to), at most 366 days, in order of their first item's start. Every status unless status says which; not paginated: the period bounds the list.
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["listBookings"];
+        put?: never;
+        /**
+         * Book resources for a lead (a game and a rest room after it)
+         * @description All items or none, in one transaction. No two items not cancelled of one resource overlap: PostgreSQL itself refuses it (an exclusion constraint), so concurrent requests for one slot get one 201 and 409 booking_conflict for the rest, naming the booking they collide with. Back-to-back items do not overlap. Items of one request overlapping each other on one resource: 400. An unknown lead or resource: 404 naming the field; an archived or inactive resource: 400; outside opening hours (TIMEZONE): 422. Records booking.created; booking.reminder follows BOOKING_REMINDER_BEFORE_MINUTES before the first item starts.
+         *
+         *     Requires an API key with the role admin.
+         */
+        post: operations["createBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bookings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a booking
+         * @description Requires an API key with the role admin or viewer.
+         */
+        get: operations["getBooking"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change, move, cancel or complete a booking
+         * @description items moves the booking: the items that change are checked again (resources, opening hours, conflicts with other bookings: 409 booking_conflict), all or none. status cancelled frees every slot; cancelled and completed are final (409 booking_cancelled, booking_completed). Every change raises the items' calendar SEQUENCE. Records booking.cancelled when it cancels, else booking.updated.
+         *
+         *     Requires an API key with the role admin.
+         */
+        patch: operations["updateBooking"];
+        trace?: never;
+    };
+    "/leads/{id}/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A lead's bookings
+         * @description Every status, in order of their first item's start. An unknown lead is a 404.
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["listLeadBookings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bookings per day
+         * @description Every day from from to to (both included, at most 366), days in TIMEZONE cut at local midnight (23 or 25 hours across a DST change), each with the bookings not cancelled that have an item in it (a booking across midnight is on both days).
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["getCalendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/resources/{id}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A resource's free periods on a date
+         * @description The periods within the date's opening hours (TIMEZONE) that no item not cancelled takes, each at least duration_minutes long. An archived or inactive resource has none; an unknown one is a 404.
+         *
+         *     Requires an API key with the role admin or viewer.
+         */
+        get: operations["getResourceAvailability"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1530,11 +1712,11 @@ export interface components {
             occurred_at: string;
             /** @description The label of the API key that made the change ("anonymous" in open mode) */
             actor: string;
-            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, lead.erased, message.created, task.created, task.updated, material.created, material.updated, material.archived, bot_script.created, bot_script.updated, segment.created, segment.updated, segment.archived */
+            /** @description One of operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, lead.erased, message.created, task.created, task.updated, material.created, material.updated, material.archived, bot_script.created, bot_script.updated, segment.created, segment.updated, segment.archived, resource.created, resource.updated, resource.archived, booking.created, booking.updated, booking.cancelled, booking.reminder */
             type: string;
             /** @description The same as type (the field's name before the event log) */
             action: string;
-            /** @description One of operator, source, appeal, lead, api_key, webhook, message, task, material, bot_script, segment */
+            /** @description One of operator, source, appeal, lead, api_key, webhook, message, task, material, bot_script, segment, resource, booking */
             entity_type: string;
             /** @example 42 */
             entity_id: number;
@@ -1594,6 +1776,76 @@ export interface components {
              * @example 2026-11-21T10:00:00.000Z
              */
             created_at: string;
+        };
+        Booking: {
+            /** @example 42 */
+            id: number;
+            /** @example 42 */
+            lead_id: number;
+            lead_name: string | null;
+            /** @description In start order */
+            items: {
+                /**
+                 * @description The item's id: stable across moves (the calendar feed's UID)
+                 * @example 42
+                 */
+                id: number;
+                /** @example 42 */
+                resource_id: number;
+                resource_name: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                starts_at: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                ends_at: string;
+            }[];
+            players: number | null;
+            kind: string | null;
+            extras: string[];
+            notes: string | null;
+            /** @enum {string} */
+            status: "tentative" | "confirmed" | "cancelled" | "completed";
+            /** @description The label of the API key that created it ("anonymous" in open mode) */
+            created_by: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            updated_at: string;
+        };
+        Calendar: {
+            /** @description A day in TIMEZONE, YYYY-MM-DD */
+            date: string;
+            /** @description Bookings not cancelled with an item in that day, in start order */
+            bookings: components["schemas"]["Booking"][];
+        }[];
+        Availability: {
+            /** @example 42 */
+            resource_id: number;
+            date: string;
+            /** @description Free periods within opening hours, each at least duration_minutes long: any start from starts_at to ends_at minus the duration fits */
+            free: {
+                /**
+                 * Format: date-time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                starts_at: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                ends_at: string;
+            }[];
         };
         BotScript: {
             /** @example 42 */
@@ -1972,6 +2224,78 @@ export interface components {
             /** @description Pass as cursor to get the next page; null on the last page */
             next_cursor: string | null;
         };
+        /**
+         * @description Per weekday, in TIMEZONE; a day left out is closed. null: always open
+         * @example {
+         *       "mon": [
+         *         "10:00",
+         *         "22:00"
+         *       ],
+         *       "sat": [
+         *         "09:00",
+         *         "24:00"
+         *       ]
+         *     }
+         */
+        OpeningHours: {
+            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
+            mon?: [
+                string,
+                string
+            ];
+            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
+            tue?: [
+                string,
+                string
+            ];
+            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
+            wed?: [
+                string,
+                string
+            ];
+            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
+            thu?: [
+                string,
+                string
+            ];
+            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
+            fri?: [
+                string,
+                string
+            ];
+            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
+            sat?: [
+                string,
+                string
+            ];
+            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
+            sun?: [
+                string,
+                string
+            ];
+        };
+        Resource: {
+            /** @example 42 */
+            id: number;
+            name: string;
+            kind: string | null;
+            capacity: number | null;
+            opening_hours: components["schemas"]["OpeningHours"] | null;
+            /** @description false: takes no new bookings nor moves onto it; its bookings stay */
+            is_active: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            updated_at: string;
+            /** @description When DELETE archived it: out of the default list, still readable, takes no bookings */
+            archived_at: string | null;
+        };
         Source: {
             /** @example 42 */
             id: number;
@@ -2300,6 +2624,102 @@ export interface components {
             /** @description intake keys only: the sources it posts into and reads. Omitted or null: every source */
             source_ids?: number[] | null;
         };
+        CreateBooking: {
+            /**
+             * @description The lead (or lead_external_id, exactly one of them)
+             * @example 42
+             */
+            lead_id?: number;
+            /**
+             * @description The lead by its id in the bot or messenger (or lead_id)
+             * @example tg_user_123
+             */
+            lead_external_id?: string;
+            /** @description 1..20 items, all booked or none; two items on one resource must not overlap (back to back is fine) */
+            items: {
+                /**
+                 * @description The resource booked: not archived, active
+                 * @example 42
+                 */
+                resource_id: number;
+                /**
+                 * Format: date-time
+                 * @description With an explicit offset (Z or +03:00), on a whole minute
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                starts_at: string;
+                /**
+                 * @description 5..1440
+                 * @example 60
+                 */
+                duration_minutes: number;
+            }[];
+            /** @description How many people come */
+            players?: number;
+            /**
+             * @description Free text, 1..100 characters: the kind of event (birthday, corporate, ...)
+             * @example birthday
+             */
+            kind?: string;
+            /**
+             * @description Up to 50 short texts: gifts, decorations, food
+             * @default []
+             * @example [
+             *       "cake",
+             *       "balloons"
+             *     ]
+             */
+            extras?: string[];
+            /** @description Up to 5000 characters */
+            notes?: string;
+            /**
+             * @default confirmed
+             * @enum {string}
+             */
+            status?: "tentative" | "confirmed";
+        };
+        UpdateBooking: {
+            /** @description The booking's items from now on (a move). Each item with an id moves that item; each without takes the place of the next of the booking's items (in start order) that no id names, else is new; items left over are removed. Re-checks conflicts and opening hours */
+            items?: {
+                /**
+                 * @description The resource booked: not archived, active
+                 * @example 42
+                 */
+                resource_id: number;
+                /**
+                 * Format: date-time
+                 * @description With an explicit offset (Z or +03:00), on a whole minute
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                starts_at: string;
+                /**
+                 * @description 5..1440
+                 * @example 60
+                 */
+                duration_minutes: number;
+                /**
+                 * @description An item of this booking to move (keeps its id); without: the next item not named, else a new one
+                 * @example 42
+                 */
+                id?: number;
+            }[];
+            players?: number | null;
+            kind?: string | null;
+            /**
+             * @description Replaces the whole list
+             * @example [
+             *       "cake",
+             *       "balloons"
+             *     ]
+             */
+            extras?: string[];
+            notes?: string | null;
+            /**
+             * @description cancelled frees the slots (final); completed is final too
+             * @enum {string}
+             */
+            status?: "tentative" | "confirmed" | "cancelled" | "completed";
+        };
         CreateBotScript: {
             /**
              * @description Unique name, case-insensitive, 1..200 characters
@@ -2603,6 +3023,36 @@ export interface components {
             /** @description Replaces the whole filter (or the whole list) */
             filter?: components["schemas"]["SegmentFilter"];
         };
+        CreateResource: {
+            /**
+             * @description 1..200 characters, unique regardless of case among resources not archived
+             * @example Field 1
+             */
+            name: string;
+            /**
+             * @description Free text, 1..100 characters: field, rest_room, table, ...
+             * @example field
+             */
+            kind?: string;
+            /** @description How many people it holds */
+            capacity?: number;
+            /** @description Default null: always open */
+            opening_hours?: components["schemas"]["OpeningHours"] | null;
+            /** @default true */
+            is_active?: boolean;
+        };
+        UpdateResource: {
+            /**
+             * @description 1..200 characters, unique regardless of case among resources not archived
+             * @example Field 1
+             */
+            name?: string;
+            kind?: string | null;
+            capacity?: number | null;
+            /** @description Replaces the whole week; null: always open. Bookings already made stay */
+            opening_hours?: components["schemas"]["OpeningHours"] | null;
+            is_active?: boolean;
+        };
         CreateSource: {
             /**
              * @description Unique name, case-insensitive, 1..200 characters
@@ -2705,7 +3155,7 @@ export interface components {
             /** @description http:// or https://, without credentials; a host resolving to a loopback, private or link-local address is refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true */
             url: string;
             /** @description The event types delivered; ["*"] for every type */
-            event_types: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.archived")[];
+            event_types: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.archived" | "resource.created" | "resource.updated" | "resource.archived")[];
             /** @description What the endpoint is for, up to 500 characters */
             description?: string;
         };
@@ -2713,7 +3163,7 @@ export interface components {
             /** @description http:// or https://, without credentials; a host resolving to a loopback, private or link-local address is refused unless WEBHOOK_ALLOW_PRIVATE_URLS=true */
             url?: string;
             /** @description The event types delivered; ["*"] for every type */
-            event_types?: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.archived")[];
+            event_types?: ("*" | "appeal.created" | "appeal.assigned" | "appeal.closed" | "appeal.reopened" | "message.created" | "task.created" | "task.updated" | "lead.created" | "lead.updated" | "lead.erased" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder" | "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.queued" | "appeal.drained" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.archived" | "resource.created" | "resource.updated" | "resource.archived")[];
             description?: string | null;
             /** @description Re-enabling continues with the events after the re-enabling */
             enabled?: boolean;
@@ -7857,6 +8307,990 @@ export interface operations {
             };
         };
     };
+    listResources: {
+        parameters: {
+            query?: {
+                /** @description Only this kind (exact) */
+                kind?: string;
+                /** @description Also list archived ones (default false) */
+                include_archived?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resources */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resource"][];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateResource"];
+            };
+        };
+        responses: {
+            /** @description The resource created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resource"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing record. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resource"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archiveResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Archived */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateResource"];
+            };
+        };
+        responses: {
+            /** @description The resource as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resource"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing record. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBookings: {
+        parameters: {
+            query: {
+                /**
+                 * @description Bookings with an item ending after this time
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                from: string;
+                /**
+                 * @description Bookings with an item starting before this time; at most 366 days after from
+                 * @example 2026-11-21T10:00:00.000Z
+                 */
+                to: string;
+                /** @description Only bookings with an item of this resource in the period */
+                resource_id?: number;
+                /** @description Only this lead's bookings */
+                lead_id?: number;
+                /** @description Only bookings in this status (default: every status) */
+                status?: "tentative" | "confirmed" | "cancelled" | "completed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bookings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"][];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateBooking"];
+            };
+        };
+        responses: {
+            /** @description The booking made */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description booking_conflict: an item overlaps an item not cancelled of another booking on the same resource (errors name the item, items.N, and the booking); booking_cancelled, booking_completed: the booking is final. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description outside_opening_hours: an item is not within its resource's opening hours in TIMEZONE. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The booking */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateBooking"];
+            };
+        };
+        responses: {
+            /** @description The booking as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description booking_conflict: an item overlaps an item not cancelled of another booking on the same resource (errors name the item, items.N, and the booking); booking_cancelled, booking_completed: the booking is final. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description outside_opening_hours: an item is not within its resource's opening hours in TIMEZONE. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listLeadBookings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lead's bookings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"][];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCalendar: {
+        parameters: {
+            query: {
+                /**
+                 * @description The first day (in TIMEZONE)
+                 * @example 2026-12-05
+                 */
+                from: string;
+                /**
+                 * @description The last day, included; at most 366 days in all
+                 * @example 2026-12-05
+                 */
+                to: string;
+                /** @description Only bookings with an item of this resource that day */
+                resource_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The days */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Calendar"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getResourceAvailability: {
+        parameters: {
+            query: {
+                /**
+                 * @description The day, in TIMEZONE
+                 * @example 2026-12-05
+                 */
+                date: string;
+                /** @description How long the booking would last; only free periods at least this long are listed */
+                duration_minutes: number;
+            };
+            header?: never;
+            path: {
+                /** @description A positive integer id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The free periods */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Availability"];
+                };
+            };
+            /** @description Invalid input: malformed JSON, wrong types, out-of-range values, unknown fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (code unauthorized). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not call this route (code forbidden). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body never contains internals. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     exportLeadsXlsx: {
         parameters: {
             query?: {
@@ -8499,13 +9933,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only events of this type */
-                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "lead.erased" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.archived";
+                type?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "lead.erased" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.archived" | "resource.created" | "resource.updated" | "resource.archived" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder";
                 /** @description The same as type (its name before the event log) */
-                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "lead.erased" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.archived";
+                action?: "operator.created" | "operator.updated" | "operator.load_reconciled" | "operator.archived" | "source.created" | "source.updated" | "source.archived" | "weights.replaced" | "weight.set" | "weight.removed" | "api_key.created" | "api_key.revoked" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "appeal.created" | "appeal.assigned" | "appeal.queued" | "appeal.drained" | "appeal.closed" | "appeal.reopened" | "lead.created" | "lead.updated" | "lead.erased" | "message.created" | "task.created" | "task.updated" | "material.created" | "material.updated" | "material.archived" | "bot_script.created" | "bot_script.updated" | "segment.created" | "segment.updated" | "segment.archived" | "resource.created" | "resource.updated" | "resource.archived" | "booking.created" | "booking.updated" | "booking.cancelled" | "booking.reminder";
                 /** @description Only events by this API key label */
                 actor?: string;
                 /** @description Only events about this kind of entity */
-                entity_type?: "operator" | "source" | "appeal" | "lead" | "api_key" | "webhook" | "message" | "task" | "material" | "bot_script" | "segment";
+                entity_type?: "operator" | "source" | "appeal" | "lead" | "api_key" | "webhook" | "message" | "task" | "material" | "bot_script" | "segment" | "resource" | "booking";
                 /** @description Only events about the entity with this id */
                 entity_id?: number;
                 /** @description Only events of this appeal */
@@ -9413,7 +10847,7 @@ export interface operations {
     streamEvents: {
         parameters: {
             query?: {
-                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, lead.erased, message.created, task.created, task.updated, material.created, material.updated, material.archived, bot_script.created, bot_script.updated, segment.created, segment.updated, segment.archived */
+                /** @description Only events of these types, comma-separated: operator.created, operator.updated, operator.load_reconciled, operator.archived, source.created, source.updated, source.archived, weights.replaced, weight.set, weight.removed, api_key.created, api_key.revoked, webhook.created, webhook.updated, webhook.deleted, appeal.created, appeal.assigned, appeal.queued, appeal.drained, appeal.closed, appeal.reopened, lead.created, lead.updated, lead.erased, message.created, task.created, task.updated, material.created, material.updated, material.archived, bot_script.created, bot_script.updated, segment.created, segment.updated, segment.archived, resource.created, resource.updated, resource.archived, booking.created, booking.updated, booking.cancelled, booking.reminder */
                 types?: string;
                 /** @description Resume after this event id, for clients that cannot set the Last-Event-ID header; the header wins when both are sent (a browser's EventSource reconnects with the header, to the URL it first used) */
                 last_event_id?: number;

@@ -19,8 +19,9 @@
 // and its versions; a scoped key only its sources' scripts:
 // tests/modules/bot-scripts/bot-script-access.test.ts). Bots keep their dialog state (GET, PUT and
 // DELETE /bot-state/{source_id}/{chat_id}; viewers read it: tests/modules/bot-state/bot-state-access.test.ts).
-// GET /events/stream is open to every role,
-// each seeing its own part of the log (tests/modules/events/event-stream.test.ts).
+// GET /events/stream is open to every role, each seeing its own part of the log
+// (tests/modules/events/event-stream.test.ts). Resources, bookings, the calendar and availability
+// follow the default rule: admin writes, viewer reads, intake and operator keys get a 403.
 import diagnostics from "node:diagnostics_channel";
 import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from "fastify";
 import { beforeAll, describe, expect, it } from "vitest";
