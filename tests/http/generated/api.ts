@@ -2089,6 +2089,78 @@ export interface components {
             /** @description When DELETE archived it: no longer listed nor given appeals; history keeps it */
             archived_at: string | null;
         };
+        /**
+         * @description Per weekday, in TIMEZONE; a day left out is closed. null: always open
+         * @example {
+         *       "mon": [
+         *         "10:00",
+         *         "22:00"
+         *       ],
+         *       "sat": [
+         *         "09:00",
+         *         "24:00"
+         *       ]
+         *     }
+         */
+        OpeningHours: {
+            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
+            mon?: [
+                string,
+                string
+            ];
+            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
+            tue?: [
+                string,
+                string
+            ];
+            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
+            wed?: [
+                string,
+                string
+            ];
+            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
+            thu?: [
+                string,
+                string
+            ];
+            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
+            fri?: [
+                string,
+                string
+            ];
+            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
+            sat?: [
+                string,
+                string
+            ];
+            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
+            sun?: [
+                string,
+                string
+            ];
+        };
+        Resource: {
+            /** @example 42 */
+            id: number;
+            name: string;
+            kind: string | null;
+            capacity: number | null;
+            opening_hours: components["schemas"]["OpeningHours"] | null;
+            /** @description false: takes no new bookings nor moves onto it; its bookings stay */
+            is_active: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-21T10:00:00.000Z
+             */
+            updated_at: string;
+            /** @description When DELETE archived it: out of the default list, still readable, takes no bookings */
+            archived_at: string | null;
+        };
         Segment: {
             /** @example 42 */
             id: number;
@@ -2223,78 +2295,6 @@ export interface components {
             items: components["schemas"]["Segment"][];
             /** @description Pass as cursor to get the next page; null on the last page */
             next_cursor: string | null;
-        };
-        /**
-         * @description Per weekday, in TIMEZONE; a day left out is closed. null: always open
-         * @example {
-         *       "mon": [
-         *         "10:00",
-         *         "22:00"
-         *       ],
-         *       "sat": [
-         *         "09:00",
-         *         "24:00"
-         *       ]
-         *     }
-         */
-        OpeningHours: {
-            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
-            mon?: [
-                string,
-                string
-            ];
-            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
-            tue?: [
-                string,
-                string
-            ];
-            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
-            wed?: [
-                string,
-                string
-            ];
-            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
-            thu?: [
-                string,
-                string
-            ];
-            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
-            fri?: [
-                string,
-                string
-            ];
-            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
-            sat?: [
-                string,
-                string
-            ];
-            /** @description ["open", "close"] in TIMEZONE, e.g. ["10:00", "22:00"] */
-            sun?: [
-                string,
-                string
-            ];
-        };
-        Resource: {
-            /** @example 42 */
-            id: number;
-            name: string;
-            kind: string | null;
-            capacity: number | null;
-            opening_hours: components["schemas"]["OpeningHours"] | null;
-            /** @description false: takes no new bookings nor moves onto it; its bookings stay */
-            is_active: boolean;
-            /**
-             * Format: date-time
-             * @example 2026-11-21T10:00:00.000Z
-             */
-            created_at: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-21T10:00:00.000Z
-             */
-            updated_at: string;
-            /** @description When DELETE archived it: out of the default list, still readable, takes no bookings */
-            archived_at: string | null;
         };
         Source: {
             /** @example 42 */
@@ -2942,6 +2942,36 @@ export interface components {
             /** @description Inactive operators get no new appeals */
             is_active: boolean;
         };
+        CreateResource: {
+            /**
+             * @description 1..200 characters, unique regardless of case among resources not archived
+             * @example Field 1
+             */
+            name: string;
+            /**
+             * @description Free text, 1..100 characters: field, rest_room, table, ...
+             * @example field
+             */
+            kind?: string;
+            /** @description How many people it holds */
+            capacity?: number;
+            /** @description Default null: always open */
+            opening_hours?: components["schemas"]["OpeningHours"] | null;
+            /** @default true */
+            is_active?: boolean;
+        };
+        UpdateResource: {
+            /**
+             * @description 1..200 characters, unique regardless of case among resources not archived
+             * @example Field 1
+             */
+            name?: string;
+            kind?: string | null;
+            capacity?: number | null;
+            /** @description Replaces the whole week; null: always open. Bookings already made stay */
+            opening_hours?: components["schemas"]["OpeningHours"] | null;
+            is_active?: boolean;
+        };
         SegmentActivityCondition: {
             /** @description The activity's type, such as material_viewed */
             type: string;
@@ -3022,36 +3052,6 @@ export interface components {
             description?: string | null;
             /** @description Replaces the whole filter (or the whole list) */
             filter?: components["schemas"]["SegmentFilter"];
-        };
-        CreateResource: {
-            /**
-             * @description 1..200 characters, unique regardless of case among resources not archived
-             * @example Field 1
-             */
-            name: string;
-            /**
-             * @description Free text, 1..100 characters: field, rest_room, table, ...
-             * @example field
-             */
-            kind?: string;
-            /** @description How many people it holds */
-            capacity?: number;
-            /** @description Default null: always open */
-            opening_hours?: components["schemas"]["OpeningHours"] | null;
-            /** @default true */
-            is_active?: boolean;
-        };
-        UpdateResource: {
-            /**
-             * @description 1..200 characters, unique regardless of case among resources not archived
-             * @example Field 1
-             */
-            name?: string;
-            kind?: string | null;
-            capacity?: number | null;
-            /** @description Replaces the whole week; null: always open. Bookings already made stay */
-            opening_hours?: components["schemas"]["OpeningHours"] | null;
-            is_active?: boolean;
         };
         CreateSource: {
             /**
