@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     phoneRegion: config.defaultPhoneRegion,
     timeZone: config.timeZone,
     bookingReminderBeforeMinutes: config.bookingReminderBeforeMinutes,
+    publicUrl: config.publicUrl,
     // Delivery off the requests' event loop, in a worker thread (on a PostgreSQL server).
     ...(config.workers && { webhookThread: threadSettings(config) }),
     jobs: {

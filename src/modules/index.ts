@@ -8,6 +8,7 @@ import { auditModule } from "./audit/audit.module.js";
 import { authModule } from "./auth/auth.module.js";
 import { bookingsModule } from "./bookings/booking.module.js";
 import { botScriptsModule } from "./bot-scripts/bot-script.module.js";
+import { calendarFeedsModule } from "./calendar-feeds/calendar-feed.module.js";
 import { eventLogModule } from "./events/event-log.module.js";
 import { eventsModule } from "./events/events.module.js";
 import { exportsModule } from "./exports/export.module.js";
@@ -39,6 +40,7 @@ export const MODULES = [
   activitiesModule,
   resourcesModule,
   bookingsModule,
+  calendarFeedsModule,
   exportsModule,
   statsModule,
   auditModule,

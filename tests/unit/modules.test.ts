@@ -40,6 +40,9 @@ describe("the module list", () => {
       "tasks",
       "materials",
       "activities",
+      "resources",
+      "bookings",
+      "calendar-feeds",
       "exports",
       "stats",
       "audit",
@@ -144,6 +147,9 @@ describe("jobsOf", () => {
   });
 
   it("declares the app's jobs from the manifests", () => {
-    expect(jobsOf(MODULES).map((job) => job.name)).toEqual(["appeals.idempotency-key-purge"]);
+    expect(jobsOf(MODULES).map((job) => job.name)).toEqual([
+      "appeals.idempotency-key-purge",
+      "bookings.reminder",
+    ]);
   });
 });
