@@ -20,6 +20,7 @@ import {
   validText,
   wrongValue,
 } from "./arbitraries.js";
+import { calendarFeedRoutes } from "./calendar-feed-generators.js";
 
 /** The rows the generated requests aim at, created by the test through the API. */
 export type Fixture = {
@@ -49,6 +50,11 @@ export type Fixture = {
   /** Materials the valid DELETEs archive, and one archived from the start (a 409 for activities). */
   archivableMaterialIds: number[];
   archivedMaterialId: number;
+  /** Resources a calendar feed may show, and one archived (a 400 for a new feed). */
+  resourceIds: number[];
+  archivedResourceId: number;
+  /** Feeds the DELETEs revoke (again and again: a 204 each time). */
+  calendarFeedIds: number[];
 };
 
 /** A unique idempotency key per valid request (the fast-check uuid alone repeats across runs). */
@@ -602,6 +608,7 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
   const taskIds = () => fixture.taskIds;
   const materialIds = () => fixture.materialIds;
   return [
+    ...calendarFeedRoutes(fixture),
     {
       name: "POST /materials",
       method: "POST",
@@ -1028,10 +1035,12 @@ export const ROUTE_NAMES = [
   "POST /materials",
   "PATCH /materials/{id}",
   "POST /activities",
+  "POST /calendar/feeds",
   "DELETE /operators/{id}",
   "DELETE /sources/{id}",
   "DELETE /materials/{id}",
   "DELETE /leads/{id}",
+  "DELETE /calendar/feeds/{id}",
 ];
 
 // ------------------------------------------------------------------ list routes' query strings

@@ -43,6 +43,9 @@ const fixture: Fixture = {
   materialIds: [],
   archivableMaterialIds: [],
   archivedMaterialId: 0,
+  resourceIds: [],
+  archivedResourceId: 0,
+  calendarFeedIds: [],
 };
 let tables: TableSnapshots;
 
@@ -103,6 +106,19 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) {
     fixture.archivableOperatorIds.push((await createOperator(t.app)).id);
     fixture.archivableSourceIds.push((await createSource(t.app)).id);
+  }
+  for (const name of ["property field", "property rest room", "property old field"]) {
+    fixture.resourceIds.push((await t.deps.resources.create({ name, is_active: true }, "test")).id);
+  }
+  fixture.archivedResourceId = fixture.resourceIds.pop() ?? 0;
+  await t.deps.resources.archive(fixture.archivedResourceId, "test");
+  for (let i = 0; i < 3; i++) {
+    const feed = await t.deps.calendarFeeds.create(
+      { label: `property feed ${i}` },
+      "test",
+      "http://localhost",
+    );
+    fixture.calendarFeedIds.push(feed.id);
   }
   fixture.selfOperatorId = (await createOperator(t.app)).id;
   const { key } = await t.deps.apiKeys.create(
@@ -246,6 +262,7 @@ const TEXT_FIELDS: [route: string, field: string][] = [
   ["PATCH /materials/{id}", "body"],
   ["POST /activities", "type"],
   ["POST /activities", "external_id"],
+  ["POST /calendar/feeds", "label"],
 ];
 
 describe("text a database would store differently (NUL, a lone surrogate)", () => {
