@@ -162,10 +162,14 @@ describe("POST /calendar/feeds", () => {
       expect(await snapshot()).toEqual(before);
     });
 
-    it("a body that is not an object: 400 naming the body", async () => {
+    it("a body that is not an object, or none: 400 naming the body", async () => {
       const before = await snapshot();
       expectValidationError(
         await t.app.inject({ method: "POST", url: "/calendar/feeds", payload: [], headers: admin }),
+        "(root)",
+      );
+      expectValidationError(
+        await t.app.inject({ method: "POST", url: "/calendar/feeds", headers: admin }),
         "(root)",
       );
       expect(await snapshot()).toEqual(before);
