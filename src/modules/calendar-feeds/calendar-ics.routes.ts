@@ -6,9 +6,8 @@ import { problemResponse, problemResponses } from "../../http/problem.schema.js"
 import { FEED_TOKEN_SCHEME } from "../../http/swagger.js";
 import { ACCESS } from "../auth/access.js";
 import { calendarIcsQuerySchema } from "./calendar-feed.schemas.js";
-import { REFRESH_SECONDS } from "./calendar-ics.js";
+import { FEED_FUTURE_DAYS, FEED_PAST_DAYS, REFRESH_SECONDS } from "./calendar-ics.js";
 import type { CalendarIcsService } from "./calendar-ics.service.js";
-import { FEED_FUTURE_DAYS, FEED_PAST_DAYS } from "./calendar-ics.service.js";
 
 export const ICS_CONTENT_TYPE = "text/calendar; charset=utf-8";
 

@@ -2,14 +2,10 @@
 import { AppError, ValidationError } from "../../core/errors.js";
 import type { Clock } from "../../core/ports.js";
 import type { CalendarFeedService } from "./calendar-feed.service.js";
-import { renderCalendar } from "./calendar-ics.js";
+import { FEED_FUTURE_DAYS, FEED_PAST_DAYS, renderCalendar } from "./calendar-ics.js";
 import type { CalendarIcsRepository } from "./calendar-ics.repository.js";
 
 const DAY_MS = 86_400_000;
-/** Items that ended up to this long ago stay in the feed (a phone keeps its recent past). */
-export const FEED_PAST_DAYS = 90;
-/** Items starting up to this far ahead are in the feed (GET /calendar's longest range). */
-export const FEED_FUTURE_DAYS = 366;
 
 /** The one answer to a missing, unknown or revoked token: it says nothing about any feed. */
 export function feedUnauthorized(): AppError {

@@ -32,6 +32,10 @@ export type FeedItem = {
  * address the phone subscribed by (RFC 5545 asks for a UID unique and stable, not resolvable).
  */
 export const UID_DOMAIN = "lead-distribution";
+/** Items that ended up to this long ago stay in the feed (a phone keeps its recent past). */
+export const FEED_PAST_DAYS = 90;
+/** Items starting up to this far ahead are in the feed (GET /calendar's longest range). */
+export const FEED_FUTURE_DAYS = 366;
 /** How often calendar apps are asked to poll (REFRESH-INTERVAL, X-PUBLISHED-TTL). */
 export const REFRESH_SECONDS = 15 * 60;
 
