@@ -117,6 +117,27 @@ const configSchema = z.object({
       return canonical;
     })
     .default("UTC"),
+  /**
+   * The address clients reach the service by (https://crm.example.com, a path allowed): the base of
+   * the calendar feeds' URLs. Unset: the address the admin's request came to (behind a proxy that
+   * terminates TLS, http:// and the proxy's upstream host: set it there).
+   */
+  PUBLIC_URL: z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      const url = URL.canParse(value) ? new URL(value) : null;
+      if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash) {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            "must be an http:// or https:// URL without a query or fragment, such as https://crm.example.com",
+        });
+        return z.NEVER;
+      }
+      return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+    })
+    .optional(),
   /** booking.reminder is recorded this long before a booking's first item starts. */
   BOOKING_REMINDER_BEFORE_MINUTES: integerFromString(1, 43_200).default(1440),
   /** How long an idle worker waits before asking its queue again (a job sent by this process wakes it at once). */
@@ -153,6 +174,7 @@ export type Config = Readonly<{
   botStateTtlDays: number;
   timeZone: string;
   bookingReminderBeforeMinutes: number;
+  publicUrl: string | undefined;
 }>;
 
 export class ConfigError extends Error {
@@ -199,5 +221,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     botStateTtlDays: c.BOT_STATE_TTL_DAYS,
     timeZone: c.TIMEZONE,
     bookingReminderBeforeMinutes: c.BOOKING_REMINDER_BEFORE_MINUTES,
+    publicUrl: c.PUBLIC_URL,
   });
 }

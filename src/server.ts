@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     botStateTtlDays: config.botStateTtlDays,
     timeZone: config.timeZone,
     bookingReminderBeforeMinutes: config.bookingReminderBeforeMinutes,
+    publicUrl: config.publicUrl,
     // Delivery off the requests' event loop, in a worker thread (on a PostgreSQL server).
     ...(config.workers && { webhookThread: threadSettings(config) }),
     jobs: {

@@ -1,9 +1,11 @@
 // npm run db:seed's demo CRM: operators, sources with weights and a bot script each (two of them
 // revised halfway, so older appeals follow version 1 and newer ones version 2), leads and their
-// appeals with conversations, some closed, some pending, and tasks. Everything goes through the
+// appeals with conversations, some closed, some pending, tasks, and the club's resources with a
+// week of bookings (seed-bookings.ts). Everything goes through the
 // services (and the request schemas), so the same validation and distribution rules apply as over
 // HTTP. Reproducible: faker and the distribution's draws are seeded (demoDepsOptions).
 import { faker } from "@faker-js/faker";
+import { addDays, localDateOf } from "../core/time-zone.js";
 import type { Deps, DepsOptions } from "../deps.js";
 import { createAppealBodySchema } from "../modules/appeals/appeal.schemas.js";
 import {
@@ -12,6 +14,7 @@ import {
 } from "../modules/bot-scripts/bot-script.schemas.js";
 import { createOperatorBodySchema } from "../modules/operators/operator.schemas.js";
 import { createSourceBodySchema, weightsBodySchema } from "../modules/sources/source.schemas.js";
+import { type BookingTally, seedBookings } from "./seed-bookings.js";
 import { converse, emptyMessageTally, type MessageTally } from "./seed-conversation.js";
 import { DEMO_SOURCES, type DemoLead, demoLead, demoMessage, seededRandom } from "./seed-data.js";
 import { DEMO_SCRIPTS } from "./seed-dialogue.js";
@@ -29,21 +32,40 @@ export function demoDepsOptions(): DepsOptions {
   return { random: seededRandom(SEED) };
 }
 
-export type SeedTally = { scripts: number; versions: number; messages: MessageTally; tasks: TaskTally };
+export type SeedTally = {
+  scripts: number;
+  versions: number;
+  messages: MessageTally;
+  tasks: TaskTally;
+  bookings: BookingTally;
+};
+
+/**
+ * Where the bookings go: TIMEZONE (the one the services were built with, whose opening hours they
+ * check) and the first of the week's days, by default tomorrow there.
+ */
+export type SeedOptions = { timeZone?: string; firstDay?: string };
 
 /** What a database that is not empty has, when the seed leaves it alone. */
 export type Occupied = { operators: number; sources: number };
 
-/** Seeds an empty database; one with operators or sources is left alone (its counts answered). */
-export async function seedDemo(deps: Deps): Promise<SeedTally | Occupied> {
+/**
+ * Seeds an empty database; one with operators or sources is left alone (its counts answered).
+ * The job queue must have started: bookings send their reminders through it.
+ */
+export async function seedDemo(deps: Deps, options: SeedOptions = {}): Promise<SeedTally | Occupied> {
   const [operators, sources] = await Promise.all([deps.operators.list({}), deps.sources.list()]);
   if (operators.length > 0 || sources.length > 0) {
     return { operators: operators.length, sources: sources.length };
   }
-  return seed(deps);
+  const timeZone = options.timeZone ?? "UTC";
+  return seed(deps, {
+    timeZone,
+    firstDay: options.firstDay ?? addDays(localDateOf(new Date(), timeZone), 1),
+  });
 }
 
-async function seed(deps: Deps): Promise<SeedTally> {
+async function seed(deps: Deps, week: { timeZone: string; firstDay: string }): Promise<SeedTally> {
   faker.seed(SEED);
   const operators = [];
   for (let i = 0; i < OPERATORS; i++) {
@@ -128,5 +150,6 @@ async function seed(deps: Deps): Promise<SeedTally> {
     versions: scripts.length + revised,
     messages,
     tasks: await seedTasks(deps),
+    bookings: await seedBookings(deps, week),
   };
 }

@@ -14,7 +14,7 @@ async function printSummary(deps: Deps, tally: SeedTally, host: string, port: nu
   const active = operators.reduce((sum, o) => sum + o.current_load, 0);
   const [total, pending] = [count("total_appeals"), count("pending_appeals")];
   const inactive = operators.filter((o) => !o.is_active).length;
-  const { messages, tasks } = tally;
+  const { messages, tasks, bookings } = tally;
   console.log(
     `Seeded ${operators.length} operators (${inactive} inactive), ${stats.length} sources, ` +
       `${tally.scripts} bot scripts (${tally.versions} versions), ${leads.items.length} leads and ` +
@@ -30,6 +30,10 @@ async function printSummary(deps: Deps, tally: SeedTally, host: string, port: nu
   console.log(
     `  tasks: ${tasks.total}, ${tasks.done} done, ${tasks.overdue} overdue, ${tasks.nobody} for nobody`,
   );
+  console.log(
+    `  bookings: ${bookings.bookings} over a week on ${bookings.resources} resources, ${bookings.withRestRoom} ` +
+      `with a rest room, ${bookings.tentative} tentative, ${bookings.cancelled} cancelled (GET /calendar)`,
+  );
   console.log(`Start the service (npm run dev) and open http://${host}:${port}/docs or /stats/distribution`);
 }
 
@@ -40,10 +44,15 @@ const log = {
 };
 const database = await openDatabase(config, log);
 try {
-  const deps = createDeps(database, demoDepsOptions());
+  // TIMEZONE: the bookings' opening hours are checked, and their days laid out, in it.
+  const deps = createDeps(database, { ...demoDepsOptions(), timeZone: config.timeZone });
   console.log(`Seeding ${database.description}...`);
   const started = Date.now();
-  const result = await seedDemo(deps);
+  // The job queue's schema and queues: the bookings send their reminders (run later by the service).
+  await deps.jobs.start();
+  const result = await seedDemo(deps, { timeZone: config.timeZone }).finally(() =>
+    deps.jobs.stop({ timeoutMs: 5_000 }),
+  );
   if ("operators" in result) {
     console.log(
       `${database.description} already has ${result.operators} operator(s) and ${result.sources} source(s); ` +

@@ -9,8 +9,11 @@ export const REDACTED = "[redacted]";
 const SEARCH_PARAMETERS = new Set(["search", "q"]);
 /** Names of credentials, compared without case, "-" or "_" (api_key, apiKey, X-Api-Key, access_token). */
 const CREDENTIAL_NAME = /key|token|secret|passw|auth|signature|session|credential|bearer/;
-/** The start of a key of this service (lds_<public id>_), wherever it is sent. */
-const KEY_SHAPE = /lds_[0-9a-f]{16}_/i;
+/**
+ * The start of a key of this service (lds_<public id>_) or of a calendar feed's token (lcf_ and
+ * base64url), wherever it is sent: a feed's URL pasted under another parameter's name too.
+ */
+const KEY_SHAPE = /lds_[0-9a-f]{16}_|lcf_[A-Za-z0-9_-]{16}/i;
 
 export function scrubUrl(url: string): string {
   const mark = url.indexOf("?");

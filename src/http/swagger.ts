@@ -8,6 +8,12 @@ import { finishDocument } from "./openapi-document.js";
 /** A tag's name and what its operations are about. */
 export type Tag = { readonly name: string; readonly description: string };
 
+/**
+ * The security scheme of GET /calendar.ics: a calendar feed's token in the URL's query, because
+ * calendar apps send no headers (POST /calendar/feeds makes one).
+ */
+export const FEED_TOKEN_SCHEME = "calendarFeedToken";
+
 /** The service's own operations (/health, /ready, /metrics), listed after the modules' tags. */
 export const SERVICE_TAG: Tag = { name: "service", description: "Health, readiness and metrics" };
 
@@ -26,9 +32,11 @@ scoped to sources only within them; others are a 404), \`operator\` (bound to on
 only (others are a 404). Every role may open \`GET /events/stream\`, which shows each key only its part
 of the log. A missing, unknown or revoked key is a 401 (\`unauthorized\`), a key whose role may not
 call the route a 403 (\`forbidden\`). \`/health\`, \`/ready\` and \`/docs\` need no key; \`/metrics\` needs
-\`admin\` or \`viewer\`. Admins manage keys with \`POST /api-keys\` (or \`npm run apikey -- create --role admin
---label ops\`); a revoked key may keep working for up to 10 seconds on an instance that used it just before.
-Without any key the service runs open, but only when it listens on a loopback address.`;
+\`admin\` or \`viewer\`. \`/calendar.ics\` needs no key either but a calendar feed's token in its URL
+(\`?token=\`, from \`POST /calendar/feeds\`): calendar apps send no headers. Admins manage keys with
+\`POST /api-keys\` (or \`npm run apikey -- create --role admin --label ops\`); a revoked key may keep
+working for up to 10 seconds on an instance that used it just before. Without any key the service runs
+open, but only when it listens on a loopback address.`;
 
 /** `tags`: the modules' (src/modules/index.ts), in the order the document lists them. */
 export async function registerSwagger(app: FastifyInstance, tags: readonly Tag[]): Promise<void> {
@@ -46,6 +54,14 @@ export async function registerSwagger(app: FastifyInstance, tags: readonly Tag[]
             type: "http",
             scheme: "bearer",
             description: "An API key (lds_…), sent as Authorization: Bearer <key>.",
+          },
+          [FEED_TOKEN_SCHEME]: {
+            type: "apiKey",
+            in: "query",
+            name: "token",
+            description:
+              "A calendar feed's token (lcf_…), in the feed's URL: GET /calendar.ics?token=<token>. " +
+              "POST /calendar/feeds makes one; calendar apps send no headers.",
           },
         },
       },

@@ -9,6 +9,7 @@ import { authModule } from "./auth/auth.module.js";
 import { bookingsModule } from "./bookings/booking.module.js";
 import { botScriptsModule } from "./bot-scripts/bot-script.module.js";
 import { botStateModule } from "./bot-state/bot-state.module.js";
+import { calendarFeedsModule } from "./calendar-feeds/calendar-feed.module.js";
 import { eventLogModule } from "./events/event-log.module.js";
 import { eventsModule } from "./events/events.module.js";
 import { exportsModule } from "./exports/export.module.js";
@@ -43,6 +44,7 @@ export const MODULES = [
   botStateModule,
   resourcesModule,
   bookingsModule,
+  calendarFeedsModule,
   exportsModule,
   statsModule,
   auditModule,

@@ -1,7 +1,8 @@
 // npm run db:seed's demo CRM (src/db/seed-demo.ts), run through the services on a database of
 // this file's own: exact counts (faker and the draws are seeded, so every run writes the same),
 // the rules of a real conversation (operators write only on appeals they hold), the scripts'
-// versions as the appeals record them, and a second run that changes nothing.
+// versions as the appeals record them, the club's week of bookings (in TIMEZONE Europe/Moscow, from a
+// fixed first day), and a second run that changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, type Database } from "../../src/db/prisma.js";
 import { demoDepsOptions, type SeedTally, seedDemo } from "../../src/db/seed-demo.js";
@@ -14,12 +15,14 @@ let database: Database;
 let deps: Deps;
 let tally: SeedTally;
 const sql = <T extends Record<string, unknown>>(text: string) => query<T>(testDatabase.url, text);
+const ZONE = "Europe/Moscow";
 
 beforeAll(async () => {
   testDatabase = await createTestDatabase();
   database = connectDatabase({ url: testDatabase.url, poolSize: 2, prepareStatements: onRealServer });
-  deps = createDeps(database, demoDepsOptions());
-  const result = await seedDemo(deps);
+  deps = createDeps(database, { ...demoDepsOptions(), timeZone: ZONE });
+  await deps.jobs.start();
+  const result = await seedDemo(deps, { timeZone: ZONE, firstDay: "2026-12-07" });
   if ("operators" in result) throw new Error("the test database was not empty");
   tally = result;
 }, 120_000);
@@ -160,6 +163,118 @@ describe("the demo seed", () => {
       { type: "message.created", n: 515 },
       { type: "task.created", n: 20 },
       { type: "task.updated", n: 4 },
+    ]);
+  });
+
+  it("the club: three fields and two rest rooms, open 10:00-22:00 in TIMEZONE every day", async () => {
+    expect(
+      await sql("SELECT name, kind, capacity, opening_hours, is_active FROM resources ORDER BY id"),
+    ).toEqual(
+      [
+        ["Field 1", "field", 20],
+        ["Field 2", "field", 20],
+        ["Field 3", "field", 20],
+        ["Rest room Blue", "rest_room", 15],
+        ["Rest room Green", "rest_room", 15],
+      ].map(([name, kind, capacity]) => ({
+        name,
+        kind,
+        capacity,
+        opening_hours: Object.fromEntries(
+          ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((day) => [day, ["10:00", "22:00"]]),
+        ),
+        is_active: true,
+      })),
+    );
+  });
+
+  it("a week of bookings from the first day: games, most with a rest room straight after, some tentative, one cancelled", async () => {
+    expect(tally.bookings).toEqual({
+      resources: 5,
+      bookings: 55,
+      withRestRoom: 32,
+      tentative: 8,
+      cancelled: 1,
+    });
+    expect(
+      await sql(
+        "SELECT status::text, count(*)::int AS n FROM bookings GROUP BY status ORDER BY status::text",
+      ),
+    ).toEqual([
+      { status: "cancelled", n: 1 },
+      { status: "confirmed", n: 46 },
+      { status: "tentative", n: 8 },
+    ]);
+    // Items per local day (Moscow), seven days from 2026-12-07.
+    expect(
+      await sql(
+        `SELECT (starts_at AT TIME ZONE '${ZONE}')::date::text AS day, count(*)::int AS n
+         FROM booking_items GROUP BY 1 ORDER BY 1`,
+      ),
+    ).toEqual([
+      { day: "2026-12-07", n: 15 },
+      { day: "2026-12-08", n: 12 },
+      { day: "2026-12-09", n: 12 },
+      { day: "2026-12-10", n: 15 },
+      { day: "2026-12-11", n: 10 },
+      { day: "2026-12-12", n: 11 },
+      { day: "2026-12-13", n: 12 },
+    ]);
+    // Every item within opening hours, local time; every two-item booking a field game and then,
+    // back to back, an hour in a rest room.
+    expect(
+      await sql(
+        `SELECT count(*)::int AS n FROM booking_items
+         WHERE (starts_at AT TIME ZONE '${ZONE}')::time < '10:00'
+            OR (ends_at AT TIME ZONE '${ZONE}') > (starts_at AT TIME ZONE '${ZONE}')::date + time '22:00'`,
+      ),
+    ).toEqual([{ n: 0 }]);
+    expect(
+      await sql(
+        `SELECT count(*)::int AS items, count(*) FILTER (WHERE rest.starts_at = game.ends_at
+                  AND rest.ends_at - rest.starts_at = interval '1 hour')::int AS back_to_back
+         FROM booking_items game
+         JOIN resources gr ON gr.id = game.resource_id AND gr.kind = 'field'
+         JOIN booking_items rest ON rest.booking_id = game.booking_id AND rest.id <> game.id
+         JOIN resources rr ON rr.id = rest.resource_id AND rr.kind = 'rest_room'`,
+      ),
+    ).toEqual([{ items: 32, back_to_back: 32 }]);
+    // The cancelled booking's items are cancelled: they freed their slots.
+    expect(
+      await sql(
+        `SELECT count(*)::int AS n FROM booking_items i JOIN bookings b ON b.id = i.booking_id
+         WHERE (b.status = 'cancelled') <> (i.status = 'cancelled')`,
+      ),
+    ).toEqual([{ n: 0 }]);
+    // Reproducible to the names: the first booking of the week.
+    expect(await deps.bookings.get(1)).toMatchObject({
+      status: "tentative",
+      lead_name: "Letha Kuhic",
+      kind: "tournament",
+      players: 17,
+      items: [
+        {
+          resource_name: "Field 2",
+          starts_at: "2026-12-07T07:00:00.000Z",
+          ends_at: "2026-12-07T08:30:00.000Z",
+        },
+        {
+          resource_name: "Rest room Blue",
+          starts_at: "2026-12-07T08:30:00.000Z",
+          ends_at: "2026-12-07T09:30:00.000Z",
+        },
+      ],
+    });
+    // Through the services: each with its event.
+    expect(
+      await sql(
+        `SELECT type, count(*)::int AS n FROM events
+         WHERE type LIKE 'booking.%' OR type LIKE 'resource.%' GROUP BY type ORDER BY type`,
+      ),
+    ).toEqual([
+      { type: "booking.cancelled", n: 1 },
+      { type: "booking.created", n: 55 },
+      { type: "resource.created", n: 5 },
     ]);
   });
 

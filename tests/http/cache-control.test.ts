@@ -67,6 +67,16 @@ describe("Cache-Control", () => {
     }
   });
 
+  it("is no-store on the calendar feed, public to API keys but lead data, and on its 401", async () => {
+    const { token } = await t.deps.calendarFeeds.create({}, "test", "http://localhost");
+    const served = await closed.inject({ method: "GET", url: `/calendar.ics?token=${token}` });
+    expect(served.statusCode, served.body).toBe(200);
+    expect(served.headers["cache-control"]).toBe("no-store");
+    const refused = await closed.inject({ method: "GET", url: "/calendar.ics?token=lcf_nope" });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.headers["cache-control"]).toBe("no-store");
+  });
+
   it.each(["/health", "/ready", "/docs/json"])("is not set on the public %s", async (url) => {
     const response = await closed.inject({ method: "GET", url });
     expect(response.statusCode).toBe(200);

@@ -95,6 +95,9 @@ const CONTRACT_OPERATIONS: [string, Record<string, string>][] = [
   ["/leads/{id}/bookings", { get: "listLeadBookings" }],
   ["/calendar", { get: "getCalendar" }],
   ["/resources/{id}/availability", { get: "getResourceAvailability" }],
+  ["/calendar/feeds", { get: "listCalendarFeeds", post: "createCalendarFeed" }],
+  ["/calendar/feeds/{id}", { delete: "revokeCalendarFeed" }],
+  ["/calendar.ics", { get: "getCalendarFeed" }],
   ["/exports/leads.xlsx", { get: "exportLeadsXlsx" }],
   ["/exports/leads.csv", { get: "exportLeadsCsv" }],
   ["/exports/appeals.xlsx", { get: "exportAppealsXlsx" }],
@@ -109,6 +112,8 @@ const CONTRACT_OPERATIONS: [string, Record<string, string>][] = [
 const CONTRACT: [string, string[]][] = CONTRACT_OPERATIONS.map(([path, ids]) => [path, Object.keys(ids)]);
 /** The operations that need no API key. */
 const OPEN = new Set(["getHealth", "getReadiness"]);
+/** The operations that need no API key but a token of their own in the query: the calendar feed. */
+const TOKEN = new Set(["getCalendarFeed"]);
 const PROBLEM_REF = { $ref: "#/components/schemas/Problem" };
 
 describe("OpenAPI document", () => {
@@ -261,6 +266,9 @@ describe("OpenAPI document", () => {
     expect(Object.keys(document.paths["/events/stream"]?.get?.responses["200"]?.content ?? {})).toEqual([
       "text/event-stream",
     ]);
+    expect(Object.keys(document.paths["/calendar.ics"]?.get?.responses["200"]?.content ?? {})).toEqual([
+      "text/calendar",
+    ]);
   });
 
   it("describes the exports as files: binary, under their media types, with the filters and sep as parameters", async () => {
@@ -308,6 +316,10 @@ describe("OpenAPI document", () => {
       if (OPEN.has(operation.operationId ?? "")) {
         expect(operation.security, name).toBeUndefined();
         expect(operation.responses["401"], name).toBeUndefined();
+      } else if (TOKEN.has(operation.operationId ?? "")) {
+        expect(operation.security, name).toEqual([{ calendarFeedToken: [] }]);
+        expect(Object.keys(operation.responses), name).toContain("401");
+        expect(Object.keys(operation.responses), name).not.toContain("403");
       } else {
         expect(operation.security, name).toEqual([{ bearerAuth: [] }]);
         expect(Object.keys(operation.responses), name).toEqual(expect.arrayContaining(["401", "403"]));

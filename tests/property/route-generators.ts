@@ -26,6 +26,7 @@ import {
   bookingWriteRoutes,
 } from "./booking-generators.js";
 import { botStateWriteRoutes } from "./bot-state-generators.js";
+import { calendarFeedRoutes } from "./calendar-feed-generators.js";
 import { lastPathId, noBodyOrEmptyJson, noBodyOrJunk, pathId, pathIdSparing } from "./route-parts.js";
 
 /** The rows the generated requests aim at, created by the test through the API. */
@@ -61,6 +62,8 @@ export type Fixture = BookingFixture & {
   deletableSegmentIds: number[];
   /** A segment's name the near misses reuse (a 409). */
   otherSegmentName: string;
+  /** Feeds the DELETEs revoke (again and again: a 204 each time). */
+  calendarFeedIds: number[];
 };
 
 /** A unique idempotency key per valid request (the fast-check uuid alone repeats across runs). */
@@ -655,6 +658,7 @@ export function writeRoutes(fixture: Fixture): WriteRoute[] {
   const materialIds = () => fixture.materialIds;
   return [
     ...bookingWriteRoutes(fixture),
+    ...calendarFeedRoutes(fixture),
     {
       name: "POST /materials",
       method: "POST",
@@ -1116,12 +1120,14 @@ export const ROUTE_NAMES = [
   "PATCH /segments/{id}",
   "PUT /bot-state/{source_id}/{chat_id}",
   "DELETE /bot-state/{source_id}/{chat_id}",
+  "POST /calendar/feeds",
   "DELETE /operators/{id}",
   "DELETE /sources/{id}",
   "DELETE /materials/{id}",
   "DELETE /segments/{id}",
   "DELETE /leads/{id}",
   ...bookingRouteNames,
+  "DELETE /calendar/feeds/{id}",
 ];
 
 // ------------------------------------------------------------------ list routes' query strings

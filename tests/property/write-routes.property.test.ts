@@ -53,6 +53,7 @@ const fixture: Fixture = {
   archivableResourceIds: [],
   bookingIds: [],
   takenStartsAt: "",
+  calendarFeedIds: [],
 };
 let tables: TableSnapshots;
 
@@ -119,6 +120,15 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) {
     fixture.archivableOperatorIds.push((await createOperator(t.app)).id);
     fixture.archivableSourceIds.push((await createSource(t.app)).id);
+  }
+  // The feeds name the bookings' fixture resources (resourceIds, archivedResourceId).
+  for (let i = 0; i < 3; i++) {
+    const feed = await t.deps.calendarFeeds.create(
+      { label: `property feed ${i}` },
+      "test",
+      "http://localhost",
+    );
+    fixture.calendarFeedIds.push(feed.id);
   }
   fixture.selfOperatorId = (await createOperator(t.app)).id;
   const { key } = await t.deps.apiKeys.create(
@@ -305,6 +315,7 @@ const TEXT_FIELDS: [route: string, field: string][] = [
   ["POST /bookings", "notes"],
   ["PATCH /bookings/{id}", "notes"],
   ["PATCH /bookings/{id}", "kind"],
+  ["POST /calendar/feeds", "label"],
 ];
 
 describe("text a database would store differently (NUL, a lone surrogate)", () => {

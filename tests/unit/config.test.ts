@@ -41,6 +41,7 @@ describe("loadConfig", () => {
       botStateTtlDays: 30,
       timeZone: "UTC",
       bookingReminderBeforeMinutes: 1440,
+      publicUrl: undefined,
     });
   });
 
@@ -74,6 +75,7 @@ describe("loadConfig", () => {
         BOT_STATE_TTL_DAYS: "7",
         TIMEZONE: "europe/berlin",
         BOOKING_REMINDER_BEFORE_MINUTES: "90",
+        PUBLIC_URL: "https://crm.example.com/club/",
       }),
     ).toEqual({
       port: 8080,
@@ -103,6 +105,7 @@ describe("loadConfig", () => {
       botStateTtlDays: 7,
       timeZone: "Europe/Berlin",
       bookingReminderBeforeMinutes: 90,
+      publicUrl: "https://crm.example.com/club",
     });
   });
 
@@ -171,6 +174,10 @@ describe("loadConfig", () => {
     ["TIMEZONE", "Moscow"],
     ["BOOKING_REMINDER_BEFORE_MINUTES", "0"],
     ["BOOKING_REMINDER_BEFORE_MINUTES", "43201"],
+    ["PUBLIC_URL", "crm.example.com"],
+    ["PUBLIC_URL", "ftp://crm.example.com"],
+    ["PUBLIC_URL", "https://crm.example.com/?a=1"],
+    ["PUBLIC_URL", "https://crm.example.com/#top"],
   ])("%s=%s throws a ConfigError naming the variable", (name, value) => {
     const error = configError({ [name]: value });
     expect(error.name).toBe("ConfigError");
@@ -186,6 +193,11 @@ describe("loadConfig", () => {
   it("does not echo a rejected DATABASE_URL's password", () => {
     const error = configError({ DATABASE_URL: "mysql://root:hunter2@db/x" });
     expect(error.message).not.toContain("hunter2");
+  });
+
+  it("reads PUBLIC_URL as the calendar feeds' base: no trailing slash, the host as URL writes it", () => {
+    expect(loadConfig({ PUBLIC_URL: "https://CRM.example.com" }).publicUrl).toBe("https://crm.example.com");
+    expect(loadConfig({ PUBLIC_URL: "http://10.0.0.5:8080///" }).publicUrl).toBe("http://10.0.0.5:8080");
   });
 
   it("treats an empty or blank variable as unset", () => {

@@ -44,6 +44,7 @@ describe("the module list", () => {
       "bot-state",
       "resources",
       "bookings",
+      "calendar-feeds",
       "exports",
       "stats",
       "audit",

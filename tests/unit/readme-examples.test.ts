@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
-const PUBLIC = /^\/(health|ready|docs)\b/;
+/** Routes without an API key: the probes, the docs, and the calendar feed (its token is in its URL). */
+const PUBLIC = /^\/(health|ready|docs|calendar\.ics)\b/;
 
 /** Each curl command of the README's bash blocks, continuation lines joined. */
 function curlCommands(markdown: string): string[] {

@@ -67,6 +67,10 @@ export const AUDIT_ACTIONS = [
   "booking.cancelled",
   /** BOOKING_REMINDER_BEFORE_MINUTES before the first item starts, once per start (recorded by "system"). */
   "booking.reminder",
+  /** POST /calendar/feeds: data is the feed without its token (only the token's hash is stored). */
+  "calendar_feed.created",
+  /** DELETE /calendar/feeds/{id}: its URL answers 401 from then on. */
+  "calendar_feed.revoked",
 ] as const;
 
 export const AUDIT_ENTITY_TYPES = [
@@ -83,6 +87,7 @@ export const AUDIT_ENTITY_TYPES = [
   "segment",
   "resource",
   "booking",
+  "calendar_feed",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -146,6 +146,30 @@ describe("query strings in the log", () => {
     }
   });
 
+  it("a calendar feed's token: in its 201 answer only, never in the log, whatever parameter carries it", async () => {
+    lines.length = 0;
+    const created = await app.inject({
+      method: "POST",
+      url: "/calendar/feeds",
+      headers: { authorization: `Bearer ${keys.admin}` },
+      payload: { label: "logged feed" },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { token } = created.json() as { token: string };
+    expect((await app.inject({ method: "GET", url: `/calendar.ics?token=${token}` })).statusCode).toBe(200);
+    await app.inject({ method: "GET", url: `/calendar.ics?token=${token}x` });
+    await app.inject({ method: "GET", url: `/calendar.ics?feed=${token}` });
+    expect(requestLines()).toEqual([
+      "/calendar/feeds",
+      "/calendar.ics?token=[redacted]",
+      "/calendar.ics?token=[redacted]",
+      "/calendar.ics?feed=[redacted]",
+    ]);
+    const log = lines.join("");
+    expect(log).not.toContain(token.slice(4));
+    expect(log).not.toContain(createHash("sha256").update(token).digest("hex"));
+  });
+
   it("a key-shaped value in the path is hidden too", async () => {
     lines.length = 0;
     await app.inject({ method: "GET", url: `/leads/by-external-id/${keys.intake}` });

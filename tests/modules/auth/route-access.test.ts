@@ -22,6 +22,11 @@
 // GET /events/stream is open to every role, each seeing its own part of the log
 // (tests/modules/events/event-stream.test.ts). Resources, bookings, the calendar and availability
 // follow the default rule: admin writes, viewer reads, intake and operator keys get a 403.
+// GET /calendar.ics
+// is public to the API-key check but not open: a calendar feed's token in its URL is its credential
+// (calendar apps send no headers), so without one it is a 401 whatever key is sent, and with one
+// it serves whatever key is sent (tests/modules/calendar-feeds/calendar-feed.routes.test.ts); the
+// feed tokens themselves (/calendar/feeds) are for admins.
 import diagnostics from "node:diagnostics_channel";
 import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from "fastify";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -30,7 +35,8 @@ import type { Role } from "../../../src/modules/auth/principal.js";
 import { useTestApp } from "../../helpers/test-app.js";
 import { expectProblem, PROBLEM_CONTENT_TYPE } from "../../http/problem-assertions.js";
 
-type Route = { method: HTTPMethods; url: string };
+/** `access`: the rule the route declared itself (the docs' routes get theirs later, from the auth plugin). */
+type Route = { method: HTTPMethods; url: string; access?: unknown };
 
 /**
  * Every route each Fastify instance registers, recorded by an onRoute hook added the moment
@@ -44,11 +50,18 @@ diagnostics.subscribe("fastify.initialization", (message) => {
   registered.set(fastify, routes);
   fastify.addHook("onRoute", (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) routes.push({ method: method as HTTPMethods, url: route.url });
+    for (const method of methods) {
+      routes.push({ method: method as HTTPMethods, url: route.url, access: route.config?.access });
+    }
   });
 });
 
 const PUBLIC = [/^\/health$/, /^\/ready$/, /^\/docs$/, /^\/docs\/.*/];
+/**
+ * Public to the API-key check, authenticated by a token of their own in the query: the calendar
+ * feed. No API key opens it (any key is ignored), so without the token every caller gets its 401.
+ */
+const TOKEN_AUTHENTICATED = new Set(["/calendar.ics"]);
 /**
  * Where a route is stricter than "viewer reads everything": the audit trail, the API keys and
  * the webhooks (their URLs and delivery logs) are for admins.
@@ -59,6 +72,7 @@ const ADMIN_ONLY_READS = new Set([
   "/webhooks",
   "/webhooks/:id",
   "/webhooks/:id/deliveries",
+  "/calendar/feeds",
 ]);
 
 function isPublic(url: string): boolean {
@@ -84,6 +98,8 @@ const BOT_STATE = "/bot-state/:source_id/:chat_id";
 
 function allowed(role: Role, { method, url }: Route): boolean {
   if (url === SELF) return role === "operator";
+  // Nobody by key: the token is its credential (the checks below expect its own 401).
+  if (TOKEN_AUTHENTICATED.has(url)) return false;
   if (isPublic(url) || role === "admin" || url === STREAM) return true;
   const read = method === "GET" || method === "HEAD";
   if (role === "viewer") return read && !ADMIN_ONLY_READS.has(url);
@@ -202,6 +218,17 @@ async function call(route: Route, authorization?: string): Promise<Answer> {
   return { statusCode: response.statusCode, headers: response.headers, body, json: () => JSON.parse(body) };
 }
 
+/** The feed's own 401 without its token: problem+json, no challenge (no header scheme carries the token). */
+function expectTokenRefused(response: Answer, route: Route) {
+  const label = `${route.method} ${route.url}`;
+  expect(response.statusCode, label).toBe(401);
+  expect(response.headers["www-authenticate"], label).toBeUndefined();
+  if (route.method !== "HEAD") {
+    expect(response.headers["content-type"], label).toBe(PROBLEM_CONTENT_TYPE);
+    expect(response.json(), label).toMatchObject({ status: 401, code: "unauthorized" });
+  }
+}
+
 function expectUnauthorized(response: Answer, route: Route) {
   const label = `${route.method} ${route.url}`;
   expect(response.statusCode, label).toBe(401);
@@ -228,6 +255,8 @@ describe("the route list", () => {
         "GET /events/stream",
         "GET /health",
         "HEAD /health",
+        "GET /calendar.ics",
+        "HEAD /calendar.ics",
         "GET /docs",
         "GET /docs/json",
         "GET /docs/static/*",
@@ -252,7 +281,8 @@ describe.each([
     for (const route of routes) {
       const response = await call(route, authorization);
       const label = `${route.method} ${route.url}`;
-      if (isPublic(route.url)) expect([401, 403], label).not.toContain(response.statusCode);
+      if (TOKEN_AUTHENTICATED.has(route.url)) expectTokenRefused(response, route);
+      else if (isPublic(route.url)) expect([401, 403], label).not.toContain(response.statusCode);
       else expectUnauthorized(response, route);
     }
   });
@@ -263,7 +293,8 @@ describe("with a revoked admin key", () => {
     for (const route of routes) {
       const response = await call(route, `Bearer ${keys.revoked}`);
       const label = `${route.method} ${route.url}`;
-      if (isPublic(route.url)) expect([401, 403], label).not.toContain(response.statusCode);
+      if (TOKEN_AUTHENTICATED.has(route.url)) expectTokenRefused(response, route);
+      else if (isPublic(route.url)) expect([401, 403], label).not.toContain(response.statusCode);
       else expectUnauthorized(response, route);
     }
   });
@@ -275,7 +306,9 @@ describe.each(KINDS)("with a valid %s key", (kind, role) => {
     for (const route of routes) {
       const response = await call(route, `Bearer ${keys[kind]}`);
       const label = `${route.method} ${route.url}`;
-      if (allowed(role, route)) {
+      if (TOKEN_AUTHENTICATED.has(route.url)) {
+        expectTokenRefused(response, route);
+      } else if (allowed(role, route)) {
         expect([401, 403], `${label}: ${response.body}`).not.toContain(response.statusCode);
         verdicts.push(`${label} allowed`);
       } else {
@@ -711,6 +744,35 @@ describe("every route with an id an operator key reaches, own object against ano
   });
 });
 
+describe("the token-authenticated routes", () => {
+  it("are the public routes beside the probes and the docs, as the router has them", () => {
+    const open = routes.filter((route) => !isPublic(route.url) && route.access === "public");
+    expect([...new Set(open.map((route) => route.url))]).toEqual([...TOKEN_AUTHENTICATED]);
+  });
+
+  it("serve a valid feed token whatever API key comes with it (none, revoked, any role's)", async () => {
+    const feed = await t.deps.calendarFeeds.create(
+      { label: "route-access feed" },
+      "test",
+      "http://localhost",
+    );
+    const authorizations = [
+      undefined,
+      `Bearer ${keys.revoked}`,
+      ...KINDS.map(([kind]) => `Bearer ${keys[kind]}`),
+    ];
+    for (const url of TOKEN_AUTHENTICATED) {
+      for (const method of ["GET", "HEAD"] as const) {
+        for (const authorization of authorizations) {
+          const response = await call({ method, url: `${url}?token=${feed.token}` }, authorization);
+          expect(response.statusCode, `${method} ${url} with ${authorization}`).toBe(200);
+          expect(response.headers["content-type"]).toBe("text/calendar; charset=utf-8");
+        }
+      }
+    }
+  });
+});
+
 describe("a route without an access rule", () => {
   it("stops the app from starting, naming the route", async () => {
     const app = await buildApp({ deps: t.deps, auth: { mode: "on", host: "127.0.0.1" } });
@@ -729,11 +791,17 @@ describe("the OpenAPI document", () => {
     };
     expect(document.components.securitySchemes).toEqual({
       bearerAuth: { type: "http", scheme: "bearer", description: expect.any(String) },
+      calendarFeedToken: { type: "apiKey", in: "query", name: "token", description: expect.any(String) },
     });
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         if (path === "/health" || path === "/ready") {
           expect(operation.security, `${method} ${path}`).toBeUndefined();
+        } else if (TOKEN_AUTHENTICATED.has(path)) {
+          // The feed's token in the query, its own scheme; no role, so no 403.
+          expect(operation.security, `${method} ${path}`).toEqual([{ calendarFeedToken: [] }]);
+          expect(Object.keys(operation.responses), `${method} ${path}`).toContain("401");
+          expect(Object.keys(operation.responses), `${method} ${path}`).not.toContain("403");
         } else {
           expect(operation.security, `${method} ${path}`).toEqual([{ bearerAuth: [] }]);
           expect(Object.keys(operation.responses), `${method} ${path}`).toEqual(
