@@ -1,8 +1,9 @@
 // npm run db:seed's demo CRM: operators, sources with weights and a bot script each (two of them
 // revised halfway, so older appeals follow version 1 and newer ones version 2), leads and their
-// appeals with conversations, some closed, some pending, and tasks. Everything goes through the
-// services (and the request schemas), so the same validation and distribution rules apply as over
-// HTTP. Reproducible: faker and the distribution's draws are seeded (demoDepsOptions).
+// appeals with conversations, some closed, some pending, tasks, and the leads as contacts:
+// profiles, consent, the materials library and its views. Everything goes through the services
+// (and the request schemas), so the same validation and distribution rules apply as over HTTP.
+// Reproducible: faker and the distribution's draws are seeded (demoDepsOptions).
 import { faker } from "@faker-js/faker";
 import type { Deps, DepsOptions } from "../deps.js";
 import { createAppealBodySchema } from "../modules/appeals/appeal.schemas.js";
@@ -12,9 +13,11 @@ import {
 } from "../modules/bot-scripts/bot-script.schemas.js";
 import { createOperatorBodySchema } from "../modules/operators/operator.schemas.js";
 import { createSourceBodySchema, weightsBodySchema } from "../modules/sources/source.schemas.js";
+import { type ContactTally, seedContacts } from "./seed-contacts.js";
 import { converse, emptyMessageTally, type MessageTally } from "./seed-conversation.js";
 import { DEMO_SOURCES, type DemoLead, demoLead, demoMessage, seededRandom } from "./seed-data.js";
 import { DEMO_SCRIPTS } from "./seed-dialogue.js";
+import { type DemoProfile, demoProfile, seedProfiles } from "./seed-profiles.js";
 import { seedTasks, type TaskTally } from "./seed-tasks.js";
 
 const SEED = 20261121;
@@ -29,7 +32,20 @@ export function demoDepsOptions(): DepsOptions {
   return { random: seededRandom(SEED) };
 }
 
-export type SeedTally = { scripts: number; versions: number; messages: MessageTally; tasks: TaskTally };
+export type SeedTally = {
+  scripts: number;
+  versions: number;
+  messages: MessageTally;
+  tasks: TaskTally;
+  contacts: ContactTally;
+};
+
+/** A demo lead with its contact profile: the bots send its name, phone and e-mail with its appeals. */
+type ContactLead = DemoLead & { profile: DemoProfile };
+
+function withProfile(lead: DemoLead, profile: DemoProfile): ContactLead {
+  return { ...lead, name: profile.name, phone: profile.phone, email: profile.email, profile };
+}
 
 /** What a database that is not empty has, when the seed leaves it alone. */
 export type Occupied = { operators: number; sources: number };
@@ -45,6 +61,7 @@ export async function seedDemo(deps: Deps): Promise<SeedTally | Occupied> {
 
 async function seed(deps: Deps): Promise<SeedTally> {
   faker.seed(SEED);
+  seedProfiles(SEED);
   const operators = [];
   for (let i = 0; i < OPERATORS; i++) {
     const input = { name: faker.person.fullName(), max_load: faker.number.int({ min: 3, max: 8 }) };
@@ -75,13 +92,13 @@ async function seed(deps: Deps): Promise<SeedTally> {
   }
 
   // Every lead writes once; a third of them come back, some through another channel.
-  const leads = Array.from({ length: LEADS }, demoLead);
+  const leads = Array.from({ length: LEADS }, () => withProfile(demoLead(), demoProfile()));
   const returning = leads.slice(0, LEADS / 3);
   const visits = [
     ...leads,
     ...Array.from({ length: APPEALS - LEADS }, () => faker.helpers.arrayElement(returning)),
   ];
-  const seen = new Set<DemoLead>();
+  const seen = new Set<ContactLead>();
   const open: number[] = [];
   const messages = emptyMessageTally();
   for (const [index, lead] of faker.helpers.shuffle(visits).entries()) {
@@ -123,10 +140,8 @@ async function seed(deps: Deps): Promise<SeedTally> {
   }
 
   const revised = scripts.filter((script) => script.revised !== undefined).length;
-  return {
-    scripts: scripts.length,
-    versions: scripts.length + revised,
-    messages,
-    tasks: await seedTasks(deps),
-  };
+  const tasks = await seedTasks(deps);
+  // Segments of these contacts (by DEMO_TAGS, consent, views) would be seeded after this.
+  const contacts = await seedContacts(deps, leads, seededRandom(SEED + 1));
+  return { scripts: scripts.length, versions: scripts.length + revised, messages, tasks, contacts };
 }
