@@ -32,6 +32,7 @@ export function contactsTable(c: ContactsFigures): string {
       : ["segment page", "POST /segments: 404, not served yet", 0, "-", "-", "-", "-"],
   );
   const e = c.export;
+  const perThousand = (cpuSeconds: number) => ((1e6 * cpuSeconds) / e.rows).toFixed(1);
   const table = markdownTable(
     ["contacts at 1M, one request at a time", "what", "requests", "p50 ms", "p99 ms", "max ms", "failed"],
     rows,
@@ -41,7 +42,8 @@ export function contactsTable(c: ContactsFigures): string {
     `${fill.seconds.toFixed(0)} s\n${table}\n` +
     `export of every lead: ${e.rows} leads as CSV (${(e.bytes / 2 ** 20).toFixed(0)} MB) in ${e.seconds.toFixed(1)} s, ` +
     `${(e.rows / e.seconds).toFixed(0)} rows/s; service RSS ${e.rssBeforeMb.toFixed(0)} MB before, ` +
-    `${e.rssPeakMb.toFixed(0)} MB at its peak`
+    `${e.rssPeakMb.toFixed(0)} MB at its peak; CPU per 1000 rows: service ${perThousand(e.cpu.service)} ms, ` +
+    `PostgreSQL ${perThousand(e.cpu.database)} ms, the bench reading it ${perThousand(e.cpu.reader)} ms`
   );
 }
 

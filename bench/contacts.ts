@@ -10,6 +10,7 @@ import { authHeaders } from "./api.js";
 import type { Check } from "./checks.js";
 import { type ContactsFill, fillContacts } from "./contacts-fill.js";
 import { NOBODY, phoneTerms, searchForm, typoTerms } from "./contacts-terms.js";
+import { CpuMeter } from "./cpu.js";
 import { query } from "./database.js";
 import type { PhaseContext } from "./phases.js";
 import { type Answer, type Bound, type TimedFigures, timeSequential } from "./timed.js";
@@ -22,6 +23,8 @@ export type ExportFigures = {
   rows: number;
   bytes: number;
   seconds: number;
+  /** CPU seconds meanwhile: the service, the PostgreSQL backends of the scratch database, this reader. */
+  cpu: { service: number; database: number; reader: number };
   rssBeforeMb: number;
   rssPeakMb: number;
 };
@@ -168,8 +171,11 @@ async function exportLeads(ctx: PhaseContext): Promise<ExportFigures> {
   const [all] = await query<{ n: number }>(ctx.databaseUrl, "SELECT count(*)::int AS n FROM leads");
   const path = "/exports/leads.csv";
   ctx.log(`contacts: GET ${path} (${all?.n} leads), read to the end`);
+  const meter = new CpuMeter(ctx.databaseUrl);
+  await meter.start();
   ctx.rss.resetPhase();
   const rssBeforeMb = ctx.rss.phasePeakMb();
+  const reader = process.cpuUsage();
   const started = performance.now();
   const response = await fetch(`${ctx.target.baseUrl}${path}`, { headers: authHeaders(ctx.target) });
   if (!response.ok || !response.body) throw new Error(`the export answered ${response.status}`);
@@ -181,10 +187,16 @@ async function exportLeads(ctx: PhaseContext): Promise<ExportFigures> {
   }
   const seconds = (performance.now() - started) / 1000;
   const rssPeakMb = ctx.rss.phasePeakMb();
+  const readerUsage = process.cpuUsage(reader);
+  const cpu = {
+    service: ctx.rss.phaseCpuSeconds(),
+    database: (await meter.stop()).backendSeconds,
+    reader: (readerUsage.user + readerUsage.system) / 1e6,
+  };
   // A line per lead after the header (no lead the bench makes has a line break in its profile).
   const rows = newlines - 1;
   ctx.checks.push(check("the export has a row per lead", rows === all?.n, `${rows} rows, ${all?.n} leads`));
-  return { rows, bytes, seconds, rssBeforeMb, rssPeakMb };
+  return { rows, bytes, seconds, cpu, rssBeforeMb, rssPeakMb };
 }
 
 function check(name: string, ok: boolean, detail: string): Check {
