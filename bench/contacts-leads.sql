@@ -3,15 +3,15 @@
 -- published materials. Realistic on what the searches and exports read:
 --   - names: 70% Russian (first name, patronymic, surname by gender), 30% English (a middle
 --     name for some); 15% have a first name only (what a messenger gives). A surname is one of
---     30 common ones (a quarter of the leads, skewed: the first few as frequent as Иванов is) or
+--     30 common ones (a quarter of the leads, skewed: Иванов and Иванова 1.5%, Smith 0.8%) or
 --     one of 240 Russian (165 English) composed from a root and an ending: the long tail real
 --     surnames have. With 30 surnames only, every surname would be shared by ~25,000 leads,
 --     which no CRM sees, and a search by surname would rank tens of thousands of them;
 --   - phones on 85%: the E.164 form as the service stores it and the raw text in one of the
 --     formats bots send ("+7 916 123-45-67", "8 (916) 123-45-67", "89161234567", ...); 1% of
 --     them unparseable (kept raw, no E.164, as the intake does); a second phone on 10%;
---   - e-mails on 60%, company and position on 20%, tags (0..3 of 8, skewed: newsletter on a
---     third, vip on ~7%), consent on 40%, blocked on 5%.
+--   - e-mails on 60%, company and position on 20%, tags (0..3 of 8, skewed: newsletter on about a
+--     quarter, vip on 6.5%), consent on 40%, blocked on 5%.
 -- Deterministic: setseed() first, then one serial INSERT ... SELECT. JIT off: it made this
 -- expression-heavy statement slower (17 s against 12 s), not faster.
 SET jit = off;
@@ -42,7 +42,7 @@ CREATE TEMP TABLE contacts_words AS SELECT
         'Adams','Nelson','Hill','Campbell','Mitchell','Roberts','Carter','Phillips','Evans','Turner'] AS en_common,
   ARRAY['Ash','Black','Brad','Brook','Craw','Fair','Hart','Holt','Lang','Mar','Stan','Thorn','Whit','Wood','Rad'] AS en_root,
   ARRAY['ford','ley','ton','wood','field','well','son','by','ham','more','worth'] AS en_suffix,
-  -- Skewed when drawn (newsletter most, cold least): vip is ~7% of the leads.
+  -- Skewed when drawn (newsletter most, cold least): vip is 6.5% of the leads.
   ARRAY['newsletter','retail','b2b','wholesale','vip','event-2026','partner','cold'] AS tags,
   ARRAY['ООО «Ромашка»','АО «Вектор»','ИП Соколова','ООО «СтройМир»','Acme Ltd','Globex Corp','Initech',
         'Northwind Traders','ООО «Альфа-Трейд»','Umbrella plc'] AS companies,
