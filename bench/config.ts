@@ -18,16 +18,23 @@ export type BenchConfig = Readonly<{
   warmupSeconds: number;
   /** DATABASE_POOL_SIZE given to the service. */
   poolSize: number;
-  /** Concurrencies of the empty-database intake scenario. */
+  /** Concurrencies of the empty-database intake scenario (none with BENCH_INTAKE=0: a scenario alone). */
   concurrencies: readonly number[];
   /** Concurrency of the 1M-appeals and small-limits scenarios. */
   highConcurrency: number;
-  /** Which scenarios run: intake (always), messages, bookings, webhook, prefill, heavy (after prefill when both run), small, snapshot. */
+  /**
+   * Which scenarios run: intake (always), messages, bookings, webhook, prefill, heavy (after
+   * prefill when both run), small, snapshot, contacts (last: its million leads would change the
+   * others' data).
+   */
   scenarios: ReadonlySet<Scenario>;
   /** Pending appeals the snapshot scenario drains. */
   snapshotAppeals: number;
   /** Sequential requests per read when timing the reads at 1M appeals. */
   readRepeats: number;
+  /** Sequential requests per figure of the contacts phase, and the seconds each may take at most. */
+  contactsRequests: number;
+  contactsSeconds: number;
   /** Keep the scratch database at the end (for EXPLAIN ANALYZE afterwards). */
   keepDatabase: boolean;
   /** When set, the service runs with --cpu-prof and writes its profile here. */
@@ -58,7 +65,16 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return value;
 }
 
-const SCENARIOS = ["messages", "bookings", "webhook", "prefill", "heavy", "small", "snapshot"] as const;
+const SCENARIOS = [
+  "messages",
+  "bookings",
+  "webhook",
+  "prefill",
+  "heavy",
+  "small",
+  "snapshot",
+  "contacts",
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const isScenario = (s: string): s is Scenario => (SCENARIOS as readonly string[]).includes(s);
 
@@ -75,11 +91,13 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     rounds: positiveInt(env, "BENCH_ROUNDS", 4),
     warmupSeconds: positiveInt(env, "BENCH_WARMUP_SECONDS", 3),
     poolSize: positiveInt(env, "BENCH_POOL_SIZE", 16),
-    concurrencies: [16, 64],
+    concurrencies: env.BENCH_INTAKE === "0" || env.BENCH_INTAKE === "false" ? [] : [16, 64],
     highConcurrency: 64,
     scenarios: new Set(scenarios.filter(isScenario)),
     snapshotAppeals: positiveInt(env, "BENCH_SNAPSHOT_APPEALS", 10_000),
     readRepeats: positiveInt(env, "BENCH_READ_REPEATS", 20),
+    contactsRequests: positiveInt(env, "BENCH_CONTACTS_REQUESTS", 200),
+    contactsSeconds: positiveInt(env, "BENCH_CONTACTS_SECONDS", 10),
     keepDatabase: env.BENCH_KEEP_DB === "1" || env.BENCH_KEEP_DB === "true",
     cpuProfileDir: env.BENCH_CPU_PROF ? resolve(env.BENCH_CPU_PROF) : undefined,
     referenceDir: resolve(env.BENCH_REFERENCE_DIR ?? resolve(root, "bench")),

@@ -8,6 +8,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { bookingsPhase } from "./bookings.js";
 import { loadBenchConfig } from "./config.js";
+import { contactsPhase } from "./contacts.js";
 import { createScratchDatabase, type ScratchDatabase, serverInfo } from "./database.js";
 import { heavyReadsPhase } from "./heavy.js";
 import { messagePhase } from "./messages.js";
@@ -86,6 +87,7 @@ async function main(): Promise<boolean> {
     messages: undefined,
     bookings: undefined,
     heavy: undefined,
+    contacts: undefined,
     webhook: undefined,
     small: undefined,
     snapshot: undefined,
@@ -143,6 +145,13 @@ async function main(): Promise<boolean> {
   if (config.scenarios.has("heavy")) {
     results.heavy = await heavyReadsPhase(ctx, scenario, config.highConcurrency);
     await phases.closeEverything(ctx);
+  }
+  // Last: its million leads would change what the phases above read.
+  if (config.scenarios.has("contacts")) {
+    results.contacts = await contactsPhase(ctx, {
+      count: config.contactsRequests,
+      seconds: config.contactsSeconds,
+    });
   }
   results.processPeakRssMb = rss.processPeakMb();
   rss.stop();

@@ -4,6 +4,8 @@
 import type { BookingFigures } from "./bookings.js";
 import type { Check } from "./checks.js";
 import { sliceSeconds } from "./config.js";
+import type { ContactsFigures } from "./contacts.js";
+import { contactsTable, contactsTargets } from "./contacts-summary.js";
 import type { HeavyFigures } from "./heavy.js";
 import type { IntakeFigures, Measured, SmallLimitsFigures } from "./phases.js";
 import type { ReadTiming } from "./reads.js";
@@ -25,6 +27,8 @@ export type RunResults = {
   bookings: BookingFigures | undefined;
   /** Intake alone and beside 10 searches and an export (the heavy reads' bulkhead). */
   heavy: HeavyFigures | undefined;
+  /** Searches, a segment page and an export at 1M contacts. */
+  contacts: ContactsFigures | undefined;
   webhook: WebhookFigures | undefined;
   small: SmallLimitsFigures | undefined;
   snapshot: SnapshotFigures | undefined;
@@ -260,6 +264,7 @@ export function targetsTable(results: RunResults): string {
       verdict(read.medianMs < 200),
     ]);
   }
+  if (results.contacts) rows.push(...contactsTargets(results.contacts));
   rows.push(["peak RSS of the service", "< 250 MB", `${results.processPeakRssMb.toFixed(0)} MB`]);
   (rows.at(-1) as Row).push(verdict(results.processPeakRssMb < 250));
   return markdownTable(["target", "goal", "measured", ""], rows);
@@ -369,8 +374,10 @@ export function printSummary(results: RunResults, print: (text: string) => void)
     .join(", ");
   print(`\nmachine: ${machine}`);
   print(`service pool size ${results.poolSize}, ${measuredTime(results)} alternating with pgbench\n`);
-  print(intakeTable(results));
-  print(`\n${cpuTable(results)}`);
+  if (results.intake.length > 0) {
+    print(intakeTable(results));
+    print(`\n${cpuTable(results)}`);
+  }
   if (results.messages) print(`\n${messagesTable(results.messages)}`);
   if (results.bookings) print(`\n${bookingsTable(results.bookings)}`);
   if (results.heavy) print(`\n${heavyTable(results.heavy)}`);
@@ -384,6 +391,7 @@ export function printSummary(results: RunResults, print: (text: string) => void)
     );
   }
   if (results.reads.length > 0) print(`\n${readsTable(results.reads)}`);
+  if (results.contacts) print(`\n${contactsTable(results.contacts)}`);
   print(`\n${targetsTable(results)}`);
   print(`\nchecks:\n${checksList(results.checks)}`);
 }

@@ -12,12 +12,25 @@ export type PoolOptions = {
   connectionTimeoutMs: number;
   /** statement_timeout, and the driver's own deadline a grace period later; unset: none. */
   statementTimeoutMs?: number | undefined;
+  /** Settings of the pool's sessions, sent when each connects (`-c name=value`); a PostgreSQL server only. */
+  settings?: Readonly<Record<string, string>> | undefined;
 };
 
-export function createPool({ url, max, connectionTimeoutMs, statementTimeoutMs }: PoolOptions): pg.Pool {
+export function createPool({
+  url,
+  max,
+  connectionTimeoutMs,
+  statementTimeoutMs,
+  settings,
+}: PoolOptions): pg.Pool {
   return new pg.Pool({
     connectionString: url,
     max,
+    ...(settings !== undefined && {
+      options: Object.entries(settings)
+        .map(([name, value]) => `-c ${name}=${value}`)
+        .join(" "),
+    }),
     // Fail fast when the server is unreachable instead of hanging the request.
     connectionTimeoutMillis: connectionTimeoutMs,
     idleTimeoutMillis: 30_000,

@@ -1,9 +1,10 @@
 // npm run db:seed's demo CRM: operators, sources with weights and a bot script each (two of them
 // revised halfway, so older appeals follow version 1 and newer ones version 2), leads and their
-// appeals with conversations, some closed, some pending, tasks, and the club's resources with a
-// week of bookings (seed-bookings.ts). Everything goes through the
-// services (and the request schemas), so the same validation and distribution rules apply as over
-// HTTP. Reproducible: faker and the distribution's draws are seeded (demoDepsOptions).
+// appeals with conversations, some closed, some pending, tasks, the leads as contacts (profiles,
+// consent, the materials library and its views, two segments), and the club's resources with a
+// week of bookings (seed-bookings.ts). Everything goes through the services (and the request
+// schemas), so the same validation and distribution rules apply as over HTTP. Reproducible:
+// faker and the distribution's draws are seeded (demoDepsOptions).
 import { faker } from "@faker-js/faker";
 import { addDays, localDateOf } from "../core/time-zone.js";
 import type { Deps, DepsOptions } from "../deps.js";
@@ -15,9 +16,12 @@ import {
 import { createOperatorBodySchema } from "../modules/operators/operator.schemas.js";
 import { createSourceBodySchema, weightsBodySchema } from "../modules/sources/source.schemas.js";
 import { type BookingTally, seedBookings } from "./seed-bookings.js";
+import { type ContactTally, seedContacts } from "./seed-contacts.js";
 import { converse, emptyMessageTally, type MessageTally } from "./seed-conversation.js";
 import { DEMO_SOURCES, type DemoLead, demoLead, demoMessage, seededRandom } from "./seed-data.js";
 import { DEMO_SCRIPTS } from "./seed-dialogue.js";
+import { type DemoProfile, demoProfile, seedProfiles } from "./seed-profiles.js";
+import { type SegmentTally, seedSegments } from "./seed-segments.js";
 import { seedTasks, type TaskTally } from "./seed-tasks.js";
 
 const SEED = 20261121;
@@ -38,6 +42,8 @@ export type SeedTally = {
   messages: MessageTally;
   tasks: TaskTally;
   bookings: BookingTally;
+  contacts: ContactTally;
+  segments: SegmentTally;
 };
 
 /**
@@ -45,6 +51,13 @@ export type SeedTally = {
  * check) and the first of the week's days, by default tomorrow there.
  */
 export type SeedOptions = { timeZone?: string; firstDay?: string };
+
+/** A demo lead with its contact profile: the bots send its name, phone and e-mail with its appeals. */
+type ContactLead = DemoLead & { profile: DemoProfile };
+
+function withProfile(lead: DemoLead, profile: DemoProfile): ContactLead {
+  return { ...lead, name: profile.name, phone: profile.phone, email: profile.email, profile };
+}
 
 /** What a database that is not empty has, when the seed leaves it alone. */
 export type Occupied = { operators: number; sources: number };
@@ -67,6 +80,7 @@ export async function seedDemo(deps: Deps, options: SeedOptions = {}): Promise<S
 
 async function seed(deps: Deps, week: { timeZone: string; firstDay: string }): Promise<SeedTally> {
   faker.seed(SEED);
+  seedProfiles(SEED);
   const operators = [];
   for (let i = 0; i < OPERATORS; i++) {
     const input = { name: faker.person.fullName(), max_load: faker.number.int({ min: 3, max: 8 }) };
@@ -97,13 +111,13 @@ async function seed(deps: Deps, week: { timeZone: string; firstDay: string }): P
   }
 
   // Every lead writes once; a third of them come back, some through another channel.
-  const leads = Array.from({ length: LEADS }, demoLead);
+  const leads = Array.from({ length: LEADS }, () => withProfile(demoLead(), demoProfile()));
   const returning = leads.slice(0, LEADS / 3);
   const visits = [
     ...leads,
     ...Array.from({ length: APPEALS - LEADS }, () => faker.helpers.arrayElement(returning)),
   ];
-  const seen = new Set<DemoLead>();
+  const seen = new Set<ContactLead>();
   const open: number[] = [];
   const messages = emptyMessageTally();
   for (const [index, lead] of faker.helpers.shuffle(visits).entries()) {
@@ -145,11 +159,15 @@ async function seed(deps: Deps, week: { timeZone: string; firstDay: string }): P
   }
 
   const revised = scripts.filter((script) => script.revised !== undefined).length;
+  const tasks = await seedTasks(deps);
+  const contacts = await seedContacts(deps, leads, seededRandom(SEED + 1));
   return {
     scripts: scripts.length,
     versions: scripts.length + revised,
     messages,
-    tasks: await seedTasks(deps),
+    tasks,
+    contacts,
+    segments: await seedSegments(deps),
     bookings: await seedBookings(deps, week),
   };
 }

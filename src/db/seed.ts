@@ -14,7 +14,7 @@ async function printSummary(deps: Deps, tally: SeedTally, host: string, port: nu
   const active = operators.reduce((sum, o) => sum + o.current_load, 0);
   const [total, pending] = [count("total_appeals"), count("pending_appeals")];
   const inactive = operators.filter((o) => !o.is_active).length;
-  const { messages, tasks, bookings } = tally;
+  const { messages, tasks, contacts, segments, bookings } = tally;
   console.log(
     `Seeded ${operators.length} operators (${inactive} inactive), ${stats.length} sources, ` +
       `${tally.scripts} bot scripts (${tally.versions} versions), ${leads.items.length} leads and ` +
@@ -31,6 +31,11 @@ async function printSummary(deps: Deps, tally: SeedTally, host: string, port: nu
     `  tasks: ${tasks.total}, ${tasks.done} done, ${tasks.overdue} overdue, ${tasks.nobody} for nobody`,
   );
   console.log(
+    `  contacts: ${contacts.profiles} profiles (${contacts.russian} Russian), ${contacts.consent} with consent, ` +
+      `${contacts.blocked} blocked; ${contacts.materials} materials (${contacts.published} published), ` +
+      `${contacts.views} views, ${contacts.clicks} button clicks`,
+    `  segments: ${segments.segments} (GET /segments): "VIP with consent", ${segments.filterLeads} leads; ` +
+      `"Call back", a list of ${segments.listLeads}`,
     `  bookings: ${bookings.bookings} over a week on ${bookings.resources} resources, ${bookings.withRestRoom} ` +
       `with a rest room, ${bookings.tentative} tentative, ${bookings.cancelled} cancelled (GET /calendar)`,
   );

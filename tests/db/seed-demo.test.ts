@@ -1,8 +1,9 @@
 // npm run db:seed's demo CRM (src/db/seed-demo.ts), run through the services on a database of
 // this file's own: exact counts (faker and the draws are seeded, so every run writes the same),
 // the rules of a real conversation (operators write only on appeals they hold), the scripts'
-// versions as the appeals record them, the club's week of bookings (in TIMEZONE Europe/Moscow, from a
-// fixed first day), and a second run that changes nothing.
+// versions as the appeals record them, the leads as contacts (profiles, phones in mixed formats,
+// tags, consent, materials and their views), the club's week of bookings (in TIMEZONE
+// Europe/Moscow, from a fixed first day), and a second run that changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, type Database } from "../../src/db/prisma.js";
 import { demoDepsOptions, type SeedTally, seedDemo } from "../../src/db/seed-demo.js";
@@ -150,16 +151,170 @@ describe("the demo seed", () => {
     expect(page.items.filter((task) => task.overdue)).toHaveLength(7);
   });
 
+  it("contacts: Russian and English profiles, phones as people type them, some second phones, companies, consent, some blocked", async () => {
+    const [row] = await sql(
+      `SELECT count(*) FILTER (WHERE first_name ~ '^[А-ЯЁ][а-яё]+$')::int AS russian,
+              count(*) FILTER (WHERE first_name ~ '^[A-Z][a-z]+$')::int AS english,
+              count(*) FILTER (WHERE middle_name IS NOT NULL)::int AS middle,
+              count(*) FILTER (WHERE last_name IS NULL)::int AS first_name_only,
+              count(*) FILTER (WHERE name = concat_ws(' ', first_name, middle_name, last_name))::int AS name_of_parts,
+              count(*) FILTER (WHERE phone IS NOT NULL)::int AS phone,
+              count(*) FILTER (WHERE phone_e164 IS NOT NULL)::int AS phone_e164,
+              count(*) FILTER (WHERE second_phone_e164 IS NOT NULL)::int AS second_phone,
+              count(*) FILTER (WHERE email IS NOT NULL)::int AS email,
+              count(*) FILTER (WHERE company IS NOT NULL AND position IS NOT NULL)::int AS company,
+              count(*) FILTER (WHERE consent_given_at IS NOT NULL)::int AS consent,
+              count(*) FILTER (WHERE blocked_at IS NOT NULL)::int AS blocked
+       FROM leads`,
+    );
+    expect(row).toEqual({
+      russian: 35,
+      english: 25,
+      middle: 36,
+      first_name_only: 10,
+      name_of_parts: 60,
+      phone: 48,
+      phone_e164: 48,
+      second_phone: 9,
+      email: 30,
+      company: 17,
+      consent: 27,
+      blocked: 2,
+    });
+    expect(tally.contacts).toEqual({
+      profiles: 60,
+      russian: 35,
+      consent: 27,
+      blocked: 2,
+      materials: 6,
+      published: 5,
+      views: 55,
+      clicks: 16,
+    });
+    // Every phone as it was sent (digits as n), and each of them a valid number.
+    expect(
+      await sql(
+        `SELECT regexp_replace(phone, '[0-9]', 'n', 'g') AS format, count(*)::int AS n FROM leads
+         WHERE phone IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1`,
+      ),
+    ).toEqual([
+      { format: "+nn nnnn nnnnnn", n: 13 },
+      { format: "+nnnnnnnnnnnn", n: 8 },
+      { format: "+n (nnn) nnn nn nn", n: 6 },
+      { format: "+n nnn nnn-nn-nn", n: 6 },
+      { format: "nnn nnn nn nn", n: 5 },
+      { format: "nnnnnnnnnnn", n: 5 },
+      { format: "n (nnn) nnn-nn-nn", n: 3 },
+      { format: "+nnnnnnnnnnn", n: 2 },
+    ]);
+    expect(
+      await sql(
+        `SELECT tag, count(*)::int AS n FROM leads, unnest(tags) tag GROUP BY tag ORDER BY 2 DESC, 1`,
+      ),
+    ).toEqual([
+      { tag: "newsletter", n: 16 },
+      { tag: "retail", n: 16 },
+      { tag: "vip", n: 8 },
+      { tag: "wholesale", n: 8 },
+      { tag: "b2b", n: 7 },
+      { tag: "cold", n: 3 },
+      { tag: "event-2026", n: 1 },
+    ]);
+    expect(
+      await sql(
+        `SELECT consent_text_version AS version, count(*)::int AS n FROM leads
+         WHERE consent_given_at IS NOT NULL GROUP BY 1 ORDER BY 1`,
+      ),
+    ).toEqual([
+      { version: "2026-06", n: 9 },
+      { version: "2026-11", n: 18 },
+    ]);
+  });
+
+  it("segments: VIP leads with consent (a filter) and a fixed list of five, their members exact", async () => {
+    const vipWithConsent = await sql(
+      `SELECT count(*)::int AS n FROM leads WHERE 'vip' = ANY(tags) AND consent_given_at IS NOT NULL`,
+    );
+    expect(tally.segments).toEqual({ segments: 2, filterLeads: vipWithConsent[0]?.n, listLeads: 5 });
+    const segments = (await deps.segments.list({ limit: 10 })).items;
+    expect(segments.map((segment) => [segment.name, segment.kind, segment.filter])).toEqual([
+      ["Call back", "list", null],
+      ["VIP with consent", "filter", { tags_any: ["vip"], consent: true }],
+    ]);
+    const newest = await sql(`SELECT id FROM leads ORDER BY id DESC LIMIT 5`);
+    const listed = await deps.segments.leadsOf(segments[0]?.id as number, { limit: 10 });
+    expect(listed.items.map((lead) => lead.id)).toEqual(newest.map((row) => row.id));
+  });
+
+  it("contacts are found by a phone in another format and by a surname with a typo", async () => {
+    const find = async (search: string) =>
+      (await deps.leads.list({ search, limit: 5 })).items.map((lead) => lead.name);
+    // Stored as "+79766561963" (her second phone), typed as a Russian admin would.
+    expect(await find("8 (976) 656-19-63")).toEqual(["Екатерина Руслановна Кабанова"]);
+    // Both namesakes, equally similar, the newer first.
+    expect(await find("Кабонова")).toEqual(["Ангелина Артемовна Кабанова", "Екатерина Руслановна Кабанова"]);
+  });
+
+  it("materials with media as references, the published ones viewed, as their stats count", async () => {
+    expect(
+      await sql(
+        `SELECT title, category, published, jsonb_path_query_array(media, '$[*].kind') AS kinds,
+                (SELECT count(*)::int FROM activities a WHERE a.material_id = m.id AND a.type = 'material_viewed') AS views
+         FROM materials m ORDER BY id`,
+      ),
+    ).toEqual([
+      {
+        title: "Как выбрать диван: 7 советов",
+        category: "article",
+        published: true,
+        kinds: ["photo"],
+        views: 23,
+      },
+      {
+        title: "Sofa Oslo, three seats, grey",
+        category: "product",
+        published: true,
+        kinds: ["photo", "document"],
+        views: 19,
+      },
+      { title: "Кресло «Берген»", category: "product", published: true, kinds: ["photo"], views: 5 },
+      { title: "Open day at the showroom", category: "event", published: true, kinds: ["link"], views: 5 },
+      {
+        title: "Delivery and assembly: how it works",
+        category: "article",
+        published: true,
+        kinds: ["video"],
+        views: 3,
+      },
+      { title: "Распродажа выставочных образцов", category: "event", published: false, kinds: [], views: 0 },
+    ]);
+    const [first] = await sql<{ id: number }>("SELECT id FROM materials ORDER BY id LIMIT 1");
+    expect(await deps.activities.statsOf(first?.id ?? 0)).toEqual({
+      material_id: first?.id,
+      views: 23,
+      unique_leads: 18,
+      last_viewed_at: expect.any(String),
+    });
+    expect(await sql("SELECT type, count(*)::int AS n FROM activities GROUP BY type ORDER BY type")).toEqual([
+      { type: "button_clicked", n: 16 },
+      { type: "material_viewed", n: 55 },
+    ]);
+  });
+
   it("every change went through the services: each has its event", async () => {
     expect(
       await sql(
         `SELECT type, count(*)::int AS n FROM events
-         WHERE type IN ('bot_script.created', 'bot_script.updated', 'message.created', 'task.created', 'task.updated')
+         WHERE type IN ('bot_script.created', 'bot_script.updated', 'lead.updated', 'material.created',
+                        'message.created', 'task.created', 'task.updated')
          GROUP BY type ORDER BY type`,
       ),
     ).toEqual([
       { type: "bot_script.created", n: 4 },
       { type: "bot_script.updated", n: 2 },
+      // A profile filled in per lead, a consent given by 27, and 3 returning leads' new details.
+      { type: "lead.updated", n: 90 },
+      { type: "material.created", n: 6 },
       { type: "message.created", n: 515 },
       { type: "task.created", n: 20 },
       { type: "task.updated", n: 4 },
@@ -249,7 +404,7 @@ describe("the demo seed", () => {
     // Reproducible to the names: the first booking of the week.
     expect(await deps.bookings.get(1)).toMatchObject({
       status: "tentative",
-      lead_name: "Letha Kuhic",
+      lead_name: "Иванна Дмитриевна Архипова",
       kind: "tournament",
       players: 17,
       items: [
