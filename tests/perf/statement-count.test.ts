@@ -293,9 +293,10 @@ describe("statements of the leads' routes", () => {
     };
     const small = await statementsOf("DELETE", `/leads/${await leadWith(1)}`);
     const large = await statementsOf("DELETE", `/leads/${await leadWith(10)}`);
-    // The lock, the profile, the appeals' message 1, the messages, the activities, the appeal and
-    // message events, the erased lead read, the lead's events, lead.erased, COMMIT.
-    expect(small).toHaveLength(10);
+    // The lock, the profile, the appeals' message 1, the messages, the activities, the bookings'
+    // notes, the appeal and message events, the booking events, the erased lead read, the lead's
+    // events, lead.erased, COMMIT.
+    expect(small).toHaveLength(12);
     expect(large).toHaveLength(small.length);
   });
 });
