@@ -1,6 +1,8 @@
-// An export as a stream: rows come from a database cursor a batch at a time, and the next batch
-// is read only once the client has taken enough of the previous one, so memory holds about one
-// batch whatever the number of rows and the client's speed. The cursor is closed however the
+// An export as a stream: rows come from a database cursor a batch at a time. The next batch is
+// read while the one before it is written (the database and the service work at once, not in
+// turn: the service's CPU per row, not the two together, bounds the rate), and no further: the
+// one after waits until the client has taken enough, so memory holds about two batches whatever
+// the number of rows and the client's speed. The cursor is closed however the
 // stream ends: read to the end, the client gone (the route's reply destroys the stream, and the
 // statement stops at the batch in flight), a client that takes nothing for too long, a failure.
 import type { EventEmitter } from "node:events";
@@ -39,10 +41,14 @@ export function exportStream<Row>(
     try {
       let rows = first;
       while (rows.length > 0) {
+        // Read ahead: the next batch comes while this one is formatted and taken.
+        const next = cursor.next();
+        // Awaited below, or dropped with the stream (then its failure is of no one's interest).
+        next.catch(() => {});
         writer.write(rows.map(cells));
         await taken(writer, out, options.drainTimeoutMs);
         if (out.destroyed) return;
-        rows = await cursor.next();
+        rows = await next;
         if (out.destroyed) return;
       }
       await writer.end();
