@@ -142,6 +142,21 @@ describe.skipIf(!onRealServer)("booking.reminder on two workers", () => {
     expect(await reminders(booking.id)).toHaveLength(1);
     expect(await reminders(other.id)).toHaveLength(1);
   });
+
+  it("a restart does not double it: a fresh instance running every job again records nothing", async () => {
+    clock.at = new Date("2026-12-10T09:00:00.000Z");
+    const booking = await book("2026-12-29T10:00:00Z");
+    clock.at = new Date("2026-12-28T12:00:00.000Z");
+    await runAll();
+    expect(await reminders(booking.id)).toHaveLength(1);
+    await second.close();
+    // The restarted instance: a new process's services and job queue over the same database.
+    second = await startTestApp(t.testDatabase.url, { clock: { now: () => clock.at } });
+    await second.deps.jobs.start();
+    await second.deps.jobs.runDue({ includeDelayed: true });
+    await second.deps.bookingReminders.remind(booking.id, new Date("2026-12-29T10:00:00Z"));
+    expect(await reminders(booking.id)).toHaveLength(1);
+  });
 });
 
 async function getBooking(id: number): Promise<Booking> {
