@@ -21,15 +21,23 @@ export type HeavyPacingOptions = {
   /** How long a statement may wait for its turn; past it, a 503. */
   maxWaitMs: number;
   now?: () => number;
+  /** Rests and rechecks (polled): a fake one in tests. */
   sleep?: (ms: number) => Promise<void>;
+  /** The deadline of a statement waiting behind a running one: a fake one in tests. */
+  timer?: (ms: number) => Promise<void>;
 };
 
 export type HeavyPacing = {
-  /** Runs one heavy statement when its turn comes. */
-  run<T>(statement: () => Promise<T>): Promise<T>;
+  /**
+   * Runs one heavy statement when its turn comes. `refusable: false`: never refused (it waits its
+   * turn however long), for the batches of an export whose answer has begun.
+   */
+  run<T>(statement: () => Promise<T>, options?: { refusable?: boolean }): Promise<T>;
 };
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Unref'd: a deadline that lost its race must not hold the process. */
+const defaultTimer = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** How often a waiting statement looks again at whether the intake is still busy. */
 const RECHECK_MS = 20;
@@ -37,6 +45,7 @@ const RECHECK_MS = 20;
 export function createHeavyPacing(options: HeavyPacingOptions): HeavyPacing {
   const now = options.now ?? (() => performance.now());
   const sleep = options.sleep ?? defaultSleep;
+  const timer = options.timer ?? defaultTimer;
   if (!(options.busyShare > 0 && options.busyShare <= 1)) {
     throw new Error(`busyShare must be in (0, 1], not ${options.busyShare}`);
   }
@@ -46,38 +55,52 @@ export function createHeavyPacing(options: HeavyPacingOptions): HeavyPacing {
   let lane: Promise<void> = Promise.resolve();
   let restUntil = 0;
 
-  async function paced<T>(statement: () => Promise<T>, deadline: number): Promise<T> {
+  const busyError = () => new UnavailableError("The service is busy with the bots' intake; retry shortly.");
+
+  /**
+   * Runs `statement` in the lane. With a `deadline`, a statement not started by then is refused;
+   * without one (an open export's next batch: refusing it would cut a file already begun) it
+   * waits its turn. A refused statement hands its place on once the one before it is done, so
+   * the lane stays one at a time. A statement that fails leaves no rest behind: it did no work
+   * to make up for (a connection that never came).
+   */
+  async function paced<T>(statement: () => Promise<T>, deadline: number | null): Promise<T> {
     const previous = lane;
     let release = () => {};
     lane = new Promise<void>((resolve) => {
       release = resolve;
     });
+    if (deadline !== null && !(await settlesBefore(previous, deadline))) {
+      void previous.then(release);
+      throw busyError();
+    }
     try {
       await previous;
       // Rest after the previous statement, for as long as the intake stays busy.
       while (now() < restUntil && options.busy()) {
-        if (now() > deadline)
-          throw new UnavailableError("The service is busy with the bots' intake; retry shortly.");
+        if (deadline !== null && now() > deadline) throw busyError();
         await sleep(Math.min(RECHECK_MS, restUntil - now()));
       }
-      if (now() > deadline)
-        throw new UnavailableError("The service is busy with the bots' intake; retry shortly.");
+      if (deadline !== null && now() > deadline) throw busyError();
       const started = now();
-      try {
-        return await statement();
-      } finally {
-        const ended = now();
-        restUntil = ended + (ended - started) * restFactor;
-      }
+      const result = await statement();
+      const ended = now();
+      restUntil = ended + (ended - started) * restFactor;
+      return result;
     } finally {
       release();
     }
   }
 
+  /** Whether `previous` settles before `deadline`. */
+  function settlesBefore(previous: Promise<void>, deadline: number): Promise<boolean> {
+    return Promise.race([previous.then(() => true), timer(Math.max(0, deadline - now())).then(() => false)]);
+  }
+
   return {
-    run(statement) {
+    run(statement, { refusable = true } = {}) {
       if (!options.busy()) return statement();
-      return paced(statement, now() + options.maxWaitMs);
+      return paced(statement, refusable ? now() + options.maxWaitMs : null);
     },
   };
 }
@@ -87,11 +110,24 @@ export function pacedSqlClient(client: SqlClient, pacing: HeavyPacing): SqlClien
   return { rows: (name, statement) => pacing.run(() => client.rows(name, statement)) };
 }
 
-/** An export's cursor: opening it and each batch it reads are paced, one statement each. */
+/**
+ * An export's cursor: opening it and each batch it reads are paced, one statement each. Opening
+ * may be refused (a 503 before any byte); a batch never is (the file has begun), and once a short
+ * batch said the rows are all read, the next call (no statement) is not paced at all.
+ */
 export function pacedSqlCursors(cursors: SqlCursors, pacing: HeavyPacing): SqlCursors {
   return async <Row extends { id: number }>(statement: BatchedStatement, batchSize: number) => {
     const cursor: RowCursor<Row> = await pacing.run(() => cursors<Row>(statement, batchSize));
-    return { next: () => pacing.run(() => cursor.next()), close: () => cursor.close() };
+    let ended = false;
+    return {
+      async next() {
+        if (ended) return cursor.next();
+        const rows = await pacing.run(() => cursor.next(), { refusable: false });
+        if (rows.length < batchSize) ended = true;
+        return rows;
+      },
+      close: () => cursor.close(),
+    };
   };
 }
 

@@ -13,6 +13,14 @@ function fakeTime() {
     sleep: async (ms: number) => {
       clock.t += ms;
     },
+    /** A deadline fires after the statements already done have settled (a macrotask later). */
+    timer: (ms: number) =>
+      new Promise<void>((resolve) =>
+        setTimeout(() => {
+          clock.t += ms;
+          resolve();
+        }, 0),
+      ),
     /** A statement that takes `ms` of the fake clock and reports when it started. */
     statement: (ms: number, starts: number[]) => async () => {
       starts.push(clock.t);
@@ -68,15 +76,50 @@ describe("heavy pacing", () => {
 
   it("refuses a statement that cannot start within the longest wait; the lane goes on", async () => {
     const time = fakeTime();
-    let busy = true;
-    const pacing = createHeavyPacing({ busy: () => busy, busyShare: 0.1, maxWaitMs: 500, ...time });
+    const pacing = createHeavyPacing({ busy: () => true, busyShare: 0.1, maxWaitMs: 500, ...time });
     const starts: number[] = [];
-    await pacing.run(time.statement(100, starts)); // rest 900 ms > 500
+    await pacing.run(time.statement(100, starts)); // 0..100, then a rest of 900 ms > 500
     await expect(pacing.run(time.statement(1, starts))).rejects.toBeInstanceOf(UnavailableError);
     expect(starts).toEqual([0]);
-    busy = false;
-    await pacing.run(time.statement(1, starts));
-    expect(starts).toEqual([0, time.clock.t - 1]);
+    // Still busy: the next one waits out the rest (until 1000) and starts at once after it.
+    await pacing.run(time.statement(1, starts), { refusable: false });
+    expect(starts).toEqual([0, 1000]);
+  });
+
+  it("refuses a statement waiting behind a running one past the longest wait, and keeps one at a time", async () => {
+    const time = fakeTime();
+    const pacing = createHeavyPacing({ busy: () => true, busyShare: 0.5, maxWaitMs: 500, ...time });
+    const starts: number[] = [];
+    let finish = () => {};
+    const long = pacing.run(
+      () =>
+        new Promise<number>((resolve) => {
+          starts.push(time.clock.t);
+          finish = () => resolve(0);
+        }),
+    );
+    // Waits behind the running statement; the pacing's clock passes the deadline meanwhile.
+    await expect(pacing.run(time.statement(1, starts))).rejects.toBeInstanceOf(UnavailableError);
+    expect(time.clock.t).toBeGreaterThan(500);
+    // The one after the refused one does not start before the running one ends.
+    const after = pacing.run(time.statement(1, starts), { refusable: false });
+    await Promise.resolve();
+    expect(starts).toEqual([0]);
+    const endedAt = time.clock.t;
+    finish();
+    await long;
+    await after;
+    // It ran after the long one, after that one's rest (as long as it ran, at a 50% share).
+    expect(starts).toEqual([0, 2 * endedAt]);
+  });
+
+  it("never refuses a statement that may not be refused (an export's next batch)", async () => {
+    const time = fakeTime();
+    const pacing = createHeavyPacing({ busy: () => true, busyShare: 0.1, maxWaitMs: 10, ...time });
+    const starts: number[] = [];
+    await pacing.run(time.statement(100, starts));
+    await pacing.run(time.statement(100, starts), { refusable: false });
+    expect(starts).toEqual([0, 1000]);
   });
 
   it("is off at a share of 1 and refuses a share outside (0, 1]", async () => {

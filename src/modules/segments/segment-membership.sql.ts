@@ -1,8 +1,10 @@
 // A segment's membership as SQL conditions on `leads l`, evaluated whenever the segment is read
 // (its page, its count, GET /leads?segment_id=, the leads' exports), so it is always current.
-// Each condition is one predicate of the row or one EXISTS probe on an index keyed by the lead
-// (appeals (lead_id, id), activities (lead_id, occurred_at, id), segment_leads (segment_id,
-// lead_id)): a page reads the leads newest first and stops after its last row, whatever the filter.
+// Each condition is one predicate of the row or one probe on an index keyed by the lead (appeals
+// (lead_id, id), activities (lead_id, occurred_at, id), segment_leads (segment_id, lead_id)): a
+// page reads the leads newest first and stops after its last member, so a dense segment costs a
+// page (5-7 ms at 1M leads, docs/PERFORMANCE.md) and a sparse one (a small list, a rare activity)
+// as many leads as lie between its members; the planner may drive a rare condition from its index.
 import { Prisma } from "../../generated/prisma/client.js";
 import type { SegmentConditions } from "./segment.schemas.js";
 

@@ -18,7 +18,7 @@ import type { SegmentService } from "./segment.service.js";
 
 const FILTER_RULES =
   "filter: conditions that must all hold (none: every lead), or { lead_ids } for a fixed list of up to " +
-  "10000 leads (each must exist: the unknown ones are a 400 naming filter.lead_ids). An unknown key is a " +
+  "10000 leads (each must exist: the unknown ones are a 404 naming filter.lead_ids). An unknown key is a " +
   "400 naming it. Membership is computed when the segment is read, so it is always current; erased " +
   "leads are in no segment.";
 
@@ -36,7 +36,7 @@ export const segmentRoutes: FastifyPluginAsyncZod<{ segments: SegmentService }> 
         summary: "Create a segment",
         description: `${FILTER_RULES} A name another segment has (any case) is a 409. Records segment.created.`,
         body: createSegmentBodySchema,
-        response: { 201: segmentSchema.describe("The segment created"), ...problemResponses(409) },
+        response: { 201: segmentSchema.describe("The segment created"), ...problemResponses(404, 409) },
       },
     },
     async (request, reply) => reply.code(201).send(await segments.create(request.body, actorOf(request))),

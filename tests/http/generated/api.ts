@@ -683,7 +683,7 @@ export interface paths {
         put?: never;
         /**
          * Create a segment
-         * @description filter: conditions that must all hold (none: every lead), or { lead_ids } for a fixed list of up to 10000 leads (each must exist: the unknown ones are a 400 naming filter.lead_ids). An unknown key is a 400 naming it. Membership is computed when the segment is read, so it is always current; erased leads are in no segment. A name another segment has (any case) is a 409. Records segment.created.
+         * @description filter: conditions that must all hold (none: every lead), or { lead_ids } for a fixed list of up to 10000 leads (each must exist: the unknown ones are a 404 naming filter.lead_ids). An unknown key is a 400 naming it. Membership is computed when the segment is read, so it is always current; erased leads are in no segment. A name another segment has (any case) is a 409. Records segment.created.
          *
          *     Requires an API key with the role admin.
          */
@@ -721,7 +721,7 @@ export interface paths {
         head?: never;
         /**
          * Change a segment
-         * @description A filter sent replaces the whole filter or list (a segment may become a list, or a list a filter). filter: conditions that must all hold (none: every lead), or { lead_ids } for a fixed list of up to 10000 leads (each must exist: the unknown ones are a 400 naming filter.lead_ids). An unknown key is a 400 naming it. Membership is computed when the segment is read, so it is always current; erased leads are in no segment. An archived segment is a 409 segment_archived. Records segment.updated.
+         * @description A filter sent replaces the whole filter or list (a segment may become a list, or a list a filter). filter: conditions that must all hold (none: every lead), or { lead_ids } for a fixed list of up to 10000 leads (each must exist: the unknown ones are a 404 naming filter.lead_ids). An unknown key is a 400 naming it. Membership is computed when the segment is read, so it is always current; erased leads are in no segment. An archived segment is a 409 segment_archived. Records segment.updated.
          *
          *     Requires an API key with the role admin.
          */
@@ -6800,6 +6800,15 @@ export interface operations {
             };
             /** @description The API key's role may not call this route (code forbidden). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A thing named in the path or body does not exist. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -348,6 +348,18 @@ describe("segments", () => {
       expect(body.detail).toBe("Unknown leads in lead_ids: 999998, 999999.");
       expect(body.errors).toEqual([{ path: "filter.lead_ids", message: "no lead has id 999998, 999999" }]);
       expect(await rows()).toEqual(before);
+      // A PATCH with an unknown lead keeps the list it would have replaced.
+      const list = await createSegment({ lead_ids: [lead.anna as number] });
+      const withList = await rows();
+      expectProblem(
+        await inject("PATCH", `/segments/${list.id}`, { filter: { lead_ids: [lead.boris, 999_997] } }),
+        404,
+        "not_found",
+      );
+      expect(await rows()).toEqual(withList);
+      expect((await ok<LeadPage>("GET", `/segments/${list.id}/leads`)).items.map((item) => item.id)).toEqual([
+        lead.anna,
+      ]);
     });
 
     it("refuses a taken name in any case, on create and on rename", async () => {
