@@ -9,6 +9,9 @@ import { membershipConditions, type SegmentMembership } from "../segments/segmen
 
 export type LeadRecord = Lead & { appealsCount: number };
 
+/** What a phone number is written with, and nothing more: digits, spaces, + ( ) - . */
+const PHONE_TEXT = /^[\d\s+().-]+$/;
+
 /** The search's rank of an exact match (phone, email, external id), above any name similarity (0..1). */
 export const EXACT_MATCH_RANK = 2;
 
@@ -81,7 +84,10 @@ export function filterConditions(filter: LeadFilter): Prisma.Sql[] {
  */
 export function matches(search: LeadSearch): Prisma.Sql {
   const arms = exactMatches(search);
-  if (search.name !== "") arms.push(Prisma.sql`l.search_name %> ${search.name}`);
+  // A text that is a phone number and nothing else is looked up exactly: no name holds a phone's
+  // digits (and the trigram arm for them cost more than the rest of the search, docs/PERFORMANCE.md).
+  const onlyPhone = search.e164 !== null && PHONE_TEXT.test(search.text);
+  if (search.name !== "" && !onlyPhone) arms.push(Prisma.sql`l.search_name %> ${search.name}`);
   return Prisma.sql`(${Prisma.join(arms, " OR ")})`;
 }
 

@@ -140,3 +140,19 @@ describe("GET /leads?search=", () => {
     }
   });
 });
+
+describe("a search that is a phone number", () => {
+  it("is looked up exactly: a name holding the same digits is no match", async () => {
+    const source = (await createSource(t.app, { name: "Digits" })).id;
+    const room = await postAppeal(t.app, {
+      source_id: source,
+      lead_external_id: "room-lead",
+      lead_name: "Room 9035550101",
+    });
+    // A valid number: only the exact arms (no lead has this phone).
+    expect(await find("9035550101")).toEqual([]);
+    expect(await find("8 (903) 555-01-01")).toEqual([]);
+    // Not a number alone (a word beside it): the name arm finds the digits in the name.
+    expect(await find("Room 9035550101")).toEqual([room]);
+  });
+});
